@@ -1,0 +1,6 @@
+import type { Command } from '../command.js';
+import { auditVerifyCommand } from './audit.js';
+import { serveCommand } from './serve.js';
+
+/** Every CLI command; `fleetdeck help` lists them in this order. */
+export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand];

@@ -1,0 +1,37 @@
+import { SETTINGS } from '../../config.js';
+import { FleetError } from '../../domain/errors.js';
+import { openApp } from '../../main.js';
+import { serveStdio } from '../../transports/stdio.js';
+import { configFrom, flag, str, type Command } from '../command.js';
+import { userInfo } from 'node:os';
+
+export const serveCommand: Command = {
+  path: ['serve'],
+  summary: 'serve the MCP server over stdio (agent toolset; --operator for the operator toolset)',
+  usage: [
+    'fleetdeck serve [--operator] [--agent NAME --role ROLE] [settings]',
+    '',
+    'Options:',
+    '  --operator            bind this process to the operator identity and serve the operator toolset',
+    '  --agent NAME          register (or resume) this agent at start; needs --role',
+    '  --role ROLE           the role for --agent',
+    '',
+    'Settings (flag, then environment, then default):',
+    ...SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help} (default ${s.default})`),
+  ].join('\n'),
+  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' } },
+  async run(args) {
+    const config = configFrom(args);
+    const agentName = str(args, 'agent');
+    const role = str(args, 'role');
+    if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');
+    if (agentName && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--agent and --operator exclude each other');
+    const app = await openApp(config, { sweep: true });
+    await serveStdio(app, {
+      toolset: flag(args, 'operator') ? 'operator' : 'agent',
+      operatorName: userInfo().username,
+      agent: agentName && role ? { name: agentName, role } : undefined,
+    });
+    return new Promise<number>(() => {}); // runs until stdin closes (serveStdio exits the process)
+  },
+};

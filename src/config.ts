@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
+ * this table, and flags win over the environment, which wins over the default.
+ */
+export const SETTINGS = [
+  { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet' },
+  { key: 'agentLeaseSeconds', flag: 'agent-lease-seconds', env: 'FLEETDECK_AGENT_LEASE_SECONDS', default: '300', help: 'an agent is stale when its last sign of life is older than this' },
+  { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
+  { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
+  { key: 'logLevel', flag: 'log-level', env: 'FLEETDECK_LOG_LEVEL', default: 'info', help: 'pino log level (logs go to stderr)' },
+  { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma: FULL (acknowledged writes survive power loss) or NORMAL' },
+  { key: 'pollMs', flag: 'poll-ms', env: 'FLEETDECK_POLL_MS', default: '200', help: 'how often this process looks for events written by other processes (notifications, long polls)' },
+] as const;
+
+export type SettingKey = (typeof SETTINGS)[number]['key'];
+
+const ConfigSchema = z.object({
+  db: z.string().min(1),
+  dataDir: z.string().min(1),
+  agentLeaseSeconds: z.coerce.number().int().min(1).max(86_400),
+  sweepSeconds: z.coerce.number().min(0.05).max(3_600),
+  workspace: z.string().min(1),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  synchronous: z.enum(['FULL', 'NORMAL']),
+  pollMs: z.coerce.number().int().min(10).max(10_000),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The per-user data directory (XDG): agents in different worktrees share one fleet. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.local', 'share'), 'fleetdeck');
+}
+
+/** The git top-level of `dir`, else `dir` itself. */
+export function defaultWorkspace(dir: string = process.cwd()): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return resolve(dir);
+  }
+}
+
+export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
+  const pick = (key: SettingKey): string | undefined => {
+    const setting = SETTINGS.find((s) => s.key === key)!;
+    return flags[key] ?? env[setting.env] ?? undefined;
+  };
+  const db = pick('db') ? resolve(pick('db')!) : join(defaultDataDir(env), 'fleet.db');
+  const parsed = ConfigSchema.safeParse({
+    db,
+    dataDir: dirname(db),
+    agentLeaseSeconds: pick('agentLeaseSeconds') ?? 300,
+    sweepSeconds: pick('sweepSeconds') ?? 5,
+    workspace: pick('workspace') ? resolve(pick('workspace')!) : defaultWorkspace(),
+    logLevel: pick('logLevel') ?? 'info',
+    synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
+    pollMs: pick('pollMs') ?? 200,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid settings: ${problems}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,38 @@
+/**
+ * Exact overlap of scope-claim globs. The dialect is documented in parse.ts.
+ */
+import { accepts } from './automaton.js';
+import { compiled, isValidPath, prefixesCompatible } from './compiled.js';
+import { type Overlap, overlapOf } from './overlap.js';
+
+export { GlobSyntaxError, normalizePattern } from './parse.js';
+export type { Overlap } from './overlap.js';
+export { nameCovers, namesOverlap } from './names.js';
+
+/** Whether some path matches both globs; if so, a shortest such path as the witness. */
+export function globsOverlap(a: string, b: string): Overlap {
+  const x = compiled(a, 'path');
+  const y = compiled(b, 'path');
+  if (!prefixesCompatible(x.prefix, y.prefix)) return { overlap: false };
+  return overlapOf(x.nfa, y.nfa);
+}
+
+/**
+ * Whether the glob matches the whole of a concrete relative path. A string that is not a valid
+ * path (empty, leading or trailing `/`, empty, `.` or `..` segments) matches nothing.
+ */
+export function globMatches(pattern: string, path: string): boolean {
+  const { nfa } = compiled(pattern, 'path');
+  return isValidPath(path) && accepts(nfa, path);
+}
+
+/**
+ * The longest leading run of whole literal segments, each with its `/`, or `''`:
+ * `src/api/*.ts` → `src/api/`, `src/**` → `src/`, `src/a.ts` → `src/`, `*.ts` → `''`.
+ * Every path p the pattern matches satisfies `(p + '/').startsWith(prefix)` — note the `+ '/'`,
+ * needed because `src/**` also matches `src`. Hence two patterns can only overlap when one prefix
+ * is a prefix of the other. Works for hierarchical names too (no drive-letter check).
+ */
+export function literalPrefix(pattern: string): string {
+  return compiled(pattern, 'name').prefix;
+}

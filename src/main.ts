@@ -1,0 +1,50 @@
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { TokenVault } from './identity/tokens.js';
+import { createLogger, type Logger } from './logger.js';
+import { ChangeFeed } from './services/change-feed.js';
+import type { Deps } from './services/deps.js';
+import { startSweeper, type Sweeper } from './services/sweep.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+
+export interface App {
+  deps: Deps;
+  feed: ChangeFeed;
+  config: Config;
+  close(): void;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** start the periodic sweep (servers do; one-shot CLI commands do not) */
+  sweep?: boolean;
+}
+
+/** The composition root: config → logger → store → services → change feed → sweeper. */
+export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = await SqliteStore.open({ file: config.db, synchronous: config.synchronous, now: () => clock.now() });
+  const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  const deps: Deps = {
+    store,
+    clock,
+    logger,
+    tokens: new TokenVault(config.dataDir),
+    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace },
+    onCommit: () => feed.poke(),
+  };
+  let sweeper: Sweeper | null = null;
+  if (options.sweep) sweeper = startSweeper(deps, config.sweepSeconds);
+  return {
+    deps,
+    feed,
+    config,
+    close() {
+      sweeper?.stop();
+      feed.close();
+      store.close();
+    },
+  };
+}

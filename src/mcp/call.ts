@@ -1,0 +1,127 @@
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { z } from 'zod';
+import { FleetError, forbidden, notRegistered } from '../domain/errors.js';
+import type { Signal } from '../domain/signal.js';
+import { touchAgent } from '../services/agents.js';
+import type { ChangeFeed } from '../services/change-feed.js';
+import type { Deps } from '../services/deps.js';
+import { takePendingSignals } from '../services/signals.js';
+import { signalOut } from './schemas.js';
+import type { Session } from './session.js';
+import type { AnyTool } from './tool.js';
+
+/** A sign of life is written at most this often per process; within it nothing would change. */
+const SIGN_OF_LIFE_INTERVAL_MS = 1_000;
+
+export interface CallEnv {
+  deps: Deps;
+  feed: ChangeFeed;
+  session: Session;
+  tools: ReadonlyMap<string, AnyTool>;
+  onCall?: (tool: string, outcome: 'ok' | string, ms: number) => void;
+}
+
+/**
+ * The one path of every tool call: find the tool, validate input, check the binding, record the
+ * caller's sign of life, run the handler, attach pending signals, shape the result. Nothing a
+ * client sends can throw past this function.
+ */
+export async function callTool(env: CallEnv, name: string, args: unknown, signal: AbortSignal): Promise<CallToolResult> {
+  const started = performance.now();
+  const tool = env.tools.get(name);
+  let result: CallToolResult;
+  if (!tool) {
+    result = errorResult(
+      new FleetError('INVALID_INPUT', `unknown tool: ${name}`, `list the tools with tools/list; known: ${[...env.tools.keys()].join(', ')}`),
+    );
+  } else {
+    result = await runTool(env, tool, args ?? {}, signal);
+  }
+  const code = (result.structuredContent as { error?: { code: string } } | undefined)?.error?.code;
+  env.onCall?.(name, code ?? 'ok', performance.now() - started);
+  return result;
+}
+
+async function runTool(env: CallEnv, tool: AnyTool, args: unknown, signal: AbortSignal): Promise<CallToolResult> {
+  const { deps, session } = env;
+  let signals: Signal[] = [];
+  try {
+    const parsed = tool.input.safeParse(args);
+    if (!parsed.success) throw inputError(parsed.error);
+    checkBinding(tool, session);
+    await recordSignOfLife(env);
+    const output = (await tool.run({ deps, feed: env.feed, session, actor: session.actor, signal }, parsed.data)) as Record<string, unknown>;
+    signals = await pendingSignals(env);
+    return {
+      content: [{ type: 'text', text: tool.summarize(output) + signalNote(signals) }],
+      structuredContent: signals.length > 0 ? { ...output, signals: signals.map(signalOut) } : output,
+    };
+  } catch (error) {
+    if (!(error instanceof FleetError)) deps.logger.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');
+    signals = await pendingSignals(env).catch(() => []);
+    return errorResult(error, signals);
+  }
+}
+
+function checkBinding(tool: AnyTool, session: Session): void {
+  if (tool.binding === 'agent' && session.agentId === null) {
+    if (session.isOperator) {
+      throw forbidden(`${tool.name} is for agents`, 'the operator acts through the operator tools; agents call this tool themselves');
+    }
+    throw notRegistered();
+  }
+  if (tool.binding === 'any' && session.actor.kind === 'unbound') throw notRegistered();
+}
+
+async function recordSignOfLife(env: CallEnv): Promise<void> {
+  const agentId = env.session.agentId;
+  if (!agentId) return;
+  const now = env.deps.clock.now();
+  if (now - env.session.lastSignOfLife < SIGN_OF_LIFE_INTERVAL_MS && now >= env.session.lastSignOfLife) return;
+  await touchAgent(env.deps, agentId);
+  env.session.lastSignOfLife = now;
+}
+
+async function pendingSignals(env: CallEnv): Promise<Signal[]> {
+  const agentId = env.session.agentId;
+  return agentId ? takePendingSignals(env.deps, agentId) : [];
+}
+
+function signalNote(signals: Signal[]): string {
+  if (signals.length === 0) return '';
+  return `\n${signals.length} signal(s): ${signals.map((s) => `[${s.kind}] ${s.message}`).join('; ')}`;
+}
+
+/** zod issues → INVALID_INPUT, or TOO_LARGE when the only problem is a size bound. */
+function inputError(error: z.ZodError): FleetError {
+  const issues = error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message, code: i.code }));
+  const tooLarge = issues.length > 0 && issues.every((i) => i.code === 'too_big');
+  const listing = issues
+    .slice(0, 8)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join('; ');
+  return new FleetError(
+    tooLarge ? 'TOO_LARGE' : 'INVALID_INPUT',
+    `invalid arguments: ${listing}`,
+    tooLarge ? 'shorten the field or split the content; limits are in the tool schema' : 'fix the named fields and call again; the input schema lists every field',
+    { issues: issues.slice(0, 20) },
+  );
+}
+
+export function errorResult(error: unknown, signals: Signal[] = []): CallToolResult {
+  const fleetError =
+    error instanceof FleetError
+      ? error
+      : new FleetError('INTERNAL', 'internal error; nothing was changed', 'retry once; if it persists, report it to the operator');
+  const body = {
+    code: fleetError.code,
+    message: fleetError.message,
+    ...(fleetError.hint ? { hint: fleetError.hint } : {}),
+    ...(fleetError.details ? { details: fleetError.details } : {}),
+  };
+  return {
+    isError: true,
+    content: [{ type: 'text', text: `${body.code}: ${body.message}${body.hint ? ` (hint: ${body.hint})` : ''}` }],
+    structuredContent: signals.length > 0 ? { error: body, signals: signals.map(signalOut) } : { error: body },
+  };
+}

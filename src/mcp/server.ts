@@ -1,0 +1,137 @@
+import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  McpError,
+  ErrorCode,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+  type ReadResourceResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { FleetError } from '../domain/errors.js';
+import type { ChangeFeed } from '../services/change-feed.js';
+import type { Deps } from '../services/deps.js';
+import { callTool } from './call.js';
+import { SERVER_INSTRUCTIONS } from './instructions.js';
+import { RESOURCES, urisChangedBy } from './resources/index.js';
+import type { ResourceBody, ResourceContext, ResourceDef } from './resources/resource.js';
+import type { Session } from './session.js';
+import { inputJsonSchema, outputJsonSchema } from './tool-schema.js';
+import type { AnyTool, Toolset } from './tool.js';
+import { toolsFor } from './tools/index.js';
+
+export interface ServerEnv {
+  deps: Deps;
+  feed: ChangeFeed;
+  session: Session;
+  toolset: Toolset;
+  version: string;
+  onToolCall?: (tool: string, outcome: string, ms: number) => void;
+}
+
+export interface FleetServer {
+  mcp: McpServer;
+  /** stops following the change feed for this server's subscriptions */
+  dispose(): void;
+}
+
+/** The one factory every transport calls: tools, resources and subscriptions over shared services. */
+export function createServer(env: ServerEnv): FleetServer {
+  const mcp = new McpServer(
+    { name: 'fleetdeck', title: 'fleetdeck agent control plane', version: env.version },
+    {
+      capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false }, logging: {} },
+      instructions: SERVER_INSTRUCTIONS,
+    },
+  );
+  registerTools(mcp, env, toolsFor(env.toolset));
+  const ctx: ResourceContext = { deps: env.deps, feed: env.feed, session: env.session };
+  for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
+  const stopNotifying = registerSubscriptions(mcp, env.feed);
+  return { mcp, dispose: stopNotifying };
+}
+
+function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  // Computed once: listing is on every client's start-up path.
+  const listing = tools.map((tool) => ({
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: inputJsonSchema(tool),
+    outputSchema: outputJsonSchema(tool),
+    annotations: { title: tool.title, ...tool.annotations, openWorldHint: false },
+  }));
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }) as never);
+  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    callTool(
+      { deps: env.deps, feed: env.feed, session: env.session, tools: byName, onCall: env.onToolCall },
+      request.params.name,
+      request.params.arguments,
+      extra.signal,
+    ),
+  );
+}
+
+function registerResource(mcp: McpServer, ctx: ResourceContext, def: ResourceDef): void {
+  const metadata = { title: def.title, description: def.description, mimeType: def.mimeType };
+  if ('uri' in def) {
+    mcp.registerResource(def.name, def.uri, metadata, async (uri) => toReadResult(uri, () => def.read(ctx, uri)));
+    return;
+  }
+  const complete = Object.fromEntries(
+    Object.entries(def.complete ?? {}).map(([key, fn]) => [key, (value: string) => fn(ctx, value)]),
+  );
+  const template = new ResourceTemplate(def.template, {
+    list: def.list ? async () => ({ resources: (await def.list!(ctx)).map((r) => ({ ...r, mimeType: def.mimeType })) }) : undefined,
+    complete,
+  });
+  mcp.registerResource(def.name, template, metadata, async (uri, vars) => toReadResult(uri, () => def.read(ctx, uri, vars)));
+}
+
+async function toReadResult(uri: URL, read: () => Promise<ResourceBody>): Promise<ReadResourceResult> {
+  try {
+    const body = await read();
+    const content = 'text' in body ? { uri: uri.href, mimeType: body.mimeType, text: body.text } : { uri: uri.href, mimeType: body.mimeType, blob: body.blob.toString('base64') };
+    return { contents: [content] };
+  } catch (error) {
+    if (error instanceof FleetError) {
+      throw new McpError(error.code === 'NOT_FOUND' ? ErrorCode.InvalidParams : ErrorCode.InvalidRequest, `${error.code}: ${error.message}`, {
+        code: error.code,
+        hint: error.hint,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * resources/subscribe is not automatic in the 1.x SDK: keep the subscribed URIs and, when the change
+ * feed shows an event from any process that touches one, send notifications/resources/updated.
+ */
+function registerSubscriptions(mcp: McpServer, feed: ChangeFeed): () => void {
+  const subscribed = new Set<string>();
+  let unsubscribeFeed: (() => void) | null = null;
+  const onEvents = (events: Parameters<Parameters<ChangeFeed['subscribe']>[0]>[0]) => {
+    const changed = new Set<string>();
+    for (const event of events) for (const uri of urisChangedBy(event)) if (subscribed.has(uri)) changed.add(uri);
+    for (const uri of changed) void mcp.server.sendResourceUpdated({ uri }).catch(() => {});
+  };
+  mcp.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+    subscribed.add(request.params.uri);
+    unsubscribeFeed ??= feed.subscribe(onEvents);
+    return {};
+  });
+  mcp.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+    subscribed.delete(request.params.uri);
+    if (subscribed.size === 0 && unsubscribeFeed) {
+      unsubscribeFeed();
+      unsubscribeFeed = null;
+    }
+    return {};
+  });
+  return () => {
+    unsubscribeFeed?.();
+    unsubscribeFeed = null;
+  };
+}

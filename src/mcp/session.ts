@@ -1,0 +1,39 @@
+import type { Actor } from '../domain/actor.js';
+import { notRegistered } from '../domain/errors.js';
+
+/**
+ * The identity this connection acts as. Over stdio one process is one identity: bound by the first
+ * register_agent, by `serve --agent`, or to the operator by `serve --operator`. Never derived from
+ * an MCP session id.
+ */
+export class Session {
+  private current: Actor = { kind: 'unbound' };
+  /** when this process last recorded a sign of life for the bound agent (ms, clock time) */
+  lastSignOfLife = 0;
+
+  get actor(): Actor {
+    return this.current;
+  }
+
+  bindAgent(agentId: string): void {
+    this.current = { kind: 'agent', agentId };
+    this.lastSignOfLife = 0;
+  }
+
+  bindOperator(name: string): void {
+    this.current = { kind: 'operator', name };
+  }
+
+  get agentId(): string | null {
+    return this.current.kind === 'agent' ? this.current.agentId : null;
+  }
+
+  get isOperator(): boolean {
+    return this.current.kind === 'operator';
+  }
+
+  requireAgent(): string {
+    if (this.current.kind !== 'agent') throw notRegistered();
+    return this.current.agentId;
+  }
+}

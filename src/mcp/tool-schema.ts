@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { errorSchema, signalSchema } from './schemas.js';
+import type { AnyTool } from './tool.js';
+
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] };
+
+/** Fields every result may carry besides its own: pending signals and the next step. */
+export const COMMON_OUTPUT = {
+  signals: z.array(signalSchema).optional().describe('pending signals for you: act on them first'),
+  next: z.string().optional().describe('what to do next'),
+};
+
+export function inputJsonSchema(tool: AnyTool): JsonSchema {
+  const schema = z.toJSONSchema(tool.input, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete schema.$schema;
+  return schema;
+}
+
+/**
+ * The advertised output schema accepts either the tool's own result or an error result: clients
+ * validate structuredContent against it even when isError is set, and our errors carry
+ * `structuredContent.error`. So the success fields' `required` list moves into an `anyOf` branch.
+ */
+export function outputJsonSchema(tool: AnyTool): JsonSchema {
+  const success = tool.output.extend(COMMON_OUTPUT);
+  const schema = z.toJSONSchema(success, { target: 'draft-7', io: 'output', unrepresentable: 'any' }) as JsonSchema;
+  delete schema.$schema;
+  const required = schema.required ?? [];
+  delete schema.required;
+  schema.properties = { ...schema.properties, error: z.toJSONSchema(errorSchema, { target: 'draft-7' }) };
+  delete (schema.properties.error as JsonSchema).$schema;
+  schema.anyOf = [{ required }, { required: ['error'] }];
+  return schema;
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { AGENT_STATUSES, leaseExpiresAt, type Agent, type Liveness } from '../../domain/agent.js';
+import { FleetError, invalidState } from '../../domain/errors.js';
+import { LIMITS } from '../../domain/limits.js';
+import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
+import { recentSignals } from '../../services/signals.js';
+import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema } from '../schemas.js';
+import { defineTool } from '../tool.js';
+
+export const agentSchema = z.object({
+  agent_id: z.string(),
+  name: z.string(),
+  role: z.string(),
+  workspace: z.string().nullable(),
+  capabilities: z.array(z.string()),
+  status: z.enum(AGENT_STATUSES),
+  note: z.string().nullable(),
+  progress: z.number().nullable(),
+  current_run_id: z.string().nullable(),
+  liveness: z.enum(['active', 'stale']),
+  paused: z.boolean(),
+  last_seen_at: z.string(),
+  last_heartbeat_at: z.string().nullable(),
+  lease_expires_at: z.string(),
+  registered_at: z.string(),
+  usage: z.object({ tokens_in: z.number(), tokens_out: z.number(), cost_usd: z.number() }),
+});
+
+export function agentOut(agent: Agent, liveness: Liveness): z.infer<typeof agentSchema> {
+  return {
+    agent_id: agent.id,
+    name: agent.name,
+    role: agent.role,
+    workspace: agent.workspace,
+    capabilities: agent.capabilities,
+    status: agent.status,
+    note: agent.note,
+    progress: agent.progress,
+    current_run_id: agent.currentRunId,
+    liveness,
+    paused: agent.paused,
+    last_seen_at: iso(agent.lastSeenAt),
+    last_heartbeat_at: isoOrNull(agent.lastHeartbeatAt),
+    lease_expires_at: iso(leaseExpiresAt(agent)),
+    registered_at: iso(agent.registeredAt),
+    usage: agent.usage,
+  };
+}
+
+const usageInput = z
+  .object({
+    tokens_in: z.number().int().min(0).max(1e12).optional(),
+    tokens_out: z.number().int().min(0).max(1e12).optional(),
+    cost_usd: z.number().min(0).max(1e6).optional(),
+  })
+  .strict()
+  .describe('usage since your last report (added to your totals)');
+
+export const registerAgentTool = defineTool({
+  name: 'register_agent',
+  title: 'Register (or resume) this agent',
+  description:
+    'Call this first. Binds this connection to an agent identity so the fleet knows you exist, what you do and whether you are alive. ' +
+    'New identity: give name and role (e.g. implementer, reviewer, coordinator). Returning: give agent_id (the token is optional for the same OS user). ' +
+    'Returns agent_id, a token shown only once, and how often to show a sign of life (any tool call counts).',
+  toolset: 'agent',
+  binding: 'none',
+  input: z
+    .object({
+      name,
+      role,
+      workspace: z.string().max(LIMITS.pattern).optional().describe('absolute path of your working tree (default: the server workspace)'),
+      capabilities: z.array(z.string().max(LIMITS.name)).max(LIMITS.capabilities).optional(),
+      agent_id: agentId.optional().describe('resume this identity instead of creating one'),
+      token: z.string().max(200).optional().describe('the token of agent_id (optional for the OS user that registered it)'),
+    })
+    .strict(),
+  output: z.object({
+    agent_id: z.string(),
+    token: z.string().optional().describe('only for a new identity: keep it to resume elsewhere; never shown again'),
+    resumed: z.boolean(),
+    agent: agentSchema,
+    lease_seconds: z.number(),
+    heartbeat_seconds: z.number(),
+  }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    if (ctx.session.isOperator) {
+      throw new FleetError('FORBIDDEN', 'this process is bound to the operator', 'start an agent process (fleetdeck serve) to register agents');
+    }
+    const bound = ctx.session.agentId;
+    if (bound && input.agent_id !== bound) {
+      const current = await getAgent(ctx.deps, bound);
+      if (input.agent_id || current.agent.name !== input.name || current.agent.role !== input.role) {
+        throw invalidState(
+          `this process is already bound to ${bound} (${current.agent.name}, ${current.agent.role})`,
+          'one server process is one identity: start another fleetdeck process for another agent',
+        );
+      }
+      return registrationOut(current.agent, current.liveness, null, true);
+    }
+    const registration = await registerAgent(ctx.deps, input);
+    ctx.session.bindAgent(registration.agent.id);
+    return registrationOut(registration.agent, 'active', registration.token, registration.resumed);
+  },
+  summarize: (out) => `${out.resumed ? 'resumed' : 'registered'} ${out.agent.name} as ${out.agent_id} (${out.agent.role}); show a sign of life at least every ${out.heartbeat_seconds}s`,
+});
+
+function registrationOut(agent: Agent, liveness: Liveness, token: string | null, resumed: boolean) {
+  return {
+    agent_id: agent.id,
+    ...(token ? { token } : {}),
+    resumed,
+    agent: agentOut(agent, liveness),
+    lease_seconds: agent.leaseSeconds,
+    heartbeat_seconds: heartbeatSecondsFor(agent),
+    next: 'claim_scope before editing files, or take_task to get queued work',
+  };
+}
+
+export const heartbeatTool = defineTool({
+  name: 'heartbeat',
+  title: 'Report progress and stay alive',
+  description:
+    'Tell the fleet you are alive and what you are doing (status, a short note, progress 0..1, the run you work on, token usage). ' +
+    'Renews your run leases and claims. Any tool call also counts as a sign of life; call this when you have been quiet for a while. ' +
+    'Returns your liveness, what was renewed, and signals (cancel, pause, redirect, handoffs, resolved blockers) you must act on.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z
+    .object({
+      status: z.enum(AGENT_STATUSES).optional(),
+      note: shortText.optional().describe('one line: what you are doing now'),
+      progress: z.number().min(0).max(1).optional(),
+      run_id: runId.optional(),
+      usage: usageInput.optional(),
+    })
+    .strict(),
+  output: z.object({
+    agent_id: z.string(),
+    liveness: z.enum(['active', 'stale']),
+    lease_expires_at: z.string(),
+    heartbeat_seconds: z.number(),
+    renewed: z.object({ runs: z.array(z.string()), claims: z.array(z.string()) }),
+  }),
+  annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const result = await heartbeat(ctx.deps, ctx.session.requireAgent(), input);
+    return {
+      agent_id: result.agent.id,
+      liveness: result.liveness,
+      lease_expires_at: iso(result.leaseExpiresAt),
+      heartbeat_seconds: heartbeatSecondsFor(result.agent),
+      renewed: result.renewed,
+    };
+  },
+  summarize: (out) => `alive until ${out.lease_expires_at}; renewed ${out.renewed.runs.length} run(s), ${out.renewed.claims.length} claim(s)`,
+});
+
+export const whoamiTool = defineTool({
+  name: 'whoami',
+  title: 'Who am I in this fleet',
+  description:
+    'Shows the identity this connection acts as (agent or operator), its liveness, lease and recent signals. Use it after a restart or when unsure whether you are registered.',
+  toolset: 'agent',
+  binding: 'none',
+  input: z.object({}).strict(),
+  output: z.object({
+    bound: z.boolean(),
+    kind: z.enum(['agent', 'operator', 'unbound']),
+    agent: agentSchema.optional(),
+    operator: z.string().optional(),
+    recent_signals: z.array(signalSchema),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx) {
+    const actor = ctx.session.actor;
+    if (actor.kind === 'operator') return { bound: true, kind: 'operator' as const, operator: actor.name, recent_signals: [] };
+    if (actor.kind !== 'agent') {
+      return { bound: false, kind: 'unbound' as const, recent_signals: [], next: 'call register_agent with your name and role' };
+    }
+    const { agent, liveness } = await getAgent(ctx.deps, actor.agentId);
+    const recent = await recentSignals(ctx.deps, actor.agentId, 10);
+    return { bound: true, kind: 'agent' as const, agent: agentOut(agent, liveness), recent_signals: recent.map(signalOut) };
+  },
+  summarize: (out) =>
+    out.kind === 'agent' && out.agent ? `${out.agent.name} (${out.agent.agent_id}, ${out.agent.role}) is ${out.agent.liveness}` : out.kind === 'operator' ? `operator ${out.operator}` : 'not registered',
+});
+

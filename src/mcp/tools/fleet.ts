@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { listEvents } from '../../services/audit.js';
+import { fleetOverview } from '../../services/overview.js';
+import { defineTool } from '../tool.js';
+
+export const overviewSchema = z.object({
+  generated_at: z.string(),
+  agents: z.object({
+    total: z.number(),
+    active: z.number(),
+    stale: z.number(),
+    paused: z.number(),
+    by_role: z.array(z.object({ role: z.string(), active: z.number(), stale: z.number() })),
+  }),
+  stale_agents: z.array(z.object({ agent_id: z.string(), name: z.string(), role: z.string(), last_seen_at: z.string() })),
+  last_event_seq: z.number(),
+});
+
+export const fleetStatusTool = defineTool({
+  name: 'fleet_status',
+  title: 'The whole fleet at a glance',
+  description:
+    'Read-only overview of the fleet: agents by role and liveness, stale agents, and the latest audit event seq. ' +
+    'The same content as the fleet://overview resource, for clients that do not browse resources.',
+  toolset: 'agent',
+  binding: 'none',
+  input: z.object({}).strict(),
+  output: overviewSchema,
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  run: (ctx) => fleetOverview(ctx.deps),
+  summarize: (o) => `${o.agents.active} active, ${o.agents.stale} stale agent(s)`,
+});
+
+export const eventSchema = z.object({
+  seq: z.number(),
+  at: z.string(),
+  actor: z.string(),
+  type: z.string(),
+  agent_id: z.string().nullable(),
+  run_id: z.string().nullable(),
+  subject_id: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+
+export const listEventsTool = defineTool({
+  name: 'list_events',
+  title: 'Read the audit log',
+  description:
+    'Read-only page of the append-only audit log. Without `after`, the most recent events; with `after` (a seq), the events that follow it, oldest first. Filter by agent, run or event types. Use next_cursor as `after` to continue.',
+  toolset: 'agent',
+  binding: 'none',
+  input: z
+    .object({
+      after: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+      agent_id: z.string().max(64).optional(),
+      run_id: z.string().max(64).optional(),
+      types: z.array(z.string().max(64)).max(20).optional(),
+    })
+    .strict(),
+  output: z.object({ events: z.array(eventSchema), next_cursor: z.number() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const page = await listEvents(ctx.deps, { after: input.after, limit: input.limit, agentId: input.agent_id, runId: input.run_id, types: input.types });
+    return {
+      events: page.events.map((e) => ({
+        seq: e.seq,
+        at: new Date(e.at).toISOString(),
+        actor: e.actor,
+        type: e.type,
+        agent_id: e.agentId,
+        run_id: e.runId,
+        subject_id: e.subjectId,
+        payload: e.payload,
+      })),
+      next_cursor: page.nextCursor,
+    };
+  },
+  summarize: (o) => `${o.events.length} event(s); continue after ${o.next_cursor}`,
+});

@@ -1,0 +1,158 @@
+import { leaseExpiresAt, livenessAt, recommendedHeartbeatSeconds, type Agent, type AgentStatus, type Liveness, type Usage } from '../domain/agent.js';
+import { FleetError, forbidden, notFound } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
+import type { Deps } from './deps.js';
+import { recordSignOfLife, type Renewal } from './liveness.js';
+import { readTx, writeTx } from './tx.js';
+
+export interface RegisterInput {
+  name: string;
+  role: string;
+  workspace?: string;
+  capabilities?: string[];
+  agent_id?: string;
+  token?: string;
+}
+
+export interface Registration {
+  agent: Agent;
+  /** only for a new identity: shown once, stored hashed (and in the user-only vault file) */
+  token: string | null;
+  resumed: boolean;
+}
+
+/** Creates a new identity, or resumes one with `agent_id` and its token (or the vault's copy). */
+export async function registerAgent(deps: Deps, input: RegisterInput): Promise<Registration> {
+  if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
+  const token = newToken();
+  const id = newId('agt');
+  const agent = await writeTx(deps, (tx, now) => {
+    const created = tx.agents.insert({
+      id,
+      name: input.name,
+      role: input.role,
+      workspace: input.workspace ?? deps.settings.workspace,
+      capabilities: input.capabilities ?? [],
+      tokenHash: hashToken(token),
+      leaseSeconds: deps.settings.agentLeaseSeconds,
+      now,
+    });
+    tx.events.append(
+      {
+        actor: id,
+        type: 'agent.registered',
+        agentId: id,
+        payload: { name: created.name, role: created.role, workspace: created.workspace, capabilities: created.capabilities },
+      },
+      now,
+    );
+    return created;
+  });
+  deps.tokens.save(id, token);
+  return { agent, token, resumed: false };
+}
+
+export async function resumeAgent(deps: Deps, agentId: string, token?: string): Promise<Registration> {
+  const secret = token ?? deps.tokens.load(agentId);
+  const agent = await writeTx(deps, (tx, now) => {
+    const hash = tx.agents.tokenHash(agentId);
+    if (hash === null) throw notFound('agent', agentId, 'omit agent_id to register a new identity');
+    if (secret === null) {
+      throw forbidden(
+        `no token for ${agentId}`,
+        'pass the token you were given at registration; the server keeps a copy only for the OS user that registered it',
+      );
+    }
+    if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
+    recordSignOfLife(tx, agentId, now, false);
+    tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
+    return tx.agents.get(agentId)!;
+  });
+  return { agent, token: null, resumed: true };
+}
+
+/**
+ * `serve --agent NAME --role ROLE`: resume the newest identity of that name and role whose token
+ * this OS user holds, otherwise register a new one.
+ */
+export async function registerOrResumeByName(deps: Deps, name: string, role: string): Promise<Registration> {
+  const candidates = await readTx(deps, (tx) => tx.agents.findByNameRole(name, role));
+  for (const candidate of candidates) {
+    const token = deps.tokens.load(candidate.id);
+    if (token) return resumeAgent(deps, candidate.id, token);
+  }
+  return registerAgent(deps, { name, role });
+}
+
+export interface HeartbeatInput {
+  status?: AgentStatus;
+  note?: string;
+  progress?: number;
+  run_id?: string;
+  usage?: Partial<Usage>;
+}
+
+export interface HeartbeatResult {
+  agent: Agent;
+  liveness: Liveness;
+  renewed: Renewal;
+  leaseExpiresAt: number;
+}
+
+export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
+  return writeTx(deps, (tx, now) => {
+    if (!tx.agents.get(agentId)) throw notFound('agent', agentId);
+    const renewed = recordSignOfLife(tx, agentId, now, true);
+    tx.agents.applyHeartbeat(agentId, {
+      status: input.status,
+      note: input.note,
+      progress: input.progress,
+      currentRunId: input.run_id,
+      usage: input.usage,
+    });
+    tx.events.append(
+      {
+        actor: agentId,
+        type: 'agent.heartbeat',
+        agentId,
+        runId: input.run_id ?? null,
+        payload: {
+          ...(input.status ? { status: input.status } : {}),
+          ...(input.note !== undefined ? { note: input.note } : {}),
+          ...(input.progress !== undefined ? { progress: input.progress } : {}),
+          ...(input.usage ? { usage: input.usage } : {}),
+        },
+      },
+      now,
+    );
+    const agent = tx.agents.get(agentId)!;
+    return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent) };
+  });
+}
+
+/** A sign of life from any tool call of a bound caller. */
+export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
+  return writeTx(deps, (tx, now) => recordSignOfLife(tx, agentId, now, false));
+}
+
+export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness }> {
+  return readTx(deps, (tx, now) => {
+    const agent = tx.agents.get(agentId);
+    if (!agent) throw notFound('agent', agentId, 'list agents with fleet://agents or fleet_status');
+    return { agent, liveness: livenessAt(agent, now) };
+  });
+}
+
+export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: Liveness }[]> {
+  return readTx(deps, (tx, now) => tx.agents.list().map((agent) => ({ agent, liveness: livenessAt(agent, now) })));
+}
+
+export function heartbeatSecondsFor(agent: Agent): number {
+  return recommendedHeartbeatSeconds(agent.leaseSeconds);
+}
+
+export function assertAgentExists(agent: Agent | null, id: string): Agent {
+  if (!agent) throw new FleetError('NOT_FOUND', `agent ${id} does not exist`);
+  return agent;
+}

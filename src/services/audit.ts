@@ -1,0 +1,62 @@
+import { eventHash, GENESIS_HASH, type FleetEvent } from '../domain/event.js';
+import type { Deps } from './deps.js';
+import { readTx } from './tx.js';
+
+export interface AuditReport {
+  ok: boolean;
+  events: number;
+  lastSeq: number;
+  /** the first event whose link or hash does not match, with what was expected */
+  firstBroken: { seq: number; reason: string } | null;
+}
+
+/** Recomputes the hash chain from the first event and names the first broken link. */
+export async function verifyAudit(deps: Deps): Promise<AuditReport> {
+  return readTx(deps, (tx) => {
+    let prevHash = GENESIS_HASH;
+    let expectedSeq = 1;
+    let count = 0;
+    for (const row of tx.events.iterateRaw()) {
+      count++;
+      const broken = (reason: string): AuditReport => ({ ok: false, events: count, lastSeq: row.seq, firstBroken: { seq: row.seq, reason } });
+      if (row.seq !== expectedSeq) return broken(`expected seq ${expectedSeq}, found ${row.seq} (an event is missing)`);
+      if (row.prev_hash !== prevHash) return broken(`prev_hash ${row.prev_hash.slice(0, 12)}… does not match the hash of event ${row.seq - 1}`);
+      const recomputed = eventHash({
+        seq: row.seq,
+        at: row.at,
+        actor: row.actor,
+        type: row.type,
+        agentId: row.agent_id,
+        runId: row.run_id,
+        subjectId: row.subject_id,
+        payloadJson: row.payload,
+        prevHash: row.prev_hash,
+      });
+      if (recomputed !== row.hash) return broken('the stored hash does not match the event content (the event was altered)');
+      prevHash = row.hash;
+      expectedSeq++;
+    }
+    return { ok: true, events: count, lastSeq: expectedSeq - 1, firstBroken: null };
+  });
+}
+
+export interface EventPage {
+  events: FleetEvent[];
+  nextCursor: number;
+}
+
+/** Events after `cursor` (oldest first), or the most recent ones when no cursor is given. */
+export async function listEvents(
+  deps: Deps,
+  query: { after?: number; limit: number; agentId?: string; runId?: string; types?: string[] },
+): Promise<EventPage> {
+  return readTx(deps, (tx) => {
+    const filters = { agentId: query.agentId, runId: query.runId, types: query.types, limit: query.limit };
+    const events =
+      query.after === undefined
+        ? tx.events.list({ ...filters, newestFirst: true }).reverse()
+        : tx.events.list({ ...filters, afterSeq: query.after });
+    const nextCursor = events.length > 0 ? events[events.length - 1]!.seq : (query.after ?? tx.events.lastSeq());
+    return { events, nextCursor };
+  });
+}

@@ -1,0 +1,22 @@
+import type { Clock } from '../clock.js';
+import type { TokenVault } from '../identity/tokens.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/port/index.js';
+
+export interface ServiceSettings {
+  agentLeaseSeconds: number;
+  dataDir: string;
+  /** default workspace for claims and evidence paths */
+  workspace: string;
+}
+
+/** Everything a service needs, injected by the composition root (src/main.ts). */
+export interface Deps {
+  store: Store;
+  clock: Clock;
+  settings: ServiceSettings;
+  logger: Logger;
+  tokens: TokenVault;
+  /** called after each committed write so this process's change feed looks at once */
+  onCommit?: () => void;
+}

@@ -1,0 +1,48 @@
+import type { Agent } from '../domain/agent.js';
+import type { Tx } from '../store/port/index.js';
+
+/**
+ * Expiry and recovery, evaluated inside every write transaction and by the periodic sweep of every
+ * process. Each step is idempotent (a conditional UPDATE that only matches what is still due), so
+ * many processes may sweep one file at once.
+ *
+ * Concepts plug in by adding to the two lists below: `staleAgentHooks` recover what a stale agent
+ * held (claims, runs, offered handoffs); `expirySteps` expire things on their own clocks (claim
+ * TTLs, queued runs past their TTL). Hook modules take a Tx and must not import services/tx.ts.
+ */
+export type StaleAgentHook = (tx: Tx, agent: Agent, now: number) => void;
+export type ExpiryStep = (tx: Tx, now: number) => number;
+
+const STALE_BATCH = 100;
+
+/** Run in this order when an agent turns stale, inside the transaction that marks it. */
+const staleAgentHooks: StaleAgentHook[] = [];
+
+/** Run in every write transaction; each returns how many things it expired. */
+const expirySteps: ExpiryStep[] = [];
+
+export interface ExpiryReport {
+  staleAgents: string[];
+  expired: number;
+}
+
+export function expireDue(tx: Tx, now: number): ExpiryReport {
+  const staleAgents: string[] = [];
+  for (const agent of tx.agents.listExpired(now, STALE_BATCH)) {
+    tx.agents.markStale(agent.id, now);
+    tx.events.append(
+      {
+        actor: 'system',
+        type: 'agent.stale',
+        agentId: agent.id,
+        payload: { last_seen_at: agent.lastSeenAt, lease_seconds: agent.leaseSeconds },
+      },
+      now,
+    );
+    for (const hook of staleAgentHooks) hook(tx, agent, now);
+    staleAgents.push(agent.id);
+  }
+  let expired = 0;
+  for (const step of expirySteps) expired += step(tx, now);
+  return { staleAgents, expired };
+}

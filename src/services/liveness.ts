@@ -1,0 +1,35 @@
+import type { Tx } from '../store/port/index.js';
+
+/** What a sign of life renewed, so the agent can see that its work is still held. */
+export interface Renewal {
+  runs: string[];
+  claims: string[];
+}
+
+/**
+ * Renewers extend what an agent holds whenever it shows a sign of life (any tool call):
+ * run leases, claim expiries. Concepts add theirs to this list; each must only touch rows the
+ * agent holds.
+ */
+export type Renewer = (tx: Tx, agentId: string, now: number) => Partial<Renewal>;
+
+const renewers: Renewer[] = [];
+
+export function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Renewal {
+  const agent = tx.agents.get(agentId);
+  if (!agent) return { runs: [], claims: [] };
+  tx.agents.touch(agentId, now, heartbeat);
+  if (agent.recordedLiveness === 'stale') {
+    tx.events.append(
+      { actor: agentId, type: 'agent.revived', agentId, payload: { stale_since: agent.staleSince } },
+      now,
+    );
+  }
+  const renewal: Renewal = { runs: [], claims: [] };
+  for (const renew of renewers) {
+    const r = renew(tx, agentId, now);
+    renewal.runs.push(...(r.runs ?? []));
+    renewal.claims.push(...(r.claims ?? []));
+  }
+  return renewal;
+}

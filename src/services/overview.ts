@@ -1,0 +1,42 @@
+import { livenessAt } from '../domain/agent.js';
+import type { Deps } from './deps.js';
+import { readTx } from './tx.js';
+
+export interface RoleCount {
+  role: string;
+  active: number;
+  stale: number;
+}
+
+export interface FleetOverview {
+  generated_at: string;
+  agents: { total: number; active: number; stale: number; paused: number; by_role: RoleCount[] };
+  stale_agents: { agent_id: string; name: string; role: string; last_seen_at: string }[];
+  last_event_seq: number;
+}
+
+/** The whole fleet at a glance: `fleet://overview` and the `fleet_status` tool show the same. */
+export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
+  return readTx(deps, (tx, now) => {
+    const agents = tx.agents.list();
+    const byRole = new Map<string, RoleCount>();
+    let active = 0;
+    let paused = 0;
+    const stale: FleetOverview['stale_agents'] = [];
+    for (const agent of agents) {
+      const liveness = livenessAt(agent, now);
+      const role = byRole.get(agent.role) ?? { role: agent.role, active: 0, stale: 0 };
+      role[liveness]++;
+      byRole.set(agent.role, role);
+      if (liveness === 'active') active++;
+      else stale.push({ agent_id: agent.id, name: agent.name, role: agent.role, last_seen_at: new Date(agent.lastSeenAt).toISOString() });
+      if (agent.paused) paused++;
+    }
+    return {
+      generated_at: new Date(now).toISOString(),
+      agents: { total: agents.length, active, stale: agents.length - active, paused, by_role: [...byRole.values()] },
+      stale_agents: stale.slice(-50),
+      last_event_seq: tx.events.lastSeq(),
+    };
+  });
+}

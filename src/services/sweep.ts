@@ -1,0 +1,37 @@
+import type { Deps } from './deps.js';
+import { expireDue, type ExpiryReport } from './expiry.js';
+
+/** One sweep: the expiry every write runs, for the times nobody writes. */
+export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
+  const report = await deps.store.write((tx) => expireDue(tx, deps.clock.now()));
+  if (report.staleAgents.length > 0 || report.expired > 0) deps.onCommit?.();
+  return report;
+}
+
+export interface Sweeper {
+  stop(): void;
+}
+
+/**
+ * Sweeps every `intervalSeconds` and truncates the WAL every `checkpointEvery` sweeps. The timer
+ * is unref'd: it never keeps a process alive on its own.
+ */
+export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEvery = 12): Sweeper {
+  let running = false;
+  let count = 0;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    sweepOnce(deps)
+      .then((report) => {
+        if (report.staleAgents.length > 0) deps.logger.info({ stale: report.staleAgents }, 'agents turned stale');
+        if (++count % checkpointEvery === 0) deps.store.checkpoint();
+      })
+      .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))
+      .finally(() => {
+        running = false;
+      });
+  }, intervalSeconds * 1000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -1,0 +1,116 @@
+import type { Agent, AgentStatus } from '../../../domain/agent.js';
+import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
+import type { Db } from '../open.js';
+import { parseJson, toJson } from './json.js';
+
+interface AgentRow {
+  id: string;
+  name: string;
+  role: string;
+  workspace: string | null;
+  capabilities: string;
+  status: string;
+  note: string | null;
+  progress: number | null;
+  current_run_id: string | null;
+  lease_seconds: number;
+  registered_at: number;
+  last_seen_at: number;
+  last_heartbeat_at: number | null;
+  liveness: string;
+  stale_since: number | null;
+  paused: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+}
+
+const COLUMNS = `id, name, role, workspace, capabilities, status, note, progress, current_run_id, lease_seconds,
+  registered_at, last_seen_at, last_heartbeat_at, liveness, stale_since, paused, tokens_in, tokens_out, cost_usd`;
+
+export function toAgent(row: AgentRow): Agent {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    workspace: row.workspace,
+    capabilities: parseJson<string[]>(row.capabilities, []),
+    status: row.status as AgentStatus,
+    note: row.note,
+    progress: row.progress,
+    currentRunId: row.current_run_id,
+    leaseSeconds: row.lease_seconds,
+    registeredAt: row.registered_at,
+    lastSeenAt: row.last_seen_at,
+    lastHeartbeatAt: row.last_heartbeat_at,
+    recordedLiveness: row.liveness === 'stale' ? 'stale' : 'active',
+    staleSince: row.stale_since,
+    paused: row.paused === 1,
+    usage: { tokens_in: row.tokens_in, tokens_out: row.tokens_out, cost_usd: row.cost_usd },
+  };
+}
+
+export function sqliteAgentRepo(db: Db): AgentRepo {
+  const insert = db.prepare(`INSERT INTO agents (id, name, role, workspace, capabilities, token_hash, lease_seconds,
+      registered_at, last_seen_at, expires_at)
+    VALUES (@id, @name, @role, @workspace, @capabilities, @tokenHash, @leaseSeconds, @now, @now, @expiresAt)
+    RETURNING ${COLUMNS}`);
+  const get = db.prepare(`SELECT ${COLUMNS} FROM agents WHERE id = ?`);
+  const tokenHash = db.prepare('SELECT token_hash FROM agents WHERE id = ?').pluck();
+  const byNameRole = db.prepare(`SELECT ${COLUMNS} FROM agents WHERE name = ? AND role = ? ORDER BY registered_at DESC`);
+  const list = db.prepare(`SELECT ${COLUMNS} FROM agents ORDER BY registered_at`);
+  const touch = db.prepare(`UPDATE agents SET last_seen_at = @now, expires_at = @now + lease_seconds * 1000,
+      last_heartbeat_at = CASE WHEN @heartbeat = 1 THEN @now ELSE last_heartbeat_at END,
+      liveness = 'active', stale_since = NULL
+    WHERE id = @id`);
+  const heartbeat = db.prepare(`UPDATE agents SET
+      status = coalesce(@status, status),
+      note = CASE WHEN @setNote = 1 THEN @note ELSE note END,
+      progress = CASE WHEN @setProgress = 1 THEN @progress ELSE progress END,
+      current_run_id = CASE WHEN @setRun = 1 THEN @runId ELSE current_run_id END,
+      tokens_in = tokens_in + @tokensIn, tokens_out = tokens_out + @tokensOut, cost_usd = cost_usd + @cost
+    WHERE id = @id`);
+  const expired = db.prepare(`SELECT ${COLUMNS} FROM agents WHERE liveness = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
+  const markStale = db.prepare(`UPDATE agents SET liveness = 'stale', stale_since = @now WHERE id = @id AND liveness = 'active'`);
+  const setPaused = db.prepare('UPDATE agents SET paused = ? WHERE id = ?');
+  const cursor = db.prepare('SELECT signal_cursor FROM agents WHERE id = ?').pluck();
+  const setCursor = db.prepare('UPDATE agents SET signal_cursor = max(signal_cursor, ?) WHERE id = ?');
+
+  return {
+    insert: (row: NewAgentRow) =>
+      toAgent(
+        insert.get({
+          ...row,
+          capabilities: toJson(row.capabilities),
+          expiresAt: row.now + row.leaseSeconds * 1000,
+        }) as AgentRow,
+      ),
+    get: (id) => {
+      const row = get.get(id) as AgentRow | undefined;
+      return row ? toAgent(row) : null;
+    },
+    tokenHash: (id) => (tokenHash.get(id) as string | undefined) ?? null,
+    findByNameRole: (name, role) => (byNameRole.all(name, role) as AgentRow[]).map(toAgent),
+    list: () => (list.all() as AgentRow[]).map(toAgent),
+    touch: (id, now, isHeartbeat) => void touch.run({ id, now, heartbeat: isHeartbeat ? 1 : 0 }),
+    applyHeartbeat: (id, u: HeartbeatUpdate) =>
+      void heartbeat.run({
+        id,
+        status: u.status ?? null,
+        setNote: u.note === undefined ? 0 : 1,
+        note: u.note ?? null,
+        setProgress: u.progress === undefined ? 0 : 1,
+        progress: u.progress ?? null,
+        setRun: u.currentRunId === undefined ? 0 : 1,
+        runId: u.currentRunId ?? null,
+        tokensIn: u.usage?.tokens_in ?? 0,
+        tokensOut: u.usage?.tokens_out ?? 0,
+        cost: u.usage?.cost_usd ?? 0,
+      }),
+    listExpired: (now, limit) => (expired.all(now, limit) as AgentRow[]).map(toAgent),
+    markStale: (id, now) => void markStale.run({ id, now }),
+    setPaused: (id, paused) => void setPaused.run(paused ? 1 : 0, id),
+    signalCursor: (id) => (cursor.get(id) as number | undefined) ?? 0,
+    setSignalCursor: (id, c) => void setCursor.run(c, id),
+  };
+}

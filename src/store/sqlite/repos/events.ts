@@ -1,0 +1,78 @@
+import { eventHash, GENESIS_HASH, type FleetEvent, type NewEvent } from '../../../domain/event.js';
+import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
+import type { Db } from '../open.js';
+import { parseJson } from './json.js';
+
+export function toEvent(row: RawEventRow): FleetEvent {
+  return {
+    seq: row.seq,
+    at: row.at,
+    actor: row.actor,
+    type: row.type,
+    agentId: row.agent_id,
+    runId: row.run_id,
+    subjectId: row.subject_id,
+    payload: parseJson<Record<string, unknown>>(row.payload, {}),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export function sqliteEventRepo(db: Db): EventRepo {
+  const last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
+  const insert = db.prepare(`INSERT INTO events (seq, at, actor, type, agent_id, run_id, subject_id, payload, prev_hash, hash)
+    VALUES (@seq, @at, @actor, @type, @agentId, @runId, @subjectId, @payloadJson, @prevHash, @hash)`);
+  const lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
+  const count = db.prepare('SELECT count(*) FROM events').pluck();
+  const all = db.prepare('SELECT * FROM events ORDER BY seq');
+
+  return {
+    append(e: NewEvent, now: number): FleetEvent {
+      const prev = last.get() as { seq: number; hash: string } | undefined;
+      const row = {
+        seq: (prev?.seq ?? 0) + 1,
+        at: now,
+        actor: e.actor,
+        type: e.type,
+        agentId: e.agentId ?? null,
+        runId: e.runId ?? null,
+        subjectId: e.subjectId ?? null,
+        payloadJson: JSON.stringify(e.payload ?? {}),
+        prevHash: prev?.hash ?? GENESIS_HASH,
+      };
+      const hash = eventHash(row);
+      insert.run({ ...row, hash });
+      return { ...row, payload: e.payload ?? {}, hash };
+    },
+    list(q: EventQuery): FleetEvent[] {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (q.afterSeq !== undefined) {
+        where.push('seq > ?');
+        params.push(q.afterSeq);
+      }
+      if (q.agentId) {
+        where.push('agent_id = ?');
+        params.push(q.agentId);
+      }
+      if (q.runId) {
+        where.push('run_id = ?');
+        params.push(q.runId);
+      }
+      if (q.subjectId) {
+        where.push('subject_id = ?');
+        params.push(q.subjectId);
+      }
+      if (q.types && q.types.length > 0) {
+        where.push(`type IN (${q.types.map(() => '?').join(',')})`);
+        params.push(...q.types);
+      }
+      const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
+      return (db.prepare(sql).all(...params, q.limit) as RawEventRow[]).map(toEvent);
+    },
+    lastSeq: () => lastSeq.get() as number,
+    iterateRaw: () => all.iterate() as IterableIterator<RawEventRow>,
+    count: () => count.get() as number,
+  };
+}

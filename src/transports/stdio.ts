@@ -1,0 +1,47 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { App } from '../main.js';
+import { createServer } from '../mcp/server.js';
+import { Session } from '../mcp/session.js';
+import type { Toolset } from '../mcp/tool.js';
+import { registerOrResumeByName } from '../services/agents.js';
+import { VERSION } from '../version.js';
+
+export interface StdioOptions {
+  toolset: Toolset;
+  operatorName?: string;
+  agent?: { name: string; role: string };
+}
+
+/**
+ * Serves one identity over stdin/stdout until the client closes stdin. The SDK's transport does
+ * not exit on its own when stdin ends (timers keep the process alive), so we listen for it.
+ */
+export async function serveStdio(app: App, options: StdioOptions): Promise<void> {
+  const session = new Session();
+  if (options.toolset === 'operator') session.bindOperator(options.operatorName ?? 'operator');
+  if (options.agent) {
+    const registration = await registerOrResumeByName(app.deps, options.agent.name, options.agent.role);
+    session.bindAgent(registration.agent.id);
+    app.deps.logger.info({ agent: registration.agent.id, resumed: registration.resumed }, 'bound to agent at start');
+  }
+  const server = createServer({ deps: app.deps, feed: app.feed, session, toolset: options.toolset, version: VERSION });
+  const transport = new StdioServerTransport();
+  let closing = false;
+  const shutdown = (reason: string) => {
+    if (closing) return;
+    closing = true;
+    app.deps.logger.info({ reason }, 'shutting down');
+    server.dispose();
+    void server.mcp.close().finally(() => {
+      app.close();
+      process.exit(0);
+    });
+  };
+  process.stdin.on('end', () => shutdown('stdin ended'));
+  process.stdin.on('close', () => shutdown('stdin closed'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  transport.onclose = () => shutdown('transport closed');
+  await server.mcp.connect(transport);
+  app.deps.logger.info({ db: app.config.db, toolset: options.toolset }, 'fleetdeck serving over stdio');
+}
