@@ -14,6 +14,7 @@ export const SETTINGS = [
   { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
   { key: 'logLevel', flag: 'log-level', env: 'FLEETDECK_LOG_LEVEL', default: 'info', help: 'pino log level (logs go to stderr)' },
   { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma: FULL (acknowledged writes survive power loss) or NORMAL' },
+  { key: 'policy', flag: 'policy', env: 'FLEETDECK_POLICY', default: '(data dir)/policy.json', help: 'operator policy file (JSON, docs/policy.md): approvals for scopes and run types, leased-run limits; re-read when it changes' },
   { key: 'pollMs', flag: 'poll-ms', env: 'FLEETDECK_POLL_MS', default: '200', help: 'how often this process looks for events written by other processes (notifications, long polls)' },
 ] as const;
 
@@ -28,6 +29,7 @@ const ConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   synchronous: z.enum(['FULL', 'NORMAL']),
   pollMs: z.coerce.number().int().min(10).max(10_000),
+  policy: z.string().min(1),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -64,6 +66,7 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     logLevel: pick('logLevel') ?? 'info',
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
+    policy: pick('policy') ? resolve(pick('policy')!) : join(dirname(db), 'policy.json'),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

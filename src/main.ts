@@ -32,7 +32,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     clock,
     logger,
     tokens: new TokenVault(config.dataDir),
-    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace },
+    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace, policyFile: config.policy },
     onCommit: () => feed.poke(),
   };
   let sweeper: Sweeper | null = null;

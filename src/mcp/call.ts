@@ -92,10 +92,13 @@ function signalNote(signals: Signal[]): string {
   return `\n${signals.length} signal(s): ${signals.map((s) => `[${s.kind}] ${s.message}`).join('; ')}`;
 }
 
+/** Sizes (text length, list length, bytes), as opposed to values out of range (progress: 2). */
+const SIZE_ORIGINS = new Set(['string', 'array', 'set', 'file']);
+
 /** zod issues → INVALID_INPUT, or TOO_LARGE when the only problem is a size bound. */
 function inputError(error: z.ZodError): FleetError {
   const issues = error.issues.map((i) => ({ path: i.path.join('.') || '(input)', message: i.message, code: i.code }));
-  const tooLarge = issues.length > 0 && issues.every((i) => i.code === 'too_big');
+  const tooLarge = error.issues.length > 0 && error.issues.every((i) => i.code === 'too_big' && SIZE_ORIGINS.has(i.origin));
   const listing = issues
     .slice(0, 8)
     .map((i) => `${i.path}: ${i.message}`)

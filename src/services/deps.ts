@@ -8,6 +8,8 @@ export interface ServiceSettings {
   dataDir: string;
   /** default workspace for claims and evidence paths */
   workspace: string;
+  /** the operator's policy file (absent file: no rules); see services/policy */
+  policyFile?: string;
 }
 
 /** Everything a service needs, injected by the composition root (src/main.ts). */

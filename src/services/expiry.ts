@@ -1,5 +1,9 @@
 import type { Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
+import { closeOrphanedBlockers } from './blockers/recovery.js';
+import { expireClaims, releaseClaimsOfStaleAgent } from './claims/expire.js';
+import { closeOrphanedHandoffs, withdrawHandoffsOfStaleAgent } from './handoffs/recovery.js';
+import { expireQueuedRuns, recoverLapsedLeases, recoverRunsOfStaleAgent } from './runs/recovery.js';
 
 /**
  * Expiry and recovery, evaluated inside every write transaction and by the periodic sweep of every
@@ -16,10 +20,11 @@ export type ExpiryStep = (tx: Tx, now: number) => number;
 const STALE_BATCH = 100;
 
 /** Run in this order when an agent turns stale, inside the transaction that marks it. */
-const staleAgentHooks: StaleAgentHook[] = [];
+// offered handoffs are withdrawn before runs are recovered, so their runs are recovered too
+const staleAgentHooks: StaleAgentHook[] = [releaseClaimsOfStaleAgent, withdrawHandoffsOfStaleAgent, recoverRunsOfStaleAgent];
 
 /** Run in every write transaction; each returns how many things it expired. */
-const expirySteps: ExpiryStep[] = [];
+const expirySteps: ExpiryStep[] = [expireClaims, expireQueuedRuns, recoverLapsedLeases, closeOrphanedHandoffs, closeOrphanedBlockers];
 
 export interface ExpiryReport {
   staleAgents: string[];

@@ -1,4 +1,6 @@
 import type { Tx } from '../store/port/index.js';
+import { renewClaims } from './claims/renew.js';
+import { renewRunLeases } from './runs/recovery.js';
 
 /** What a sign of life renewed, so the agent can see that its work is still held. */
 export interface Renewal {
@@ -13,7 +15,7 @@ export interface Renewal {
  */
 export type Renewer = (tx: Tx, agentId: string, now: number) => Partial<Renewal>;
 
-const renewers: Renewer[] = [];
+const renewers: Renewer[] = [renewClaims, renewRunLeases];
 
 export function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Renewal {
   const agent = tx.agents.get(agentId);

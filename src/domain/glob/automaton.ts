@@ -13,6 +13,7 @@ import {
   has,
   hasOrdinary,
   onlyMember,
+  pickOrdinary,
   union,
 } from './charset.js';
 import { GlobSyntaxError, type DoubleStarNode, type Node, type SeqNode, type SlashNode } from './parse.js';
@@ -32,6 +33,8 @@ export interface Nfa {
   /** The edge's only character when its set has exactly one, else -1. */
   readonly singles: Int32Array;
   readonly classes: Uint8Array;
+  /** The edge's most preferred witness character other than `.` and `/`, or -1. */
+  readonly picks: Int32Array;
   /** True when the NFA accepts nothing at all. */
   readonly empty: boolean;
 }
@@ -230,6 +233,7 @@ function eliminateEpsilons(
     sets,
     singles: Int32Array.from(sets, onlyMember),
     classes: Uint8Array.from(sets, classify),
+    picks: Int32Array.from(sets, pickOrdinary),
     empty: false,
   };
 }
@@ -246,6 +250,7 @@ const EMPTY_NFA: Nfa = {
   sets: [],
   singles: new Int32Array(0),
   classes: new Uint8Array(0),
+  picks: new Int32Array(0),
   empty: true,
 };
 

@@ -31,6 +31,7 @@ const VALID_NO_DOTFILES: readonly number[] = [
   /* name  */ 0, 3, 3,
 ];
 const ACCEPT = 3;
+const CLASS_BITS: readonly number[] = [HAS_SLASH, HAS_DOT, HAS_ORDINARY];
 
 // A product this large means a pathological pattern; refuse rather than stall the server.
 const MAX_VISITED = 400_000;
@@ -48,60 +49,37 @@ export function overlapOf(a: Nfa, b: Nfa): Overlap {
   return { overlap: true, witness };
 }
 
-function commonOrdinary(x: CharSet, y: CharSet): number {
-  return pickOrdinary(x === y ? x : intersect(x, y));
+/**
+ * The most preferred character other than `.` and `/` in both sets, or -1. Each edge carries its
+ * own most preferred character; if one side's is in the other set it is also the most preferred
+ * of the intersection, which saves computing the intersection in almost every case.
+ */
+function commonOrdinary(x: CharSet, repX: number, y: CharSet, repY: number): number {
+  if (repX >= 0 && has(y, repX)) return repX;
+  if (repY >= 0 && has(x, repY)) return repY;
+  return x === y ? repX : pickOrdinary(intersect(x, y));
 }
 
-/** Parent links of visited product states: typed arrays when small, a map otherwise. */
-interface Visited {
-  seen(key: number): boolean;
-  add(key: number, parent: number, cp: number): void;
-  parent(key: number): number;
-  char(key: number): number;
-}
-
-function arrayVisited(size: number): Visited {
-  const parents = new Int32Array(size).fill(-2);
-  const chars = new Int32Array(size);
-  return {
-    seen: (key) => parents[key] !== -2,
-    add: (key, parent, cp) => {
-      parents[key] = parent;
-      chars[key] = cp;
-    },
-    parent: (key) => parents[key]!,
-    char: (key) => chars[key]!,
-  };
-}
-
-function mapVisited(): Visited {
-  const links = new Map<number, number>();
-  const chars = new Map<number, number>();
-  return {
-    seen: (key) => links.has(key),
-    add: (key, parent, cp) => {
-      links.set(key, parent);
-      chars.set(key, cp);
-    },
-    parent: (key) => links.get(key)!,
-    char: (key) => chars.get(key)!,
-  };
-}
-
+/**
+ * Breadth-first search over product states `(stateA, stateB, validity)`, keyed
+ * `(stateA * b.size + stateB) * 4 + validity`. Each newly reached key records its parent and the
+ * character that led to it; following parents from an accepting key spells the witness.
+ */
 function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
   const nb = b.size;
   const total = a.size * nb * 4;
-  const visited = total <= ARRAY_LIMIT ? arrayVisited(total) : mapVisited();
-  const { offsets: offA, targets: toA, sets: setsA, singles: oneA, classes: clsA, accepting: accA } = a;
-  const { offsets: offB, targets: toB, sets: setsB, singles: oneB, classes: clsB, accepting: accB } = b;
-  const queue: number[] = [0];
-  visited.add(0, -1, 0);
+  // Dense arrays for ordinary patterns; a map when the key space is too large to allocate.
+  const dense = total <= ARRAY_LIMIT;
+  const parents = dense ? new Int32Array(total).fill(-2) : null;
+  const chars = dense ? new Int32Array(total) : null;
+  const links = dense ? null : new Map<number, number>();
+  const via = dense ? null : new Map<number, number>();
 
-  const reconstruct = (key: number): string => {
-    const cps: number[] = [];
-    for (let k = key; k !== 0; k = visited.parent(k)) cps.push(visited.char(k));
-    return String.fromCodePoint(...cps.reverse());
-  };
+  const { offsets: offA, targets: toA, sets: setsA, singles: oneA, classes: clsA, accepting: accA, picks: pickA } = a;
+  const { offsets: offB, targets: toB, sets: setsB, singles: oneB, classes: clsB, accepting: accB, picks: pickB } = b;
+  const queue: number[] = [0];
+  if (parents !== null) parents[0] = -1;
+  else links!.set(0, -1);
 
   for (let head = 0; head < queue.length; head++) {
     if (queue.length > MAX_VISITED) tooComplex();
@@ -121,33 +99,40 @@ function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
       for (let eb = offB[sb]!; eb < offB[sb + 1]!; eb++) {
         const shared = ca & clsB[eb]!;
         if (shared === 0) continue;
-        const base = (ta * nb + toB[eb]!) * 4;
-        const visit = (nv: number, cp: number): boolean => {
-          const next = base + nv;
-          visited.add(next, key, cp);
-          queue.push(next);
-          return nv === ACCEPT && accA[ta] === 1 && accB[toB[eb]!] === 1;
-        };
+        const tb = toB[eb]!;
+        const base = (ta * nb + tb) * 4;
         const singleB = oneB[eb]!;
-        if (singleA >= 0 || singleB >= 0) {
-          // A literal on either side: the only candidate character is that literal.
-          const cp = singleA >= 0 ? singleA : singleB;
-          if (singleA >= 0 && singleB >= 0 ? singleA !== singleB : !has(singleA >= 0 ? setsB[eb]! : setsA[ea]!, cp)) {
-            continue;
+        // Up to three successors, one per validity class; a literal on either side leaves one.
+        for (let cls = 0; cls < 3; cls++) {
+          const nv = cls === 0 ? afterSlash : cls === 1 ? afterDot : afterOther;
+          if (nv === DEAD || (shared & CLASS_BITS[cls]!) === 0) continue;
+          const next = base + nv;
+          if (parents !== null ? parents[next] !== -2 : links!.has(next)) continue;
+          let cp: number;
+          if (singleA >= 0 || singleB >= 0) {
+            cp = singleA >= 0 ? singleA : singleB;
+            if (singleA >= 0 && singleB >= 0 ? singleA !== singleB : !has(singleA >= 0 ? setsB[eb]! : setsA[ea]!, cp)) {
+              continue;
+            }
+          } else {
+            cp = cls === 0 ? SLASH : cls === 1 ? DOT : commonOrdinary(setsA[ea]!, pickA[ea]!, setsB[eb]!, pickB[eb]!);
+            if (cp < 0) continue;
           }
-          const nv = cp === SLASH ? afterSlash : cp === DOT ? afterDot : afterOther;
-          if (nv !== DEAD && !visited.seen(base + nv) && visit(nv, cp)) return reconstruct(base + nv);
-          continue;
-        }
-        if (shared & HAS_SLASH && afterSlash !== DEAD && !visited.seen(base + afterSlash)) {
-          if (visit(afterSlash, SLASH)) return reconstruct(base + afterSlash);
-        }
-        if (shared & HAS_DOT && afterDot !== DEAD && !visited.seen(base + afterDot)) {
-          if (visit(afterDot, DOT)) return reconstruct(base + afterDot);
-        }
-        if (shared & HAS_ORDINARY && afterOther !== DEAD && !visited.seen(base + afterOther)) {
-          const cp = commonOrdinary(setsA[ea]!, setsB[eb]!);
-          if (cp >= 0 && visit(afterOther, cp)) return reconstruct(base + afterOther);
+          if (parents !== null) {
+            parents[next] = key;
+            chars![next] = cp;
+          } else {
+            links!.set(next, key);
+            via!.set(next, cp);
+          }
+          if (nv === ACCEPT && accA[ta] === 1 && accB[tb] === 1) {
+            const cps: number[] = [];
+            for (let k = next; k !== 0; k = parents !== null ? parents[k]! : links!.get(k)!) {
+              cps.push(parents !== null ? chars![k]! : via!.get(k)!);
+            }
+            return String.fromCodePoint(...cps.reverse());
+          }
+          queue.push(next);
         }
       }
     }

@@ -1,7 +1,9 @@
 import { listAgents, getAgent } from '../../services/agents.js';
 import { listEvents } from '../../services/audit.js';
 import { fleetOverview } from '../../services/overview.js';
+import { listClaims } from '../../services/claims/queries.js';
 import { agentOut } from '../tools/agents.js';
+import { ownClaimOut } from '../tools/claims.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
 
 const RECENT_EVENTS = 100;
@@ -28,7 +30,7 @@ export const agentResource: TemplateResource = {
   template: 'fleet://agents/{agent_id}',
   name: 'agent',
   title: 'One agent',
-  description: 'One agent: identity, status, liveness, usage and its recent events.',
+  description: 'One agent: identity, status, liveness, usage, its active claims and its recent events.',
   mimeType: 'application/json',
   list: async (ctx) =>
     (await listAgents(ctx.deps)).map(({ agent, liveness }) => ({
@@ -47,7 +49,8 @@ export const agentResource: TemplateResource = {
     const id = variable(vars, 'agent_id');
     const { agent, liveness } = await getAgent(ctx.deps, id);
     const recent = await listEvents(ctx.deps, { agentId: id, limit: 20 });
-    return json({ agent: agentOut(agent, liveness), recent_events: recent.events });
+    const claims = await listClaims(ctx.deps, { agentId: id });
+    return json({ agent: agentOut(agent, liveness), claims: claims.claims.map(ownClaimOut), recent_events: recent.events });
   },
 };
 

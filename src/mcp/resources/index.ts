@@ -1,8 +1,11 @@
 import type { FleetEvent } from '../../domain/event.js';
+import { artifactResource } from './artifacts.js';
+import { agentClaimsResource, claimsResource, claimUrisChangedBy } from './claims.js';
 import { agentResource, agentsResource, eventsResource, eventsSinceResource, overviewResource } from './fleet.js';
 import type { ResourceDef } from './resource.js';
+import { queueResource, runResource, runUrisChangedBy } from './runs.js';
 
-export const RESOURCES: ResourceDef[] = [overviewResource, agentsResource, agentResource, eventsResource, eventsSinceResource];
+export const RESOURCES: ResourceDef[] = [overviewResource, agentsResource, agentResource, eventsResource, eventsSinceResource, artifactResource, claimsResource, agentClaimsResource, runResource, queueResource];
 
 /**
  * Which resource URIs an event changes; subscribers of those URIs get
@@ -11,5 +14,8 @@ export const RESOURCES: ResourceDef[] = [overviewResource, agentsResource, agent
 export function urisChangedBy(event: FleetEvent): string[] {
   const uris = ['fleet://overview', 'fleet://events'];
   if (event.agentId) uris.push('fleet://agents', `fleet://agents/${event.agentId}`);
+  if (event.type === 'artifact.attached' && event.runId) uris.push(`fleet://runs/${event.runId}`);
+  uris.push(...claimUrisChangedBy(event));
+  uris.push(...runUrisChangedBy(event));
   return uris;
 }

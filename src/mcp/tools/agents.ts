@@ -3,9 +3,11 @@ import { AGENT_STATUSES, leaseExpiresAt, type Agent, type Liveness } from '../..
 import { FleetError, invalidState } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
 import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
+import { listClaims } from '../../services/claims/queries.js';
 import { recentSignals } from '../../services/signals.js';
 import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema } from '../schemas.js';
 import { defineTool } from '../tool.js';
+import { ownClaimOut, ownClaimSchema } from './claims.js';
 
 export const agentSchema = z.object({
   agent_id: z.string(),
@@ -171,6 +173,7 @@ export const whoamiTool = defineTool({
     agent: agentSchema.optional(),
     operator: z.string().optional(),
     recent_signals: z.array(signalSchema),
+    claims: z.array(ownClaimSchema).optional().describe('your active claims'),
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
   async run(ctx) {
@@ -181,7 +184,8 @@ export const whoamiTool = defineTool({
     }
     const { agent, liveness } = await getAgent(ctx.deps, actor.agentId);
     const recent = await recentSignals(ctx.deps, actor.agentId, 10);
-    return { bound: true, kind: 'agent' as const, agent: agentOut(agent, liveness), recent_signals: recent.map(signalOut) };
+    const claims = await listClaims(ctx.deps, { agentId: actor.agentId });
+    return { bound: true, kind: 'agent' as const, agent: agentOut(agent, liveness), recent_signals: recent.map(signalOut), claims: claims.claims.map(ownClaimOut) };
   },
   summarize: (out) =>
     out.kind === 'agent' && out.agent ? `${out.agent.name} (${out.agent.agent_id}, ${out.agent.role}) is ${out.agent.liveness}` : out.kind === 'operator' ? `operator ${out.operator}` : 'not registered',

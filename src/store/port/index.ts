@@ -1,6 +1,13 @@
+import type { AccessTokenRepo } from './access-tokens.js';
 import type { AgentRepo } from './agents.js';
+import type { BlockerRepo } from './blockers.js';
+import type { HandoffRepo } from './handoffs.js';
+import type { ArtifactRepo } from './artifacts.js';
+import type { ClaimRepo } from './claims.js';
 import type { EventRepo } from './events.js';
+import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
+import type { RunRepo } from './runs.js';
 
 export type { AgentRepo, EventRepo, SignalRepo };
 
@@ -9,9 +16,16 @@ export type { AgentRepo, EventRepo, SignalRepo };
  * transaction holds SQLite's write lock, and nothing may `await` while it is held.
  */
 export interface Tx {
+  accessTokens: AccessTokenRepo;
   agents: AgentRepo;
+  blockers: BlockerRepo;
+  handoffs: HandoffRepo;
+  artifacts: ArtifactRepo;
+  claims: ClaimRepo;
   events: EventRepo;
+  metrics: MetricsRepo;
   signals: SignalRepo;
+  runs: RunRepo;
 }
 
 /**

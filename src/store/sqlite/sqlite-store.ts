@@ -3,9 +3,16 @@ import { FleetError } from '../../domain/errors.js';
 import type { Store, Tx } from '../port/index.js';
 import { currentVersion, migrate } from './migrate.js';
 import { isBusyError, openDatabase, type Db } from './open.js';
+import { sqliteAccessTokenRepo } from './repos/access-tokens.js';
 import { sqliteAgentRepo } from './repos/agents.js';
+import { sqliteBlockerRepo } from './repos/blockers.js';
+import { sqliteHandoffRepo } from './repos/handoffs.js';
+import { sqliteArtifactRepo } from './repos/artifacts.js';
+import { sqliteClaimRepo } from './repos/claims.js';
 import { sqliteEventRepo } from './repos/events.js';
+import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
+import { sqliteRunRepo } from './repos/runs.js';
 
 export interface SqliteStoreOptions {
   file: string;
@@ -18,14 +25,23 @@ export interface SqliteStoreOptions {
 /** Builds every repository once, with its prepared statements, over one connection. */
 export function buildTx(db: Db): Tx {
   return {
+    accessTokens: sqliteAccessTokenRepo(db),
     agents: sqliteAgentRepo(db),
+    blockers: sqliteBlockerRepo(db),
+    handoffs: sqliteHandoffRepo(db),
+    artifacts: sqliteArtifactRepo(db),
+    claims: sqliteClaimRepo(db),
     events: sqliteEventRepo(db),
+    metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
+    runs: sqliteRunRepo(db),
   };
 }
 
 export class SqliteStore implements Store {
   private readonly tx: Tx;
+  /** better-sqlite3 transaction wrappers, built once: they run a callback with this.tx */
+  private readonly inTransaction: ReturnType<Db['transaction']>;
   private closed = false;
 
   private constructor(
@@ -33,6 +49,7 @@ export class SqliteStore implements Store {
     private readonly busyDeadlineMs: number,
   ) {
     this.tx = buildTx(db);
+    this.inTransaction = db.transaction((fn: (tx: Tx) => unknown) => mustBeSync(fn(this.tx)));
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -43,7 +60,7 @@ export class SqliteStore implements Store {
   }
 
   read<T>(fn: (tx: Tx) => T): Promise<T> {
-    return retryBusy(() => this.db.transaction(() => mustBeSync(fn(this.tx))).deferred(), Date.now() + this.busyDeadlineMs);
+    return retryBusy(() => this.inTransaction.deferred(fn) as T, Date.now() + this.busyDeadlineMs);
   }
 
   /**
@@ -52,7 +69,7 @@ export class SqliteStore implements Store {
    * while another process holds the lock; past the deadline the caller gets BUSY.
    */
   write<T>(fn: (tx: Tx) => T): Promise<T> {
-    return retryBusy(() => this.db.transaction(() => mustBeSync(fn(this.tx))).immediate(), Date.now() + this.busyDeadlineMs);
+    return retryBusy(() => this.inTransaction.immediate(fn) as T, Date.now() + this.busyDeadlineMs);
   }
 
   checkpoint(): void {

@@ -1,0 +1,281 @@
+import { z } from 'zod';
+import { CLAIM_KINDS, CLAIM_LIMITS, CLAIM_MODES, CLAIM_TTL, type Claim } from '../../domain/claim.js';
+import { LIMITS } from '../../domain/limits.js';
+import { checkScope, claimScope, type Conflict, type Holder } from '../../services/claims/index.js';
+import { forceRelease, releaseScope, type ReleaseOutcome } from '../../services/claims/release-scope.js';
+import type { ClaimView } from '../../services/claims/queries.js';
+import { agentId, claimId, iso, runId, shortText } from '../schemas.js';
+import { defineTool } from '../tool.js';
+
+const scopeInput = z
+  .object({
+    kind: z.enum(CLAIM_KINDS).describe('path: a glob relative to the workspace root (src/api/**); test: a test id or glob; resource: a hierarchical name (area:billing covers area:billing/api)'),
+    pattern: z.string().min(1).max(LIMITS.pattern),
+    mode: z.enum(CLAIM_MODES).optional().describe('overrides the request mode for this scope'),
+  })
+  .strict();
+
+const claimInput = z
+  .object({
+    scopes: z.array(scopeInput).min(1).max(CLAIM_LIMITS.scopesPerCall).describe('granted all together or not at all'),
+    mode: z.enum(CLAIM_MODES).optional().describe('exclusive (default): nobody else may claim an overlapping scope; shared: others may share, not take it exclusively'),
+    run_id: runId.optional().describe('a run you hold: the claims end with its result or cancellation'),
+    ttl_seconds: z
+      .number()
+      .int()
+      .min(CLAIM_TTL.minSeconds)
+      .max(CLAIM_TTL.maxSeconds)
+      .optional()
+      .describe(`how long the claims outlive your silence (default ${CLAIM_TTL.defaultSeconds}); every call you make renews them`),
+    reason: shortText.optional().describe('what you are doing there, shown to agents who conflict'),
+    workspace: z.string().min(1).max(LIMITS.pattern).optional().describe('default: your registered workspace, else the server\'s (the git top-level)'),
+  })
+  .strict();
+
+export const holderSchema = z.object({
+  agent_id: z.string(),
+  name: z.string(),
+  liveness: z.enum(['active', 'stale']),
+  last_seen_at: z.string(),
+});
+
+const conflictSchema = z.object({
+  claim_id: z.string(),
+  kind: z.enum(CLAIM_KINDS),
+  pattern: z.string(),
+  mode: z.enum(CLAIM_MODES),
+  holder: holderSchema,
+  since: z.string(),
+  expires_at: z.string(),
+  run_id: z.string().nullable(),
+  reason: z.string().nullable(),
+  witness: z.string().describe('a concrete path (or name) both patterns match'),
+  requested_pattern: z.string(),
+});
+
+const grantedSchema = z.object({
+  claim_id: z.string(),
+  kind: z.enum(CLAIM_KINDS),
+  pattern: z.string().describe('normalised'),
+  mode: z.enum(CLAIM_MODES),
+  expires_at: z.string(),
+  run_id: z.string().nullable(),
+  extended: z.boolean().describe('you already held this pattern: its expiry was extended'),
+});
+
+const claimOutput = z.object({
+  granted: z.boolean(),
+  workspace: z.string(),
+  claims: z.array(grantedSchema),
+  conflicts: z.array(conflictSchema),
+  conflicts_total: z.number(),
+});
+
+export const claimViewSchema = z.object({
+  claim_id: z.string(),
+  workspace: z.string(),
+  kind: z.enum(CLAIM_KINDS),
+  pattern: z.string(),
+  mode: z.enum(CLAIM_MODES),
+  holder: holderSchema.nullable(),
+  run_id: z.string().nullable(),
+  reason: z.string().nullable(),
+  since: z.string(),
+  expires_at: z.string(),
+});
+
+export const holderOut = (h: Holder): z.infer<typeof holderSchema> => ({
+  agent_id: h.agentId,
+  name: h.name,
+  liveness: h.liveness,
+  last_seen_at: iso(h.lastSeenAt),
+});
+
+export function claimViewOut(v: ClaimView): z.infer<typeof claimViewSchema> {
+  const c = v.claim;
+  return {
+    claim_id: c.id,
+    workspace: c.workspace,
+    kind: c.kind,
+    pattern: c.pattern,
+    mode: c.mode,
+    holder: v.holder ? holderOut(v.holder) : null,
+    run_id: c.runId,
+    reason: c.reason,
+    since: iso(c.createdAt),
+    expires_at: iso(c.expiresAt),
+  };
+}
+
+function conflictOut(c: Conflict): z.infer<typeof conflictSchema> {
+  return {
+    claim_id: c.claim.id,
+    kind: c.claim.kind,
+    pattern: c.claim.pattern,
+    mode: c.claim.mode,
+    holder: holderOut(c.holder),
+    since: iso(c.claim.createdAt),
+    expires_at: iso(c.claim.expiresAt),
+    run_id: c.claim.runId,
+    reason: c.claim.reason,
+    witness: c.witness,
+    requested_pattern: c.requested.pattern,
+  };
+}
+
+function conflictHint(conflicts: Conflict[]): string {
+  const seen = new Set<string>();
+  const holders: string[] = [];
+  for (const c of conflicts) {
+    if (seen.has(c.holder.agentId)) continue;
+    seen.add(c.holder.agentId);
+    holders.push(`${c.holder.name} (${c.holder.agentId}, ${c.holder.liveness}, holding ${c.claim.pattern} since ${iso(c.claim.createdAt)})`);
+  }
+  return `nothing was claimed. Work elsewhere, or ask the holder${holders.length > 1 ? 's' : ''}: ${holders.slice(0, 3).join('; ')}${holders.length > 3 ? '; …' : ''}`;
+}
+
+const GRANTED_HINT = 'edit only within your claims; release_scope when done (each call you make renews them)';
+
+export const claimScopeTool = defineTool({
+  name: 'claim_scope',
+  title: 'Claim scope before editing',
+  description:
+    'Reserve paths (globs), tests or resources in your workspace before you change them. All scopes are granted together or none is. ' +
+    'A conflict is a normal answer: granted=false and conflicts[] naming each overlapping claim, its holder (name, liveness), since when, and a witness path both patterns match. ' +
+    'Claiming a pattern you already hold extends it. Your claims are renewed by every call you make and released by release_scope, by your run\'s end, or when you go silent.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: claimInput,
+  output: claimOutput,
+  annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const outcome = await claimScope(ctx.deps, ctx.session.requireAgent(), input);
+    const d = outcome.decision;
+    return {
+      granted: outcome.granted,
+      workspace: d.workspace,
+      claims: outcome.claims.map(({ claim, extended }) => ({ ...grantedOut(claim), extended })),
+      conflicts: d.conflicts.map(conflictOut),
+      conflicts_total: d.conflictsTotal,
+      next: outcome.granted ? GRANTED_HINT : conflictHint(d.conflicts),
+    };
+  },
+  summarize: (o) =>
+    o.granted
+      ? `granted ${o.claims.length} claim(s) in ${o.workspace}: ${o.claims.map((c) => `${c.claim_id} ${c.pattern}`).join(', ')}`
+      : `not granted: ${o.conflicts_total} conflict(s), e.g. ${o.conflicts[0]?.pattern} held by ${o.conflicts[0]?.holder.name} (witness ${o.conflicts[0]?.witness})`,
+});
+
+function grantedOut(c: Claim): Omit<z.infer<typeof grantedSchema>, 'extended'> {
+  return { claim_id: c.id, kind: c.kind, pattern: c.pattern, mode: c.mode, expires_at: iso(c.expiresAt), run_id: c.runId };
+}
+
+export const checkScopeTool = defineTool({
+  name: 'check_scope',
+  title: 'Would this claim be granted?',
+  description:
+    'Read-only: answers what claim_scope would answer for the same input right now (granted, or the conflicts with holders and witnesses), taking nothing. ' +
+    'claims[] lists what would be claimed; claim_id is set where you already hold the pattern (it would be extended).',
+  toolset: 'agent',
+  binding: 'any',
+  input: claimInput,
+  output: z.object({
+    granted: z.boolean().describe('claim_scope would grant every scope now'),
+    workspace: z.string(),
+    claims: z.array(grantedSchema.extend({ claim_id: z.string().nullable() }).omit({ run_id: true })),
+    conflicts: z.array(conflictSchema),
+    conflicts_total: z.number(),
+  }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const outcome = await checkScope(ctx.deps, ctx.actor, input);
+    const d = outcome.decision;
+    return {
+      granted: outcome.granted,
+      workspace: d.workspace,
+      claims: d.scopes.map((s) => ({
+        claim_id: s.existing?.id ?? null,
+        kind: s.kind,
+        pattern: s.pattern,
+        mode: s.mode,
+        expires_at: iso(Math.max(outcome.expiresAt, s.existing?.expiresAt ?? 0)),
+        extended: s.existing !== null,
+      })),
+      conflicts: d.conflicts.map(conflictOut),
+      conflicts_total: d.conflictsTotal,
+      next: outcome.granted ? 'claim_scope with the same input to take it' : conflictHint(d.conflicts).replace('nothing was claimed. ', ''),
+    };
+  },
+  summarize: (o) => (o.granted ? `would be granted (${o.claims.length} scope(s) in ${o.workspace})` : `would conflict: ${o.conflicts_total} conflict(s)`),
+});
+
+const releasedSchema = z.object({
+  claim_id: z.string(),
+  kind: z.enum(CLAIM_KINDS),
+  pattern: z.string(),
+  holder_agent_id: z.string(),
+});
+const releaseOutput = z.object({
+  released: z.array(releasedSchema),
+  not_active: z.array(z.object({ claim_id: z.string(), state: z.enum(['active', 'released', 'expired']) })).describe('named claims that had already ended'),
+});
+
+function releaseOut(r: ReleaseOutcome): z.infer<typeof releaseOutput> {
+  return {
+    released: r.released.map((c) => ({ claim_id: c.id, kind: c.kind, pattern: c.pattern, holder_agent_id: c.agentId })),
+    not_active: r.notActive.map((c) => ({ claim_id: c.id, state: c.state })),
+  };
+}
+
+const claimIds = z.array(claimId).min(1).max(CLAIM_LIMITS.idsPerCall);
+
+export const releaseScopeTool = defineTool({
+  name: 'release_scope',
+  title: 'Release your claims',
+  description: 'End your own claims: claim_ids (from claim_scope), or all: true for every claim you hold. Others\' claims are FORBIDDEN (an operator can force_release).',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z
+    .object({
+      claim_ids: claimIds.optional(),
+      all: z.boolean().optional().describe('release every claim you hold'),
+    })
+    .strict(),
+  output: releaseOutput,
+  annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const outcome = await releaseScope(ctx.deps, ctx.session.requireAgent(), input);
+    return { ...releaseOut(outcome), next: 'claim_scope again before editing there' };
+  },
+  summarize: (o) => `released ${o.released.length} claim(s)${o.not_active.length ? `; ${o.not_active.length} had already ended` : ''}`,
+});
+
+export const forceReleaseTool = defineTool({
+  name: 'force_release',
+  title: 'Force-release claims (operator)',
+  description:
+    'End claims held by any agent: claim_ids, or agent_id for all of one agent\'s claims. reason is required; each holder gets a claim_released signal carrying it, and each claim an audit event.',
+  toolset: 'operator',
+  binding: 'any',
+  input: z
+    .object({
+      claim_ids: claimIds.optional(),
+      agent_id: agentId.optional(),
+      reason: shortText.min(1).describe('shown to the holder and kept in the audit log'),
+    })
+    .strict(),
+  output: releaseOutput,
+  annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: true },
+  async run(ctx, input) {
+    return releaseOut(await forceRelease(ctx.deps, ctx.actor, input));
+  },
+  summarize: (o) => `force-released ${o.released.length} claim(s)`,
+});
+
+/** An agent's own claims (whoami, fleet://agents/{agent_id}): the holder is the agent itself. */
+export const ownClaimSchema = claimViewSchema.omit({ holder: true });
+
+export function ownClaimOut(v: ClaimView): z.infer<typeof ownClaimSchema> {
+  const { holder: _holder, ...rest } = claimViewOut(v);
+  return rest;
+}

@@ -1,0 +1,243 @@
+import { z } from 'zod';
+import { LIMITS } from '../../domain/limits.js';
+import { MAX_MAX_ATTEMPTS, MAX_PRIORITY, MAX_TTL_SECONDS, ON_STALE, RUN_STATES } from '../../domain/run.js';
+import { cancelTask } from '../../services/runs/cancel.js';
+import { getRunView, listRuns } from '../../services/runs/queries.js';
+import { submitResult } from '../../services/runs/result.js';
+import { startRun, submitTask } from '../../services/runs/submit.js';
+import { takeTask } from '../../services/runs/take.js';
+import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text } from '../schemas.js';
+import { defineTool } from '../tool.js';
+import { artifactSummarySchema, evidenceKind } from './evidence.js';
+import { runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
+
+const title = z.string().trim().min(1).max(LIMITS.shortText).describe('one line: what to do');
+const runType = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9._-]*$/, 'lower-case word, e.g. implement, review, test')
+  .describe('what kind of work (default task), e.g. implement, review');
+const priority = z.number().int().min(-MAX_PRIORITY).max(MAX_PRIORITY).describe('higher is taken first (default 0)');
+const maxAttempts = z.number().int().min(1).max(MAX_MAX_ATTEMPTS).describe('takes before it is dead-lettered (default 3)');
+const onStale = z.enum(ON_STALE).describe('when the owner goes silent: requeue (default), escalate to an operator, or dead_letter');
+const expectedEvidence = z.array(evidenceKind).max(20).describe('evidence kinds a completed result must have attached, e.g. ["test-output"]');
+const leaseEpoch = z.number().int().min(0).describe('the lease_epoch take_task/start_run gave you: a write from an older lease is refused with LEASE_LOST');
+
+const usageInput = z
+  .object({
+    tokens_in: z.number().int().min(0).max(1e12).optional(),
+    tokens_out: z.number().int().min(0).max(1e12).optional(),
+    cost_usd: z.number().min(0).max(1e6).optional(),
+  })
+  .strict()
+  .describe('what this run cost (added to the run and to your totals)');
+
+export const submitTaskTool = defineTool({
+  name: 'submit_task',
+  title: 'Queue a task for a role or an agent',
+  description:
+    'Queue work for another agent: to_role (any agent of that role may take it) or to_agent. The call returns at once; you learn the outcome from a run_finished signal on a later result, or with get_run. ' +
+    'Use idempotency_key when you may retry: the same key and input return the same run (deduplicated: true). expected_evidence lists the evidence kinds the worker must attach before completing.',
+  toolset: 'agent',
+  binding: 'any',
+  input: z
+    .object({
+      title,
+      instructions: longText.describe('what to do, how to know it is done'),
+      to_role: role.optional(),
+      to_agent: agentId.optional(),
+      type: runType.optional(),
+      priority: priority.optional(),
+      ttl_seconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('dead (expired) if nobody takes it within this time'),
+      max_attempts: maxAttempts.optional(),
+      idempotency_key: z.string().min(1).max(128).optional(),
+      context: longText.optional().describe('background the worker needs, inline'),
+      context_ref: artifactId.optional().describe('or: an artifact holding the context'),
+      expected_evidence: expectedEvidence.optional(),
+      parent_run_id: runId.optional(),
+      on_stale: onStale.optional(),
+    })
+    .strict(),
+  output: z.object({ run_id: z.string(), state: z.enum(RUN_STATES), deduplicated: z.boolean(), run: runSummarySchema }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const { run, deduplicated } = await submitTask(ctx.deps, ctx.actor, input);
+    return {
+      run_id: run.id,
+      state: run.state,
+      deduplicated,
+      run: runSummaryOut(run),
+      next: 'carry on; a run_finished signal arrives with a later tool result (or get_run / await_update with this run_id)',
+    };
+  },
+  summarize: (o) => `${o.deduplicated ? 'already queued' : 'queued'} ${o.run_id} (${o.state}) for ${o.run.to_agent ?? o.run.to_role}`,
+});
+
+export const takeTaskTool = defineTool({
+  name: 'take_task',
+  title: 'Take the next queued task',
+  description:
+    'Leases the best queued run for you (targeted at you or your role; highest priority, then oldest) and returns it with its instructions, or run: null when there is none. ' +
+    'wait_seconds (≤ 110) waits for one to arrive. Keep the lease_epoch: pass it to submit_result. Any tool call renews your lease.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z.object({ wait_seconds: z.number().min(0).max(LIMITS.waitSeconds).optional().describe('long-poll up to this many seconds') }).strict(),
+  output: z.object({
+    run: runSchema.nullable(),
+    lease_epoch: z.number().optional(),
+    reason: z.enum(['empty', 'paused', 'aborted']).optional(),
+  }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await takeTask(ctx.deps, ctx.feed, ctx.session.requireAgent(), input, ctx.signal);
+    if (!out.run) {
+      return {
+        run: null,
+        reason: out.reason ?? 'empty',
+        next: out.reason === 'paused' ? 'you are paused by the operator: wait for a resume signal' : 'nothing queued for you: take_task again later (wait_seconds to wait)',
+      };
+    }
+    return {
+      run: runOut(out.run),
+      lease_epoch: out.run.leaseEpoch,
+      next: `work on it: claim_scope (run_id ${out.run.id}) before editing, attach_evidence as you go, then submit_result with lease_epoch ${out.run.leaseEpoch}`,
+    };
+  },
+  summarize: (o) => (o.run ? `took ${o.run.run_id} "${o.run.title}" (attempt ${o.run.attempts}/${o.run.max_attempts}, epoch ${o.lease_epoch})` : `no run (${o.reason})`),
+});
+
+export const startRunTool = defineTool({
+  name: 'start_run',
+  title: 'Start a run for work you began yourself',
+  description:
+    'Records work you are starting on your own as a run leased to you at once, so it has an owner, claims, evidence and a result like queued work. Returns run_id and lease_epoch.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z
+    .object({
+      title,
+      instructions: longText.optional(),
+      type: runType.optional(),
+      priority: priority.optional(),
+      max_attempts: maxAttempts.optional(),
+      context: longText.optional(),
+      expected_evidence: expectedEvidence.optional(),
+      parent_run_id: runId.optional(),
+      on_stale: onStale.optional(),
+    })
+    .strict(),
+  output: z.object({ run_id: z.string(), lease_epoch: z.number(), lease_expires_at: z.string().nullable(), run: runSummarySchema }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const run = await startRun(ctx.deps, ctx.session.requireAgent(), input);
+    return {
+      run_id: run.id,
+      lease_epoch: run.leaseEpoch,
+      lease_expires_at: isoOrNull(run.leaseExpiresAt),
+      run: runSummaryOut(run),
+      next: `claim_scope with run_id ${run.id} before editing; submit_result when done`,
+    };
+  },
+  summarize: (o) => `started ${o.run_id} "${o.run.title}" (epoch ${o.lease_epoch})`,
+});
+
+export const getRunTool = defineTool({
+  name: 'get_run',
+  title: 'Read one run',
+  description: 'A run with its state, owner, attempts, instructions, result and evidence list. Verify an artifact against its sha256 with verify_artifact. Timeline: fleet://runs/{run_id}.',
+  toolset: 'agent',
+  binding: 'none',
+  input: z.object({ run_id: runId }).strict(),
+  output: z.object({ run: runSchema, evidence: z.array(artifactSummarySchema) }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const { run, evidence } = await getRunView(ctx.deps, input.run_id);
+    return { run: runOut(run), evidence };
+  },
+  summarize: (o) => `${o.run.run_id} "${o.run.title}" is ${o.run.state}${o.run.owner_id ? ` (owner ${o.run.owner_id})` : ''}; ${o.evidence.length} artifact(s)`,
+});
+
+export const listRunsTool = defineTool({
+  name: 'list_runs',
+  title: 'List runs',
+  description: 'Runs, newest first, filtered by state, role, owner, submitter or parent run ("me" for yourself). Pass next_cursor as cursor for the next page.',
+  toolset: 'agent',
+  binding: 'none',
+  input: z
+    .object({
+      state: z.array(z.enum(RUN_STATES)).max(RUN_STATES.length).optional(),
+      role: role.optional(),
+      owner: z.string().max(LIMITS.id).optional().describe('an agent id, or "me"'),
+      submitter: z.string().max(LIMITS.name).optional().describe('an agent id, operator:NAME, or "me"'),
+      parent_run_id: runId.optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+      cursor: z.string().max(200).optional(),
+    })
+    .strict(),
+  output: z.object({ runs: z.array(runSummarySchema), next_cursor: z.string().nullable() }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const page = await listRuns(ctx.deps, ctx.actor, input);
+    return { runs: page.runs.map(runSummaryOut), next_cursor: page.nextCursor };
+  },
+  summarize: (o) => `${o.runs.length} run(s)${o.next_cursor ? '; more with cursor' : ''}`,
+});
+
+export const cancelTaskTool = defineTool({
+  name: 'cancel_task',
+  title: 'Cancel a task you submitted',
+  description: 'Cancels one of your own submissions before it finishes. Its holder is told to stop (a cancel signal) and its claims are released.',
+  toolset: 'agent',
+  binding: 'any',
+  input: z.object({ run_id: runId, reason: shortText.min(1) }).strict(),
+  output: z.object({ run: runSummarySchema, released_claims: z.array(z.string()), revoked_owner: z.string().nullable() }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: true },
+  async run(ctx, input) {
+    const out = await cancelTask(ctx.deps, ctx.actor, input);
+    return { run: runSummaryOut(out.run), released_claims: out.releasedClaims, revoked_owner: out.revokedOwner };
+  },
+  summarize: (o) => `cancelled ${o.run.run_id}${o.revoked_owner ? ` (told ${o.revoked_owner} to stop)` : ''}`,
+});
+
+export const submitResultTool = defineTool({
+  name: 'submit_result',
+  title: 'Submit the result of your run',
+  description:
+    'Closes your run: outcome completed or failed, a summary, the evidence artifact ids (attached with attach_evidence to this run) and risks. ' +
+    'A failure with retryable: true goes back to the queue with backoff while attempts remain. Pass lease_epoch from take_task. ' +
+    'LEASE_LOST means the run moved on without you: stop and discard. MISSING_EVIDENCE names the kinds to attach first.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z
+    .object({
+      run_id: runId,
+      outcome: z.enum(['completed', 'failed']),
+      summary: text.min(1).describe('what was done and how it was verified (or why it failed)'),
+      evidence: z.array(artifactId).max(LIMITS.listItems).optional(),
+      risks: z.array(shortText).max(50).optional(),
+      retryable: z.boolean().optional().describe('failed only: true if another attempt may succeed (default false)'),
+      usage: usageInput.optional(),
+      lease_epoch: leaseEpoch.optional(),
+    })
+    .strict(),
+  output: z.object({
+    run: runSummarySchema,
+    accepted: z.boolean(),
+    late: z.boolean().describe('accepted although your lease had lapsed (nobody had taken the run)'),
+    retry_at: z.string().nullable(),
+    released_claims: z.array(z.string()),
+  }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await submitResult(ctx.deps, ctx.actor, input);
+    return {
+      run: runSummaryOut(out.run),
+      accepted: true,
+      late: out.late,
+      retry_at: isoOrNull(out.retryAt),
+      released_claims: out.releasedClaims,
+      next: 'take_task for more work',
+    };
+  },
+  summarize: (o) => `${o.run.run_id} is ${o.run.state}${o.late ? ' (late result accepted)' : ''}${o.retry_at ? `; retry after ${o.retry_at}` : ''}`,
+});

@@ -1,0 +1,70 @@
+import { livenessAt, type Liveness } from '../../domain/agent.js';
+import type { Blocker, BlockerKind, BlockerState } from '../../domain/blocker.js';
+import { notFound } from '../../domain/errors.js';
+import type { Run } from '../../domain/run.js';
+import type { Tx } from '../../store/port/index.js';
+import type { Deps } from '../deps.js';
+import { readTx } from '../tx.js';
+
+export interface BlockerListInput {
+  /** default: open only */
+  states?: BlockerState[];
+  run_id?: string;
+  agent_id?: string;
+  kinds?: BlockerKind[];
+  limit?: number;
+}
+
+export interface BlockerView {
+  blocker: Blocker;
+  run: Pick<Run, 'id' | 'title' | 'type' | 'state' | 'leaseEpoch'> | null;
+  agent: { agentId: string; name: string | null; liveness: Liveness | null; lastHeartbeatAt: number | null };
+  ageMs: number;
+}
+
+/** Open blockers oldest first (what waits longest on a person comes first), then decided ones. */
+export async function listBlockers(deps: Deps, input: BlockerListInput): Promise<BlockerView[]> {
+  return readTx(deps, (tx, now) =>
+    tx.blockers
+      .list({ states: input.states ?? ['open'], runId: input.run_id, agentId: input.agent_id, kinds: input.kinds, limit: Math.min(input.limit ?? 50, 200) })
+      .map((b) => blockerView(tx, b, now)),
+  );
+}
+
+export async function getBlocker(deps: Deps, blockerId: string): Promise<BlockerView> {
+  return readTx(deps, (tx, now) => {
+    const b = tx.blockers.get(blockerId);
+    if (!b) throw notFound('blocker', blockerId, 'list open blockers with list_blockers or fleet://blockers');
+    return blockerView(tx, b, now);
+  });
+}
+
+export function blockerView(tx: Tx, b: Blocker, now: number): BlockerView {
+  const run = tx.runs.get(b.runId);
+  const agent = tx.agents.get(b.agentId);
+  return {
+    blocker: b,
+    run: run ? { id: run.id, title: run.title, type: run.type, state: run.state, leaseEpoch: run.leaseEpoch } : null,
+    agent: { agentId: b.agentId, name: agent?.name ?? null, liveness: agent ? livenessAt(agent, now) : null, lastHeartbeatAt: agent?.lastHeartbeatAt ?? null },
+    ageMs: (b.resolvedAt ?? now) - b.createdAt,
+  };
+}
+
+/** The run's blockers, oldest first, for fleet://runs/{run_id} and get_run. */
+export function blockersOfRun(tx: Tx, runId: string): Blocker[] {
+  return tx.blockers.listByRun(runId);
+}
+
+/**
+ * The newest `redirect` decision on the run: the operator's instructions that supersede the
+ * run's original ones (shown with the run; the owner also got them as a `redirect` signal).
+ */
+export function redirectOfRun(tx: Tx, runId: string): { blockerId: string; instructions: string; at: number } | null {
+  const redirects = tx.blockers.listByRun(runId).filter((b) => b.decision === 'redirect' && b.resolution !== null);
+  const last = redirects[redirects.length - 1];
+  return last ? { blockerId: last.id, instructions: last.resolution!, at: last.resolvedAt! } : null;
+}
+
+export async function completeBlockerIds(deps: Deps, prefix: string): Promise<string[]> {
+  return readTx(deps, (tx) => tx.blockers.listIds(prefix, 50));
+}

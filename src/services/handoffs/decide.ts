@@ -1,0 +1,131 @@
+import { forbidden, invalidState, notFound } from '../../domain/errors.js';
+import { handoffTargetLabel, isHandoffTarget, type Handoff } from '../../domain/handoff.js';
+import type { Run } from '../../domain/run.js';
+import type { Tx } from '../../store/port/index.js';
+import { transferClaimsOfRun } from '../claims/release.js';
+import type { Deps } from '../deps.js';
+import { enforceLeaseLimit } from '../policy/enforce.js';
+import { clip, moveRun, signalAgent } from '../runs/transitions.js';
+import { writeTx } from '../tx.js';
+import { returnToOfferer, withdrawHandoffIn, type HandoffDecision } from './core.js';
+import { handoffView, type HandoffView } from './queries.js';
+
+
+/**
+ * The first eligible taker wins: in one transaction the handoff is closed by a conditional UPDATE
+ * (… WHERE state = 'offered'), the run's owner becomes the acceptor with the lease epoch + 1 and a
+ * fresh lease, and the run's claims move with it. The offerer is told, and its later writes on the
+ * run get LEASE_LOST (its epoch is no longer current).
+ */
+export async function acceptHandoff(deps: Deps, agentId: string, handoffId: string): Promise<HandoffDecision & { view: HandoffView }> {
+  await enforceLeaseLimit(deps, agentId, 'accept_handoff');
+  return writeTx(deps, (tx, now) => {
+    const { handoff, run } = loadOpen(tx, handoffId, agentId);
+    const agent = tx.agents.get(agentId)!;
+    if (agent.paused) throw invalidState('you are paused by the operator', 'wait until you are resumed (a resume signal), then accept', { handoff_id: handoffId });
+    const closed = tx.handoffs.close(handoff.id, 'accepted', agentId, null, now);
+    if (!closed) throw alreadyClosed(tx.handoffs.get(handoff.id) ?? handoff);
+    const moved = moveRun(
+      tx,
+      run,
+      'leased',
+      'accept_handoff',
+      { ownerId: agentId, lastOwnerId: agentId, bumpEpoch: true, leaseExpiresAt: now + agent.leaseSeconds * 1000, stateReason: null },
+      now,
+      { actor: agentId, type: 'run.handoff_accepted', payload: { handoff_id: handoff.id, from_agent_id: handoff.fromAgentId } },
+    );
+    const claims = transferClaimsOfRun(tx, run.id, agentId, now, agentId);
+    tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+    tx.events.append(
+      {
+        actor: agentId,
+        type: 'handoff.accepted',
+        agentId,
+        runId: run.id,
+        subjectId: handoff.id,
+        payload: { from_agent_id: handoff.fromAgentId, epoch: moved.leaseEpoch, claims },
+      },
+      now,
+    );
+    signalAgent(
+      tx,
+      handoff.fromAgentId,
+      'handoff_accepted',
+      moved,
+      `${agent.name} (${agent.id}) accepted your handoff ${handoff.id} of run ${run.id}; the run${claims.length > 0 ? ` and its ${claims.length} claim(s)` : ''} are theirs now. Stop working on it: your writes on it get LEASE_LOST`,
+      { handoff_id: handoff.id, accepted_by: agent.id, epoch: moved.leaseEpoch, claims },
+      now,
+    );
+    return { handoff: closed, run: moved, claims, view: handoffView(tx, closed, now) };
+  });
+}
+
+/** A target declines with a reason: the run returns to the offerer, leased again. */
+export async function declineHandoff(deps: Deps, agentId: string, handoffId: string, reason: string): Promise<HandoffDecision & { view: HandoffView }> {
+  return writeTx(deps, (tx, now) => {
+    const { handoff, run } = loadOpen(tx, handoffId, agentId);
+    const agent = tx.agents.get(agentId)!;
+    const closed = tx.handoffs.close(handoff.id, 'declined', agentId, reason, now);
+    if (!closed) throw alreadyClosed(tx.handoffs.get(handoff.id) ?? handoff);
+    const back = returnToOfferer(tx, run, handoff, agentId, 'run.handoff_declined', now);
+    tx.events.append(
+      { actor: agentId, type: 'handoff.declined', agentId: handoff.fromAgentId, runId: run.id, subjectId: handoff.id, payload: { reason } },
+      now,
+    );
+    signalAgent(
+      tx,
+      handoff.fromAgentId,
+      'handoff_declined',
+      back,
+      `${agent.name} (${agent.id}) declined your handoff ${handoff.id} of run ${run.id}: ${clip(reason, 300)}. The run is yours again (leased): continue, or hand it to someone else`,
+      { handoff_id: handoff.id, declined_by: agent.id, reason },
+      now,
+    );
+    return { handoff: closed, run: back, claims: [], view: handoffView(tx, closed, now) };
+  });
+}
+
+/** The offerer takes its offer back: the run is leased to it again; the targets are told. */
+export async function withdrawHandoff(deps: Deps, agentId: string, handoffId: string, reason?: string): Promise<HandoffDecision & { view: HandoffView }> {
+  return writeTx(deps, (tx, now) => {
+    const handoff = tx.handoffs.get(handoffId);
+    if (!handoff) throw notFound('handoff', handoffId, 'list open handoffs with list_handoffs');
+    if (handoff.fromAgentId !== agentId) throw forbidden(`handoff ${handoffId} was offered by ${handoff.fromAgentId}`, 'only the offerer withdraws a handoff; a target declines it');
+    if (handoff.state !== 'offered') throw alreadyClosed(handoff);
+    const closed = withdrawHandoffIn(tx, handoff, agentId, 'withdrawn', reason ?? null, now);
+    if (!closed) throw alreadyClosed(tx.handoffs.get(handoffId) ?? handoff);
+    return { ...closed, view: handoffView(tx, closed.handoff, now) };
+  });
+}
+
+/** The handoff, open, offered to this agent, and its run still waiting on it. */
+function loadOpen(tx: Tx, handoffId: string, agentId: string): { handoff: Handoff; run: Run } {
+  const handoff = tx.handoffs.get(handoffId);
+  if (!handoff) throw notFound('handoff', handoffId, 'list handoffs offered to you with list_handoffs');
+  if (handoff.state !== 'offered') throw alreadyClosed(handoff);
+  const agent = tx.agents.get(agentId);
+  if (!agent) throw notFound('agent', agentId);
+  if (handoff.fromAgentId === agentId) {
+    throw forbidden(`you offered handoff ${handoffId}`, 'the offerer cannot accept or decline its own handoff: withdraw_handoff instead');
+  }
+  if (!isHandoffTarget(handoff, agent)) {
+    throw forbidden(`handoff ${handoffId} is offered to ${handoffTargetLabel(handoff)}`, 'only its target (that agent, or an agent of that role) can accept or decline it');
+  }
+  const run = tx.runs.get(handoff.runId);
+  if (!run || run.state !== 'handoff_pending' || run.ownerId !== handoff.fromAgentId || run.leaseEpoch !== handoff.offeredEpoch) {
+    throw invalidState(`run ${handoff.runId} no longer waits on handoff ${handoffId}`, 'the run moved on (cancelled or reassigned); nothing to accept', {
+      handoff_id: handoffId,
+      run_state: run?.state ?? null,
+    });
+  }
+  return { handoff, run };
+}
+
+function alreadyClosed(h: Handoff) {
+  const by = h.decidedBy ? ` by ${h.decidedBy}` : '';
+  return invalidState(`handoff ${h.id} is already ${h.state}${by}`, h.state === 'accepted' ? 'someone else took it first; take_task or list_handoffs for other work' : 'nothing to do; list_handoffs for open ones', {
+    handoff_id: h.id,
+    state: h.state,
+    decided_by: h.decidedBy,
+  });
+}

@@ -1,0 +1,98 @@
+import type { Actor } from '../../domain/actor.js';
+import { notFound } from '../../domain/errors.js';
+import type { Handoff, HandoffState } from '../../domain/handoff.js';
+import type { Run } from '../../domain/run.js';
+import type { Tx } from '../../store/port/index.js';
+import type { Deps } from '../deps.js';
+import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
+import { readTx } from '../tx.js';
+
+export interface HandoffListInput {
+  /** default: offered only */
+  states?: HandoffState[];
+  run_id?: string;
+  /** agents: only handoffs offered to them or their role (default true for an agent caller) */
+  to_me?: boolean;
+  from_agent?: string;
+  /** oldest first, for the aging view (default for open handoffs) */
+  oldest_first?: boolean;
+  limit?: number;
+}
+
+export interface HandoffView {
+  handoff: Handoff;
+  run: Pick<Run, 'id' | 'title' | 'type' | 'state' | 'leaseEpoch'> | null;
+  from: { agentId: string; name: string | null; role: string | null };
+  ageMs: number;
+}
+
+export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListInput): Promise<HandoffView[]> {
+  return readTx(deps, (tx, now) => {
+    const states = input.states ?? ['offered'];
+    let toAgentId: string | undefined;
+    let toRole: string | undefined;
+    const toMe = input.to_me ?? actor.kind === 'agent';
+    if (toMe && actor.kind === 'agent') {
+      const me = tx.agents.get(actor.agentId);
+      toAgentId = actor.agentId;
+      toRole = me?.role;
+    }
+    const rows = tx.handoffs.list({
+      states,
+      runId: input.run_id,
+      fromAgentId: input.from_agent,
+      toAgentId,
+      toRole,
+      oldestFirst: input.oldest_first ?? (states.length === 1 && states[0] === 'offered'),
+      limit: Math.min(input.limit ?? 50, 200),
+    });
+    return rows.map((h) => handoffView(tx, h, now));
+  });
+}
+
+export function handoffView(tx: Tx, h: Handoff, now: number): HandoffView {
+  const run = tx.runs.get(h.runId);
+  const from = tx.agents.get(h.fromAgentId);
+  return {
+    handoff: h,
+    run: run ? { id: run.id, title: run.title, type: run.type, state: run.state, leaseEpoch: run.leaseEpoch } : null,
+    from: { agentId: h.fromAgentId, name: from?.name ?? null, role: from?.role ?? null },
+    ageMs: (h.decidedAt ?? now) - h.createdAt,
+  };
+}
+
+export interface HandoffDetail extends HandoffView {
+  to: { agentId: string | null; name: string | null; role: string | null };
+  decidedByName: string | null;
+  /** the cited evidence that exists, in the order cited */
+  evidence: ArtifactSummary[];
+  /** the run's handoff chain, oldest first */
+  chain: Handoff[];
+}
+
+export async function getHandoff(deps: Deps, handoffId: string): Promise<HandoffDetail> {
+  return readTx(deps, (tx, now) => {
+    const h = tx.handoffs.get(handoffId);
+    if (!h) throw notFound('handoff', handoffId, 'list handoffs with list_handoffs');
+    const view = handoffView(tx, h, now);
+    const toAgent = h.toAgentId ? tx.agents.get(h.toAgentId) : null;
+    const decider = h.decidedBy?.startsWith('agt_') ? tx.agents.get(h.decidedBy) : null;
+    const artifacts = new Map(listRunArtifacts(tx, h.runId).map((a) => [a.id, a]));
+    return {
+      ...view,
+      to: { agentId: h.toAgentId, name: toAgent?.name ?? null, role: h.toRole ?? toAgent?.role ?? null },
+      decidedByName: decider?.name ?? null,
+      evidence: h.evidence.map((id) => artifacts.get(id)).filter((a): a is ArtifactSummary => a !== undefined),
+      chain: tx.handoffs.listByRun(h.runId),
+    };
+  });
+}
+
+/** The run's chain of handoffs (oldest first), for fleet://runs/{run_id} and get_run. */
+export function handoffsOfRun(tx: Tx, runId: string): Handoff[] {
+  return tx.handoffs.listByRun(runId);
+}
+
+export async function completeHandoffIds(deps: Deps, prefix: string): Promise<string[]> {
+  return readTx(deps, (tx) => tx.handoffs.listIds(prefix, 50));
+}

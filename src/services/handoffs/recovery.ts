@@ -1,0 +1,27 @@
+/**
+ * Handoffs in the expiry pass (services/expiry.ts). Tx-only: must not import services/tx.ts.
+ */
+import type { Agent } from '../../domain/agent.js';
+import type { Tx } from '../../store/port/index.js';
+import { withdrawHandoffIn } from './core.js';
+
+const BATCH = 100;
+
+/**
+ * Stale-agent hook, run before the runs' recovery: the handoffs a stale agent offered are
+ * withdrawn and their runs return to it (leased), so the runs' own stale recovery then requeues,
+ * escalates or dead-letters them like any other run of that agent.
+ */
+export function withdrawHandoffsOfStaleAgent(tx: Tx, agent: Agent, now: number): void {
+  for (const handoff of tx.handoffs.listOpenFrom(agent.id)) withdrawHandoffIn(tx, handoff, 'system', 'offerer_stale', null, now);
+}
+
+/**
+ * Expiry step: an offered handoff whose run moved on without it (an operator cancelled or
+ * reassigned the run) is withdrawn, so nobody can accept a run that is no longer on offer.
+ */
+export function closeOrphanedHandoffs(tx: Tx, now: number): number {
+  const orphaned = tx.handoffs.listOrphaned(BATCH);
+  for (const handoff of orphaned) withdrawHandoffIn(tx, handoff, 'system', 'run_moved_on', null, now);
+  return orphaned.length;
+}

@@ -1,0 +1,127 @@
+/**
+ * Recovery of runs whose owner went silent, TTL expiry of queued runs, and lease renewal.
+ * Plugged into services/expiry.ts (`staleAgentHooks`, `expirySteps`) and services/liveness.ts
+ * (`renewers`); Tx-only, never imports services/tx.ts.
+ */
+import type { Agent } from '../../domain/agent.js';
+import type { Run } from '../../domain/run.js';
+import type { Tx } from '../../store/port/index.js';
+import { raiseEscalationBlocker } from '../blockers/escalate.js';
+import { releaseClaimsOfRun } from '../claims/release.js';
+import { OWNER_STALE } from './fencing.js';
+import { finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
+
+const BATCH = 100;
+
+
+/**
+ * Stale-agent hook: each run the agent holds in `leased` goes back to the queue at once (the
+ * attempt counts; the lapsed lease was the delay), is escalated (`on_stale: escalate`), or is
+ * dead-lettered (`on_stale: dead_letter`, or no attempts left). `blocked` runs wait on a person
+ * and `handoff_pending` runs wait on the recipient: neither lapses.
+ */
+export function recoverRunsOfStaleAgent(tx: Tx, agent: Agent, now: number): void {
+  for (const run of tx.runs.listOwnedBy(agent.id, ['leased'])) recoverRun(tx, run, now);
+}
+
+/** Expiry step (safety net): a leased run whose own lease ran out is recovered like above. */
+export function recoverLapsedLeases(tx: Tx, now: number): number {
+  const lapsed = tx.runs.listLapsed(now, BATCH);
+  for (const run of lapsed) recoverRun(tx, run, now);
+  return lapsed.length;
+}
+
+export function recoverRun(tx: Tx, run: Run, now: number): Run {
+  const owner = run.ownerId;
+  const payload = { owner_id: owner, lease_expires_at: run.leaseExpiresAt, on_stale: run.onStale };
+  let moved: Run;
+  if (run.onStale === 'escalate') {
+    moved = escalateRun(tx, run, now);
+  } else if (run.onStale === 'dead_letter' || run.attempts >= run.maxAttempts) {
+    moved = moveRun(
+      tx,
+      run,
+      'dead',
+      'dead_letter',
+      {
+        ...finishPatch(now),
+        deadReason: run.onStale === 'dead_letter' ? 'non_retryable' : 'max_attempts',
+        stateReason: OWNER_STALE,
+        lastError: `owner ${owner} went silent (attempt ${run.attempts} of ${run.maxAttempts})`,
+        bumpLeaseExpiries: true,
+      },
+      now,
+      { actor: 'system', payload: { ...payload, reason: OWNER_STALE } },
+    );
+    if (owner) releaseClaimsOfRun(tx, run.id, now, 'run_finished', 'system');
+    notifyRunFinished(tx, moved, now);
+  } else {
+    // epoch and last owner are kept: a late result from that owner is accepted until someone takes the run
+    moved = moveRun(
+      tx,
+      run,
+      'queued',
+      'owner_stale',
+      { ...RELEASE_LEASE, stateReason: OWNER_STALE, availableAt: now, bumpLeaseExpiries: true },
+      now,
+      { actor: 'system', type: 'run.requeued', payload: { ...payload, reason: OWNER_STALE } },
+    );
+  }
+  if (owner && moved.state !== 'blocked') {
+    signalAgent(
+      tx,
+      owner,
+      'lease_lost',
+      moved,
+      moved.state === 'queued'
+        ? `your lease on run ${run.id} lapsed while you were silent; it is back in the queue. If you already finished, submit_result now: it counts until someone takes the run`
+        : `your lease on run ${run.id} lapsed while you were silent; the run is ${moved.state}`,
+      { state: moved.state, epoch: run.leaseEpoch, reason: OWNER_STALE },
+      now,
+    );
+  }
+  return moved;
+}
+
+/**
+ * `on_stale: escalate`: the run waits for an operator in `blocked` with reason `owner_stale`; its
+ * lease no longer lapses, and an operator blocker (origin `escalation`) asks what to do with it.
+ */
+export function escalateRun(tx: Tx, run: Run, now: number): Run {
+  const blocked = moveRun(
+    tx,
+    run,
+    'blocked',
+    'escalate',
+    { stateReason: OWNER_STALE, leaseExpiresAt: null, bumpLeaseExpiries: true },
+    now,
+    { actor: 'system', type: 'run.escalated', payload: { owner_id: run.ownerId, reason: OWNER_STALE } },
+  );
+  raiseEscalationBlocker(tx, blocked, run.ownerId, now);
+  return tx.runs.get(run.id) ?? blocked;
+}
+
+/** Expiry step: a queued run past its TTL is dead with reason `expired` and is never delivered. */
+export function expireQueuedRuns(tx: Tx, now: number): number {
+  const due = tx.runs.listTtlExpired(now, BATCH);
+  for (const run of due) {
+    const dead = moveRun(
+      tx,
+      run,
+      'dead',
+      'expire',
+      { ...finishPatch(now), deadReason: 'expired', stateReason: 'ttl' },
+      now,
+      { actor: 'system', type: 'run.expired', payload: { ttl_seconds: run.ttlSeconds, expires_at: run.expiresAt } },
+    );
+    notifyRunFinished(tx, dead, now);
+  }
+  return due.length;
+}
+
+/** Renewer: a sign of life extends the agent's run leases to its own lease expiry (one UPDATE). */
+export function renewRunLeases(tx: Tx, agentId: string, now: number): { runs: string[] } {
+  const agent = tx.agents.get(agentId);
+  if (!agent) return { runs: [] };
+  return { runs: tx.runs.renewLeases(agentId, now + agent.leaseSeconds * 1000, now) };
+}

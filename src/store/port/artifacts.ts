@@ -1,0 +1,38 @@
+import type { Artifact, BlobStorage, StoredBlob } from '../../domain/artifact.js';
+
+export interface NewBlobRow {
+  sha256: string;
+  size: number;
+  stored: BlobStorage;
+  /** required for inline blobs, null for blobs whose bytes live in the data directory */
+  bytes: Buffer | null;
+}
+
+export interface NewArtifactRow {
+  id: string;
+  runId: string;
+  agentId: string;
+  kind: string;
+  name: string;
+  mediaType: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ArtifactRepo {
+  /** Inserts the blob unless one with this sha256 exists; true when it was new (content addressing). */
+  putBlob(blob: NewBlobRow, now: number): boolean;
+  /** The blob's metadata, and its bytes when stored inline. */
+  getBlob(sha256: string): StoredBlob | null;
+  insert(row: NewArtifactRow, now: number): Artifact;
+  get(id: string): Artifact | null;
+  /** The run's artifacts, oldest first. */
+  listByRun(runId: string): Artifact[];
+  /** Distinct kinds attached to the run, sorted. */
+  kindsOfRun(runId: string): string[];
+  runIdOf(id: string): string | null;
+  /** Most recent first. */
+  recent(limit: number): Artifact[];
+  /** Ids starting with `prefix` (for resource completion), most recent first. */
+  idsWithPrefix(prefix: string, limit: number): string[];
+}

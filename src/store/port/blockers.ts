@@ -1,0 +1,55 @@
+import type { Blocker, BlockerKind, BlockerOrigin, BlockerState, Decision } from '../../domain/blocker.js';
+
+export interface NewBlockerRow {
+  id: string;
+  runId: string;
+  agentId: string;
+  raisedBy: string;
+  origin: BlockerOrigin;
+  kind: BlockerKind;
+  question: string;
+  options: string[];
+  context: string | null;
+  evidence: string[];
+  policyRule: string | null;
+  policySubject: Record<string, unknown> | null;
+  now: number;
+}
+
+export interface BlockerResolution {
+  decision: Decision;
+  resolution: string | null;
+  chosenOption: string | null;
+  reassignedTo: string | null;
+  resolvedBy: string;
+}
+
+export interface BlockerListFilter {
+  states?: BlockerState[];
+  runId?: string;
+  agentId?: string;
+  kinds?: BlockerKind[];
+  limit: number;
+}
+
+export interface BlockerRepo {
+  /** Fails (UNIQUE) when the run already has an open blocker. */
+  insert(row: NewBlockerRow): Blocker;
+  get(id: string): Blocker | null;
+  listByRun(runId: string): Blocker[];
+  openForRun(runId: string): Blocker | null;
+  /** One conditional UPDATE … WHERE state = 'open' RETURNING: a blocker is decided once. */
+  resolve(id: string, resolution: BlockerResolution, now: number): Blocker | null;
+  /** Closes an open blocker without a decision (its run moved on); null when it was not open. */
+  markObsolete(id: string, by: string, reason: string, now: number): Blocker | null;
+  /** Open blockers first by age (oldest first), then others newest first. */
+  list(filter: BlockerListFilter): Blocker[];
+  /** Open blockers whose run is no longer blocked (finished, reassigned or requeued elsewhere). */
+  listOrphaned(limit: number): Blocker[];
+  /** Whether the run has a policy blocker of this rule that an operator approved. */
+  hasApprovedPolicyBlocker(runId: string, rule: string): boolean;
+  /** Approved claim scopes, remembered per agent (see domain/policy.ts grantKey). */
+  insertGrant(agentId: string, rule: string, subject: string, blockerId: string, now: number): void;
+  hasGrant(agentId: string, rule: string, subject: string): boolean;
+  listIds(prefix: string, limit: number): string[];
+}

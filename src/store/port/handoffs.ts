@@ -1,0 +1,53 @@
+import type { FailedAttempt, Handoff, HandoffState } from '../../domain/handoff.js';
+
+export interface NewHandoffRow {
+  id: string;
+  runId: string;
+  fromAgentId: string;
+  toAgentId: string | null;
+  toRole: string | null;
+  summary: string;
+  nextAction: string;
+  changedFiles: string[];
+  evidence: string[];
+  failedAttempts: FailedAttempt[];
+  risks: string[];
+  openQuestions: string[];
+  offeredEpoch: number;
+  now: number;
+}
+
+export interface HandoffListFilter {
+  states?: HandoffState[];
+  runId?: string;
+  fromAgentId?: string;
+  /** offered to this agent by id, or to one of `toRoles` */
+  toAgentId?: string;
+  toRole?: string;
+  /** oldest first (aging view) when true; newest first otherwise */
+  oldestFirst?: boolean;
+  limit: number;
+}
+
+export interface HandoffRepo {
+  /** Fails (UNIQUE) when the run already has an open handoff. */
+  insert(row: NewHandoffRow): Handoff;
+  get(id: string): Handoff | null;
+  /** The run's handoffs in the order they were offered: its chain of owners. */
+  listByRun(runId: string): Handoff[];
+  openForRun(runId: string): Handoff | null;
+  /**
+   * Closes an offered handoff in one conditional UPDATE … WHERE state = 'offered' RETURNING:
+   * of two concurrent takers exactly one gets the row, the other gets null.
+   */
+  close(id: string, to: Exclude<HandoffState, 'offered'>, by: string, reason: string | null, now: number): Handoff | null;
+  list(filter: HandoffListFilter): Handoff[];
+  /** Open handoffs offered by this agent. */
+  listOpenFrom(agentId: string): Handoff[];
+  /**
+   * Open handoffs whose run moved on without them (no longer handoff_pending under the offerer at
+   * the offered epoch: cancelled, reassigned, recovered by another path).
+   */
+  listOrphaned(limit: number): Handoff[];
+  listIds(prefix: string, limit: number): string[];
+}

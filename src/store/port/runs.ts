@@ -1,0 +1,139 @@
+import type { DeadReason, OnStale, Run, RunOrigin, RunOutcome, RunState } from '../../domain/run.js';
+
+export interface NewRunRow {
+  id: string;
+  title: string;
+  type: string;
+  instructions: string;
+  context: string | null;
+  contextRef: string | null;
+  origin: RunOrigin;
+  toRole: string | null;
+  toAgent: string | null;
+  priority: number;
+  maxAttempts: number;
+  ttlSeconds: number | null;
+  idempotencyKey: string | null;
+  inputHash: string | null;
+  submitter: string;
+  parentRunId: string | null;
+  expectedEvidence: string[];
+  onStale: OnStale;
+  now: number;
+  /** for `start_run`: the run is created leased to this agent until `leaseExpiresAt` */
+  leasedTo?: { agentId: string; leaseExpiresAt: number };
+}
+
+/**
+ * Columns a state change may set. `undefined` leaves a column alone; `null` clears it.
+ * `bumpEpoch` increments lease_epoch; `bumpAttempts`, `bumpRetries`, `bumpLeaseExpiries` count.
+ */
+export interface RunPatch {
+  state?: RunState;
+  deadReason?: DeadReason | null;
+  stateReason?: string | null;
+  ownerId?: string | null;
+  lastOwnerId?: string | null;
+  leaseExpiresAt?: number | null;
+  availableAt?: number;
+  expiresAt?: number | null;
+  toRole?: string | null;
+  toAgent?: string | null;
+  maxAttempts?: number;
+  takenAt?: number | null;
+  finishedAt?: number | null;
+  lastError?: string | null;
+  result?: {
+    outcome: RunOutcome;
+    summary: string;
+    evidence: string[];
+    risks: string[];
+    by: string;
+    epoch: number;
+    at: number;
+  } | null;
+  bumpEpoch?: boolean;
+  bumpAttempts?: boolean;
+  bumpRetries?: boolean;
+  bumpLeaseExpiries?: boolean;
+}
+
+/** What a conditional update expects the row to still be; no match means someone moved it. */
+export interface RunExpectation {
+  states: readonly RunState[];
+  epoch?: number;
+  ownerId?: string | null;
+}
+
+export interface RunListFilter {
+  states?: RunState[];
+  role?: string;
+  ownerId?: string;
+  submitter?: string;
+  parentRunId?: string;
+  /** rows strictly after this (created_at, id) position, newest first */
+  cursor?: { createdAt: number; id: string };
+  limit: number;
+}
+
+export interface RunUsageDelta {
+  tokens_in?: number;
+  tokens_out?: number;
+  cost_usd?: number;
+}
+
+export interface QueueDepthRow {
+  role: string;
+  state: RunState;
+  count: number;
+}
+
+export interface RoleUsageRow {
+  role: string;
+  runs: number;
+  tokens_in: number;
+  tokens_out: number;
+  cost_usd: number;
+}
+
+export interface QueueAggregates {
+  depth: QueueDepthRow[];
+  oldestQueuedCreatedAt: number | null;
+  /** processing times (take → result) of the most recent results, milliseconds, ascending */
+  latenciesMs: number[];
+  finished: { completed: number; failed: number; dead: number; cancelled: number };
+  retries: number;
+  leaseExpiries: number;
+  usageByRole: RoleUsageRow[];
+  totalRuns: number;
+}
+
+export interface RunRepo {
+  insert(row: NewRunRow): Run;
+  get(id: string): Run | null;
+  /** the run an earlier submit_task with this key created, with the hash of its input */
+  findByIdempotencyKey(submitter: string, key: string): { run: Run; inputHash: string | null } | null;
+  /**
+   * Leases the best eligible queued run for this agent in one UPDATE … RETURNING: targeted at the
+   * agent, or at its role with no agent target; available (backoff over) and not past its TTL;
+   * highest priority first, then oldest. Bumps the epoch and the attempt count.
+   */
+  takeNext(agentId: string, role: string, now: number, leaseExpiresAt: number): Run | null;
+  /** Whether any queued run is eligible for this agent right now (for the long-poll check). */
+  hasEligible(agentId: string, role: string, now: number): boolean;
+  /** The earliest time a queued run for this agent comes out of its backoff (null: none waiting). */
+  nextAvailableAt(agentId: string, role: string, now: number): number | null;
+  /** Conditional update: applies `patch` only if the row still matches `expect`; null otherwise. */
+  update(id: string, expect: RunExpectation, patch: RunPatch, now: number): Run | null;
+  /** Extends lease_expires_at of the agent's leased runs; returns their ids. */
+  renewLeases(agentId: string, leaseExpiresAt: number, now: number): string[];
+  listOwnedBy(agentId: string, states: readonly RunState[]): Run[];
+  /** leased runs whose lease ran out before `now` */
+  listLapsed(now: number, limit: number): Run[];
+  /** queued runs past their TTL */
+  listTtlExpired(now: number, limit: number): Run[];
+  list(filter: RunListFilter): Run[];
+  listIds(prefix: string, limit: number): string[];
+  addUsage(id: string, usage: RunUsageDelta): void;
+  aggregates(now: number, latencySample: number): QueueAggregates;
+}

@@ -1,0 +1,131 @@
+import type { Blocker, BlockerKind, BlockerOrigin, BlockerState, Decision } from '../../../domain/blocker.js';
+import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
+import type { Db } from '../open.js';
+import { parseJson, toJson } from './json.js';
+
+interface BlockerRow {
+  id: string;
+  run_id: string;
+  agent_id: string;
+  raised_by: string;
+  origin: string;
+  kind: string;
+  question: string;
+  options: string;
+  context: string | null;
+  evidence: string;
+  policy_rule: string | null;
+  policy_subject: string | null;
+  state: string;
+  decision: string | null;
+  resolution: string | null;
+  chosen_option: string | null;
+  reassigned_to: string | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  created_at: number;
+}
+
+const COLUMNS = `id, run_id, agent_id, raised_by, origin, kind, question, options, context, evidence, policy_rule,
+  policy_subject, state, decision, resolution, chosen_option, reassigned_to, resolved_by, resolved_at, created_at`;
+
+const prefixed = (alias: string): string =>
+  COLUMNS.split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+
+export function toBlocker(row: BlockerRow): Blocker {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    agentId: row.agent_id,
+    raisedBy: row.raised_by,
+    origin: row.origin as BlockerOrigin,
+    kind: row.kind as BlockerKind,
+    question: row.question,
+    options: parseJson<string[]>(row.options, []),
+    context: row.context,
+    evidence: parseJson<string[]>(row.evidence, []),
+    policyRule: row.policy_rule,
+    policySubject: parseJson<Record<string, unknown> | null>(row.policy_subject, null),
+    state: row.state as BlockerState,
+    decision: row.decision as Decision | null,
+    resolution: row.resolution,
+    chosenOption: row.chosen_option,
+    reassignedTo: row.reassigned_to,
+    resolvedBy: row.resolved_by,
+    resolvedAt: row.resolved_at,
+    createdAt: row.created_at,
+  };
+}
+
+export function sqliteBlockerRepo(db: Db): BlockerRepo {
+  const insert = db.prepare(`INSERT INTO blockers (id, run_id, agent_id, raised_by, origin, kind, question, options, context,
+      evidence, policy_rule, policy_subject, created_at)
+    VALUES (@id, @runId, @agentId, @raisedBy, @origin, @kind, @question, @options, @context,
+      @evidence, @policyRule, @policySubject, @now)
+    RETURNING ${COLUMNS}`);
+  const get = db.prepare(`SELECT ${COLUMNS} FROM blockers WHERE id = ?`);
+  const byRun = db.prepare(`SELECT ${COLUMNS} FROM blockers WHERE run_id = ? ORDER BY created_at, rowid`);
+  const openForRun = db.prepare(`SELECT ${COLUMNS} FROM blockers WHERE run_id = ? AND state = 'open'`);
+  const resolve = db.prepare(`UPDATE blockers SET state = 'resolved', decision = @decision, resolution = @resolution,
+      chosen_option = @chosenOption, reassigned_to = @reassignedTo, resolved_by = @resolvedBy, resolved_at = @now
+    WHERE id = @id AND state = 'open' RETURNING ${COLUMNS}`);
+  const obsolete = db.prepare(`UPDATE blockers SET state = 'obsolete', resolution = @reason, resolved_by = @by, resolved_at = @now
+    WHERE id = @id AND state = 'open' RETURNING ${COLUMNS}`);
+  // An open blocker is valid only while its run is blocked under the agent it concerns.
+  const orphaned = db.prepare(`SELECT ${prefixed('b')} FROM blockers b LEFT JOIN runs r ON r.id = b.run_id
+    WHERE b.state = 'open' AND (r.id IS NULL OR r.state <> 'blocked' OR r.owner_id IS NOT b.agent_id)
+    ORDER BY b.created_at LIMIT ?`);
+  const approved = db.prepare(`SELECT 1 FROM blockers WHERE run_id = ? AND policy_rule = ? AND decision = 'approve' LIMIT 1`);
+  const insertGrant = db.prepare(`INSERT INTO policy_grants (agent_id, rule, subject, blocker_id, granted_at)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT (agent_id, rule, subject) DO NOTHING`);
+  const hasGrant = db.prepare('SELECT 1 FROM policy_grants WHERE agent_id = ? AND rule = ? AND subject = ?');
+  const ids = db.prepare(`SELECT id FROM blockers WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
+  const one = (row: unknown): Blocker | null => (row ? toBlocker(row as BlockerRow) : null);
+
+  return {
+    insert: (row: NewBlockerRow) =>
+      toBlocker(
+        insert.get({
+          ...row,
+          options: toJson(row.options),
+          evidence: toJson(row.evidence),
+          policySubject: row.policySubject === null ? null : toJson(row.policySubject),
+        }) as BlockerRow,
+      ),
+    get: (id) => one(get.get(id)),
+    listByRun: (runId) => (byRun.all(runId) as BlockerRow[]).map(toBlocker),
+    openForRun: (runId) => one(openForRun.get(runId)),
+    resolve: (id, r: BlockerResolution, now) => one(resolve.get({ id, ...r, now })),
+    markObsolete: (id, by, reason, now) => one(obsolete.get({ id, by, reason, now })),
+    list(f: BlockerListFilter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.states && f.states.length > 0) {
+        where.push(`state IN (${f.states.map(() => '?').join(',')})`);
+        params.push(...f.states);
+      }
+      if (f.kinds && f.kinds.length > 0) {
+        where.push(`kind IN (${f.kinds.map(() => '?').join(',')})`);
+        params.push(...f.kinds);
+      }
+      if (f.runId) {
+        where.push('run_id = ?');
+        params.push(f.runId);
+      }
+      if (f.agentId) {
+        where.push('agent_id = ?');
+        params.push(f.agentId);
+      }
+      const sql = `SELECT ${COLUMNS} FROM blockers ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY state = 'open' DESC, CASE WHEN state = 'open' THEN created_at ELSE -created_at END, rowid LIMIT ?`;
+      return (db.prepare(sql).all(...params, f.limit) as BlockerRow[]).map(toBlocker);
+    },
+    listOrphaned: (limit) => (orphaned.all(limit) as BlockerRow[]).map(toBlocker),
+    hasApprovedPolicyBlocker: (runId, rule) => approved.get(runId, rule) !== undefined,
+    insertGrant: (agentId, rule, subject, blockerId, now) => void insertGrant.run(agentId, rule, subject, blockerId, now),
+    hasGrant: (agentId, rule, subject) => hasGrant.get(agentId, rule, subject) !== undefined,
+    listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+  };
+}

@@ -1,0 +1,166 @@
+import type { Claim, ClaimKind, ClaimMode, ClaimState } from '../../../domain/claim.js';
+import type { CandidateQuery, ClaimFilter, ClaimRepo, ClaimUpdate, NewClaimRow } from '../../port/claims.js';
+import type { Db } from '../open.js';
+
+interface ClaimRow {
+  id: string;
+  workspace: string;
+  kind: string;
+  pattern: string;
+  prefix: string;
+  mode: string;
+  agent_id: string;
+  run_id: string | null;
+  reason: string | null;
+  ttl_seconds: number;
+  created_at: number;
+  expires_at: number;
+  state: string;
+  released_at: number | null;
+  release_reason: string | null;
+}
+
+const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
+  expires_at, state, released_at, release_reason`;
+
+export function toClaim(row: ClaimRow): Claim {
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    kind: row.kind as ClaimKind,
+    pattern: row.pattern,
+    prefix: row.prefix,
+    mode: row.mode as ClaimMode,
+    agentId: row.agent_id,
+    runId: row.run_id,
+    reason: row.reason,
+    ttlSeconds: row.ttl_seconds,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    state: row.state as ClaimState,
+    releasedAt: row.released_at,
+    releaseReason: row.release_reason,
+  };
+}
+
+const toClaims = (rows: unknown[]): Claim[] => (rows as ClaimRow[]).map(toClaim);
+
+export function sqliteClaimRepo(db: Db): ClaimRepo {
+  const insert = db.prepare(`INSERT INTO claims (id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason,
+      ttl_seconds, created_at, expires_at)
+    VALUES (@id, @workspace, @kind, @pattern, @prefix, @mode, @agentId, @runId, @reason, @ttlSeconds, @now,
+      @now + @ttlSeconds * 1000)
+    RETURNING ${COLUMNS}`);
+  const get = db.prepare(`SELECT ${COLUMNS} FROM claims WHERE id = ?`);
+
+  // Candidates come from two probes of claims_candidates, each restricted to active claims
+  // (`state = 'active'` must be written out for SQLite to use the partial index):
+  //  1. keys that are ancestors of the new prefix: an IN list of at most depth+1 exact lookups;
+  //  2. keys that start with the new prefix: one range scan [prefix, rangeEnd), minus the key
+  //     itself, which probe 1 already returned.
+  const filters = `AND expires_at > @now
+      AND (@exclusiveOnly = 0 OR mode = 'exclusive')
+      AND (@excludeAgentId IS NULL OR agent_id <> @excludeAgentId)`;
+  const byAncestors = db.prepare(`SELECT ${COLUMNS} FROM claims
+    WHERE state = 'active' AND workspace = @workspace AND kind = @kind
+      AND prefix IN (SELECT value FROM json_each(@ancestors)) ${filters}`);
+  const byRange = db.prepare(`SELECT ${COLUMNS} FROM claims
+    WHERE state = 'active' AND workspace = @workspace AND kind = @kind
+      AND prefix > @prefix AND prefix < @rangeEnd ${filters}`);
+  const byRangeAll = db.prepare(`SELECT ${COLUMNS} FROM claims
+    WHERE state = 'active' AND workspace = @workspace AND kind = @kind AND prefix > '' ${filters}`);
+
+  const atPrefixes = db.prepare(`SELECT ${COLUMNS} FROM claims
+    WHERE state = 'active' AND workspace = @workspace AND kind = @kind
+      AND prefix IN (SELECT value FROM json_each(@prefixes)) AND expires_at > @now`);
+  const findOwn = db.prepare(`SELECT ${COLUMNS} FROM claims
+    WHERE state = 'active' AND agent_id = ? AND workspace = ? AND kind = ? AND pattern = ?`);
+  const update = db.prepare(`UPDATE claims SET mode = @mode, ttl_seconds = @ttlSeconds,
+      expires_at = max(expires_at, @expiresAt), run_id = coalesce(@runId, run_id), reason = coalesce(@reason, reason)
+    WHERE id = @id AND state = 'active'
+    RETURNING ${COLUMNS}`);
+  const end = db.prepare(`UPDATE claims SET state = @state, released_at = @now, release_reason = @reason
+    WHERE id = @id AND state = 'active'
+    RETURNING ${COLUMNS}`);
+  const due = db.prepare(`SELECT ${COLUMNS} FROM claims WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
+  const renew = db.prepare(`UPDATE claims SET expires_at = max(expires_at, @now + ttl_seconds * 1000)
+    WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now
+    RETURNING id`).pluck();
+  const transfer = db.prepare(`UPDATE claims SET agent_id = @toAgentId, expires_at = max(expires_at, @now + ttl_seconds * 1000)
+    WHERE state = 'active' AND run_id = @runId
+    RETURNING ${COLUMNS}`);
+
+  const where = (f: Omit<ClaimFilter, 'limit'>) => {
+    const parts = [`state = 'active'`];
+    const params: Record<string, unknown> = {};
+    if (f.workspace !== undefined) {
+      parts.push('workspace = @workspace');
+      params.workspace = f.workspace;
+    }
+    if (f.agentId !== undefined) {
+      parts.push('agent_id = @agentId');
+      params.agentId = f.agentId;
+    }
+    if (f.runId !== undefined) {
+      parts.push('run_id = @runId');
+      params.runId = f.runId;
+    }
+    if (f.kind !== undefined) {
+      parts.push('kind = @kind');
+      params.kind = f.kind;
+    }
+    return { sql: parts.join(' AND '), params };
+  };
+  // Filtered listings have few shapes (which filters are set): cache one statement per shape.
+  const listCache = new Map<string, ReturnType<Db['prepare']>>();
+  const cached = (sql: string) => {
+    let stmt = listCache.get(sql);
+    if (!stmt) listCache.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  };
+
+  return {
+    insert: (row: NewClaimRow) => toClaim(insert.get(row) as ClaimRow),
+    get: (id) => {
+      const row = get.get(id) as ClaimRow | undefined;
+      return row ? toClaim(row) : null;
+    },
+    candidates(q: CandidateQuery): Claim[] {
+      const params = {
+        workspace: q.workspace,
+        kind: q.kind,
+        now: q.now,
+        exclusiveOnly: q.exclusiveOnly ? 1 : 0,
+        excludeAgentId: q.excludeAgentId,
+      };
+      const below = toClaims(byAncestors.all({ ...params, ancestors: JSON.stringify(q.ancestors) }));
+      const above =
+        q.rangeEnd === null
+          ? toClaims(byRangeAll.all(params))
+          : toClaims(byRange.all({ ...params, prefix: q.prefix, rangeEnd: q.rangeEnd }));
+      return [...below, ...above];
+    },
+    atPrefixes: (workspace, kind, prefixes, now) =>
+      toClaims(atPrefixes.all({ workspace, kind, prefixes: JSON.stringify(prefixes), now })),
+    findOwn: (agentId, workspace, kind, pattern) => {
+      const row = findOwn.get(agentId, workspace, kind, pattern) as ClaimRow | undefined;
+      return row ? toClaim(row) : null;
+    },
+    update: (id, u: ClaimUpdate) => toClaim(update.get({ id, ...u }) as ClaimRow),
+    end: (id, state, reason, now) => {
+      const row = end.get({ id, state, reason, now }) as ClaimRow | undefined;
+      return row ? toClaim(row) : null;
+    },
+    listActive(f: ClaimFilter): Claim[] {
+      const { sql, params } = where(f);
+      return toClaims(cached(`SELECT ${COLUMNS} FROM claims WHERE ${sql} ORDER BY created_at, id LIMIT @limit`).all({ ...params, limit: f.limit }));
+    },
+    countActive(f): number {
+      const { sql, params } = where(f);
+      return (cached(`SELECT count(*) AS n FROM claims WHERE ${sql}`).get(params) as { n: number }).n;
+    },
+    listDue: (now, limit) => toClaims(due.all(now, limit)),
+    renewAgent: (agentId, now) => renew.all({ agentId, now }) as string[],
+    transferRun: (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
+  };
+}

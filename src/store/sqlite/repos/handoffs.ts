@@ -1,0 +1,137 @@
+import type { FailedAttempt, Handoff, HandoffState } from '../../../domain/handoff.js';
+import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
+import type { Db } from '../open.js';
+import { parseJson, toJson } from './json.js';
+
+interface HandoffRow {
+  id: string;
+  run_id: string;
+  from_agent_id: string;
+  to_agent_id: string | null;
+  to_role: string | null;
+  summary: string;
+  next_action: string;
+  changed_files: string;
+  evidence: string;
+  failed_attempts: string;
+  risks: string;
+  open_questions: string;
+  state: string;
+  offered_epoch: number;
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  reason: string | null;
+}
+
+const COLUMNS = `id, run_id, from_agent_id, to_agent_id, to_role, summary, next_action, changed_files, evidence,
+  failed_attempts, risks, open_questions, state, offered_epoch, created_at, decided_at, decided_by, reason`;
+
+const prefixed = (alias: string): string =>
+  COLUMNS.split(',')
+    .map((c) => `${alias}.${c.trim()}`)
+    .join(', ');
+
+export function toHandoff(row: HandoffRow): Handoff {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    fromAgentId: row.from_agent_id,
+    toAgentId: row.to_agent_id,
+    toRole: row.to_role,
+    summary: row.summary,
+    nextAction: row.next_action,
+    changedFiles: parseJson<string[]>(row.changed_files, []),
+    evidence: parseJson<string[]>(row.evidence, []),
+    failedAttempts: parseJson<FailedAttempt[]>(row.failed_attempts, []),
+    risks: parseJson<string[]>(row.risks, []),
+    openQuestions: parseJson<string[]>(row.open_questions, []),
+    state: row.state as HandoffState,
+    offeredEpoch: row.offered_epoch,
+    createdAt: row.created_at,
+    decidedAt: row.decided_at,
+    decidedBy: row.decided_by,
+    reason: row.reason,
+  };
+}
+
+export function sqliteHandoffRepo(db: Db): HandoffRepo {
+  const insert = db.prepare(`INSERT INTO handoffs (id, run_id, from_agent_id, to_agent_id, to_role, summary, next_action,
+      changed_files, evidence, failed_attempts, risks, open_questions, offered_epoch, created_at)
+    VALUES (@id, @runId, @fromAgentId, @toAgentId, @toRole, @summary, @nextAction,
+      @changedFiles, @evidence, @failedAttempts, @risks, @openQuestions, @offeredEpoch, @now)
+    RETURNING ${COLUMNS}`);
+  const get = db.prepare(`SELECT ${COLUMNS} FROM handoffs WHERE id = ?`);
+  const byRun = db.prepare(`SELECT ${COLUMNS} FROM handoffs WHERE run_id = ? ORDER BY created_at, rowid`);
+  const openForRun = db.prepare(`SELECT ${COLUMNS} FROM handoffs WHERE run_id = ? AND state = 'offered'`);
+  const close = db.prepare(`UPDATE handoffs SET state = @state, decided_at = @now, decided_by = @by, reason = @reason
+    WHERE id = @id AND state = 'offered' RETURNING ${COLUMNS}`);
+  const openFrom = db.prepare(`SELECT ${COLUMNS} FROM handoffs WHERE from_agent_id = ? AND state = 'offered' ORDER BY created_at`);
+  // An offered handoff is valid only while its run waits for it: handoff_pending, still owned by
+  // the offerer, at the epoch it was offered under.
+  const orphaned = db.prepare(`SELECT ${prefixed('h')} FROM handoffs h
+    LEFT JOIN runs r ON r.id = h.run_id
+    WHERE h.state = 'offered'
+      AND (r.id IS NULL OR r.state <> 'handoff_pending' OR r.owner_id IS NOT h.from_agent_id OR r.lease_epoch <> h.offered_epoch)
+    ORDER BY h.created_at LIMIT ?`);
+  const ids = db.prepare(`SELECT id FROM handoffs WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
+
+  return {
+    insert: (row: NewHandoffRow) =>
+      toHandoff(
+        insert.get({
+          ...row,
+          changedFiles: toJson(row.changedFiles),
+          evidence: toJson(row.evidence),
+          failedAttempts: toJson(row.failedAttempts),
+          risks: toJson(row.risks),
+          openQuestions: toJson(row.openQuestions),
+        }) as HandoffRow,
+      ),
+    get: (id) => {
+      const row = get.get(id) as HandoffRow | undefined;
+      return row ? toHandoff(row) : null;
+    },
+    listByRun: (runId) => (byRun.all(runId) as HandoffRow[]).map(toHandoff),
+    openForRun: (runId) => {
+      const row = openForRun.get(runId) as HandoffRow | undefined;
+      return row ? toHandoff(row) : null;
+    },
+    close: (id, state, by, reason, now) => {
+      const row = close.get({ id, state, by, reason, now }) as HandoffRow | undefined;
+      return row ? toHandoff(row) : null;
+    },
+    list(f: HandoffListFilter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (f.states && f.states.length > 0) {
+        where.push(`state IN (${f.states.map(() => '?').join(',')})`);
+        params.push(...f.states);
+      }
+      if (f.runId) {
+        where.push('run_id = ?');
+        params.push(f.runId);
+      }
+      if (f.fromAgentId) {
+        where.push('from_agent_id = ?');
+        params.push(f.fromAgentId);
+      }
+      const targets: string[] = [];
+      if (f.toAgentId) {
+        targets.push('to_agent_id = ?');
+        params.push(f.toAgentId);
+      }
+      if (f.toRole) {
+        targets.push('to_role = ?');
+        params.push(f.toRole);
+      }
+      if (targets.length > 0) where.push(`(${targets.join(' OR ')})`);
+      const sql = `SELECT ${COLUMNS} FROM handoffs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at ${f.oldestFirst ? 'ASC' : 'DESC'}, rowid LIMIT ?`;
+      return (db.prepare(sql).all(...params, f.limit) as HandoffRow[]).map(toHandoff);
+    },
+    listOpenFrom: (agentId) => (openFrom.all(agentId) as HandoffRow[]).map(toHandoff),
+    listOrphaned: (limit) => (orphaned.all(limit) as HandoffRow[]).map(toHandoff),
+    listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+  };
+}

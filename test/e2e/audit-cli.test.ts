@@ -1,0 +1,103 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventHash } from '../../src/domain/event.js';
+import { connectClient, openTestApp, tempDir } from '../helpers/app.js';
+import { CLI } from '../helpers/stdio.js';
+
+interface Report {
+  ok: boolean;
+  events: number;
+  lastSeq: number;
+  firstBroken: { seq: number; reason: string } | null;
+}
+
+function verify(db: string, json = true): { status: number | null; report: Report | null; stdout: string } {
+  const run = spawnSync(process.execPath, [CLI, 'audit', 'verify', '--db', db, ...(json ? ['--json'] : [])], { encoding: 'utf8' });
+  return { status: run.status, report: json ? (JSON.parse(run.stdout) as Report) : null, stdout: run.stdout };
+}
+
+describe('fleetdeck audit verify', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let db: string;
+  let total: number;
+  beforeEach(async () => {
+    tmp = tempDir('fleetdeck-audit-');
+    db = join(tmp.dir, 'fleet.db');
+    const t = await openTestApp({}, tmp.dir);
+    for (const name of ['alice', 'bob']) {
+      const c = await connectClient(t.app);
+      await c.ok('register_agent', { name, role: 'implementer' });
+      for (let i = 0; i < 3; i++) {
+        t.clock.advance(2_000);
+        await c.ok('heartbeat', { note: `${name} ${i}` });
+      }
+      await c.close();
+    }
+    total = await t.app.deps.store.read((tx) => tx.events.count());
+    t.close();
+  });
+  afterEach(() => tmp.cleanup());
+
+  /** What an attacker with write access to the file does: drop the guards, then edit. */
+  const tamper = (fn: (raw: Database.Database) => void) => {
+    const raw = new Database(db);
+    raw.exec('DROP TRIGGER events_refuse_update; DROP TRIGGER events_refuse_delete;');
+    fn(raw);
+    raw.close();
+  };
+
+  it('verifies an untouched chain with exit code 0', () => {
+    const { status, report } = verify(db);
+    expect(status).toBe(0);
+    expect(report).toEqual({ ok: true, events: total, lastSeq: total, firstBroken: null });
+    expect(total).toBe(8);
+    const human = verify(db, false);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/ok.*8 event\(s\)/);
+  });
+
+  it('detects an altered payload and names its seq, exit code 2', () => {
+    tamper((raw) => raw.prepare('UPDATE events SET payload = ? WHERE seq = 3').run('{"note":"nothing happened here"}'));
+    const { status, report } = verify(db);
+    expect(status).toBe(2);
+    expect(report?.ok).toBe(false);
+    expect(report?.firstBroken?.seq).toBe(3);
+    expect(report?.firstBroken?.reason).toMatch(/altered/);
+    const human = verify(db, false);
+    expect(human.status).toBe(2);
+    expect(human.stdout).toMatch(/BROKEN at seq 3/);
+  });
+
+  it('detects an altered event whose own hash was recomputed, at the next link', () => {
+    tamper((raw) => {
+      const row = raw.prepare('SELECT * FROM events WHERE seq = 4').get() as Record<string, string | number | null>;
+      const payloadJson = '{"note":"rewritten"}';
+      const hash = eventHash({
+        seq: 4,
+        at: row.at as number,
+        actor: row.actor as string,
+        type: row.type as string,
+        agentId: row.agent_id as string | null,
+        runId: row.run_id as string | null,
+        subjectId: row.subject_id as string | null,
+        payloadJson,
+        prevHash: row.prev_hash as string,
+      });
+      raw.prepare('UPDATE events SET payload = ?, hash = ? WHERE seq = 4').run(payloadJson, hash);
+    });
+    const { status, report } = verify(db);
+    expect(status).toBe(2);
+    expect(report?.firstBroken?.seq).toBe(5);
+    expect(report?.firstBroken?.reason).toMatch(/prev_hash/);
+  });
+
+  it('detects a deleted event', () => {
+    tamper((raw) => raw.prepare('DELETE FROM events WHERE seq = 2').run());
+    const { status, report } = verify(db);
+    expect(status).toBe(2);
+    expect(report?.firstBroken?.seq).toBe(3);
+    expect(report?.firstBroken?.reason).toMatch(/missing/);
+  });
+});

@@ -1,0 +1,74 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FleetError } from '../../src/domain/errors.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { tempDir } from '../helpers/app.js';
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+/** Another process holding the write lock: the store waits between attempts, without blocking the event loop. */
+describe('busy handling', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let file: string;
+  let holder: Database.Database;
+  beforeEach(async () => {
+    tmp = tempDir('fleetdeck-store-');
+    file = join(tmp.dir, 'fleet.db');
+    (await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW })).close();
+    holder = new Database(file, { timeout: 0 });
+  });
+  afterEach(() => {
+    if (holder.inTransaction) holder.prepare('ROLLBACK').run();
+    holder.close();
+    tmp.cleanup();
+  });
+
+  it('retries while another connection holds BEGIN IMMEDIATE and succeeds once it commits', async () => {
+    const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
+    holder.prepare('BEGIN IMMEDIATE').run();
+    holder.prepare("INSERT INTO events (seq, at, actor, type, payload, prev_hash, hash) VALUES (1, 1, 'holder', 'held', '{}', ?, ?)").run('0'.repeat(64), 'h'.repeat(64));
+    let released = false;
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    setTimeout(() => {
+      holder.prepare('COMMIT').run();
+      released = true;
+    }, 300);
+
+    // readers are not blocked by the writer (WAL): they see the last committed state
+    expect(await store.read((tx) => tx.events.count())).toBe(0);
+    const event = await store.write((tx) => tx.events.append({ actor: 'system', type: 'after.wait', payload: {} }, NOW));
+    clearInterval(ticker);
+
+    expect(released).toBe(true); // it could only have committed after the holder let go
+    expect(ticks).toBeGreaterThan(0); // and the event loop kept running while it waited
+    expect(event.seq).toBe(2); // chained after the holder's event, not forked
+    expect(event.prevHash).toBe('h'.repeat(64));
+    store.close();
+  });
+
+  it('gives up with BUSY after its deadline and writes nothing', async () => {
+    const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW, busyDeadlineMs: 150 });
+    holder.prepare('BEGIN IMMEDIATE').run();
+    const error = await store.write((tx) => tx.events.append({ actor: 'system', type: 'never', payload: {} }, NOW)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FleetError);
+    expect((error as FleetError).code).toBe('BUSY');
+    expect((error as FleetError).hint).toBeTruthy();
+    holder.prepare('ROLLBACK').run();
+    expect(await store.read((tx) => tx.events.count())).toBe(0);
+    store.close();
+  });
+
+  it('refuses an asynchronous callback and rolls its writes back (nothing may await while holding the lock)', async () => {
+    const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
+    await expect(
+      store.write((tx) => {
+        tx.events.append({ actor: 'system', type: 'half', payload: {} }, NOW);
+        return Promise.resolve(1);
+      }),
+    ).rejects.toThrow(/must be synchronous/);
+    expect(await store.read((tx) => tx.events.count())).toBe(0);
+    store.close();
+  });
+});
