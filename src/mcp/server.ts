@@ -83,7 +83,7 @@ function registerResource(mcp: McpServer, ctx: ResourceContext, def: ResourceDef
     Object.entries(def.complete ?? {}).map(([key, fn]) => [key, (value: string) => fn(ctx, value)]),
   );
   const template = new ResourceTemplate(def.template, {
-    list: def.list ? async () => ({ resources: (await def.list!(ctx)).map((r) => ({ ...r, mimeType: def.mimeType })) }) : undefined,
+    list: def.list ? async () => ({ resources: (await def.list!(ctx)).map((r) => ({ mimeType: def.mimeType, ...r })) }) : undefined,
     complete,
   });
   mcp.registerResource(def.name, template, metadata, async (uri, vars) => toReadResult(uri, () => def.read(ctx, uri, vars)));

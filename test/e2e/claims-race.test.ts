@@ -35,7 +35,7 @@ describe('server processes racing for overlapping scopes on one file', () => {
     const rounds: ((i: number) => { kind: string; pattern: string }[])[] = [
       () => [{ kind: 'path', pattern: 'src/**' }],
       (i) => [{ kind: 'path', pattern: i % 2 === 0 ? `src/api/*.ts` : `src/*/users.ts` }],
-      (i) => [{ kind: 'resource', pattern: i === 0 ? 'area:billing' : `area:billing/part${i}` }],
+      (i) => [{ kind: 'resource', pattern: ['area:billing', 'area:billing/api', 'area:*/api/v2'][i % 3]! }],
       (i) => [
         { kind: 'path', pattern: `pkg${i}/**` },
         { kind: 'path', pattern: i % 2 === 0 ? 'shared/**/*.json' : 'shared/config/*' },

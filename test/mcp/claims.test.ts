@@ -25,6 +25,13 @@ interface ClaimResult {
   signals?: { kind: string; message: string; payload: Record<string, unknown> }[];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function readJson(c: TestClient, uri: string): Promise<any> {
+  const content = (await c.client.readResource({ uri })).contents[0]!;
+  if (!('text' in content)) throw new Error(`${uri} is not text`);
+  return JSON.parse(content.text);
+}
+
 describe('claims over MCP', () => {
   let t: TestApp;
   let alice: TestClient;
@@ -108,7 +115,7 @@ describe('claims over MCP', () => {
     expect(free.granted).toBe(true);
     expect(free.claims[0]).toMatchObject({ claim_id: null, pattern: 'area:shipping', extended: false });
     expect(await lastSeq()).toBe(before);
-    const listing = JSON.parse((await bob.client.readResource({ uri: 'fleet://claims' })).contents[0]!.text as string) as { claims: unknown[] };
+    const listing = (await readJson(bob, 'fleet://claims')) as { claims: unknown[] };
     expect(listing.claims).toHaveLength(1);
   });
 
@@ -149,7 +156,7 @@ describe('claims over MCP', () => {
   it('shows active claims in fleet://claims, fleet://agents/{id}/claims, fleet://agents/{id} and whoami', async () => {
     await alice.ok('claim_scope', { scopes: [{ kind: 'path', pattern: 'src/**' }, { kind: 'test', pattern: 'test/unit/**', mode: 'shared' }] });
     await bob.ok('claim_scope', { scopes: [{ kind: 'path', pattern: 'docs/**' }] });
-    const read = async (uri: string) => JSON.parse((await bob.client.readResource({ uri })).contents[0]!.text as string);
+    const read = (uri: string) => readJson(bob, uri);
     const all = await read('fleet://claims');
     expect(all.total).toBe(3);
     expect(all.claims.map((c: { pattern: string; holder: { name: string } }) => `${c.holder.name}:${c.pattern}`)).toEqual([

@@ -158,6 +158,39 @@ describe('evidence over MCP (real client, real SQLite)', () => {
     await unbound.close();
   });
 
+  it('gates a completed result on the expected evidence kinds (MISSING_EVIDENCE), then accepts it', async () => {
+    const started = await alice.ok<{ run_id: string; lease_epoch: number }>('start_run', { title: 'with evidence', expected_evidence: ['test-output'] });
+    const early = await alice.call('submit_result', { run_id: started.run_id, outcome: 'completed', summary: 'done', lease_epoch: started.lease_epoch });
+    expect(errorCode(early)).toBe('MISSING_EVIDENCE');
+    expect((early.structuredContent.error as { hint: string }).hint).toMatch(/attach_evidence/);
+
+    // a stale epoch is refused before anything is stored
+    const stale = await alice.call('attach_evidence', { run_id: started.run_id, kind: 'test-output', content: 'x', lease_epoch: started.lease_epoch + 1 });
+    expect(errorCode(stale)).toBe('LEASE_LOST');
+
+    const out = await alice.ok<Attached>('attach_evidence', {
+      run_id: started.run_id,
+      kind: 'test-output',
+      name: 'vitest.txt',
+      content: '42 passed\n',
+      lease_epoch: started.lease_epoch,
+    });
+    const view = await alice.ok<{ evidence: { id: string; kind: string; sha256: string; uri: string }[] }>('get_run', { run_id: started.run_id });
+    expect(view.evidence).toEqual([expect.objectContaining({ id: out.artifact_id, kind: 'test-output', sha256: out.sha256, uri: out.uri })]);
+    const done = await alice.ok<{ run: { state: string } }>('submit_result', {
+      run_id: started.run_id,
+      outcome: 'completed',
+      summary: 'all tests pass',
+      evidence: [out.artifact_id],
+      lease_epoch: started.lease_epoch,
+    });
+    expect(done.run.state).toBe('completed');
+
+    // the run is closed: no more evidence, but what it cites still verifies
+    expect(errorCode(await alice.call('attach_evidence', { run_id: started.run_id, kind: 'log', content: 'late' }))).toBe('INVALID_STATE');
+    expect((await alice.ok<{ ok: boolean }>('verify_artifact', { artifact_id: out.artifact_id })).ok).toBe(true);
+  });
+
   it('stores identical bytes once and lists, completes and announces artifacts', async () => {
     const updated = new Promise<string>((resolve) =>
       alice.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)),

@@ -257,27 +257,23 @@ const EMPTY_NFA: Nfa = {
 /** Whether the NFA accepts the code points of `path` (path validity is the caller's business). */
 export function accepts(nfa: Nfa, path: string): boolean {
   if (nfa.empty) return false;
-  const { offsets, targets, sets, singles } = nfa;
-  let current = [0];
-  const mark = new Int32Array(nfa.size).fill(-1);
-  let step = 0;
+  const { offsets, targets, sets, singles, accepting } = nfa;
+  let current: number[] = [0];
+  let next: number[] = [];
   for (const ch of path) {
     const cp = ch.codePointAt(0)!;
-    const next: number[] = [];
     for (const s of current) {
       for (let e = offsets[s]!; e < offsets[s + 1]!; e++) {
         const t = targets[e]!;
-        if (mark[t] === step) continue;
         const single = singles[e]!;
-        if (single >= 0 ? single === cp : has(sets[e]!, cp)) {
-          mark[t] = step;
-          next.push(t);
-        }
+        if ((single >= 0 ? single === cp : has(sets[e]!, cp)) && !next.includes(t)) next.push(t);
       }
     }
     if (next.length === 0) return false;
+    const swap = current;
     current = next;
-    step++;
+    next = swap;
+    next.length = 0;
   }
-  return current.some((s) => nfa.accepting[s] === 1);
+  return current.some((s) => accepting[s] === 1);
 }

@@ -8,6 +8,7 @@ import { type PatternKind, parsePattern } from './parse.js';
 export interface CompiledPattern {
   readonly normalized: string;
   readonly prefix: string;
+  readonly suffix: string;
   readonly nfa: Nfa;
 }
 
@@ -28,6 +29,7 @@ export function compiled(pattern: string, kind: PatternKind): CompiledPattern {
   const entry: CompiledPattern = {
     normalized: parsed.normalized,
     prefix: parsed.prefix,
+    suffix: parsed.suffix,
     nfa: compile(parsed.ast, kind === 'name'),
   };
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
@@ -41,6 +43,11 @@ export function compiled(pattern: string, kind: PatternKind): CompiledPattern {
  */
 export function prefixesCompatible(a: string, b: string): boolean {
   return a.length <= b.length ? b.startsWith(a) : a.startsWith(b);
+}
+
+/** Likewise at the end, for path globs (a hierarchical name is followed by anything). */
+export function suffixesCompatible(a: string, b: string): boolean {
+  return a.length <= b.length ? b.endsWith(a) : a.endsWith(b);
 }
 
 /** A concrete path as the dialect sees it: non-empty segments, none of them `.` or `..`. */

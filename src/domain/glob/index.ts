@@ -2,7 +2,7 @@
  * Exact overlap of scope-claim globs. The dialect is documented in parse.ts.
  */
 import { accepts } from './automaton.js';
-import { compiled, isValidPath, prefixesCompatible } from './compiled.js';
+import { compiled, isValidPath, prefixesCompatible, suffixesCompatible } from './compiled.js';
 import { type Overlap, overlapOf } from './overlap.js';
 
 export { GlobSyntaxError, normalizePattern } from './parse.js';
@@ -13,7 +13,9 @@ export { nameCovers, namesOverlap } from './names.js';
 export function globsOverlap(a: string, b: string): Overlap {
   const x = compiled(a, 'path');
   const y = compiled(b, 'path');
-  if (!prefixesCompatible(x.prefix, y.prefix)) return { overlap: false };
+  if (!prefixesCompatible(x.prefix, y.prefix) || !suffixesCompatible(x.suffix, y.suffix)) {
+    return { overlap: false };
+  }
   return overlapOf(x.nfa, y.nfa);
 }
 

@@ -35,7 +35,32 @@ const CLASS_BITS: readonly number[] = [HAS_SLASH, HAS_DOT, HAS_ORDINARY];
 
 // A product this large means a pathological pattern; refuse rather than stall the server.
 const MAX_VISITED = 400_000;
-const ARRAY_LIMIT = 1 << 20;
+
+/**
+ * Scratch arrays for the dense case, reused across searches: allocating typed arrays costs more
+ * than a whole search over ordinary patterns. `stamps[key] === generation` marks a visited key.
+ * Searches are synchronous, so sharing them is safe. Larger key spaces use maps instead.
+ */
+const ARRAY_LIMIT = 1 << 18;
+let stamps = new Int32Array(4096);
+let parents = new Int32Array(4096);
+let chars = new Int32Array(4096);
+let generation = 0;
+
+function nextGeneration(total: number): number {
+  if (total > stamps.length) {
+    const size = Math.min(ARRAY_LIMIT, Math.max(total, stamps.length * 2));
+    stamps = new Int32Array(size);
+    parents = new Int32Array(size);
+    chars = new Int32Array(size);
+    generation = 0;
+  }
+  if (generation === 0x7fffffff) {
+    stamps.fill(0);
+    generation = 0;
+  }
+  return ++generation;
+}
 
 export function overlapOf(a: Nfa, b: Nfa): Overlap {
   if (a.empty || b.empty) return { overlap: false };
@@ -68,17 +93,15 @@ function commonOrdinary(x: CharSet, repX: number, y: CharSet, repY: number): num
 function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
   const nb = b.size;
   const total = a.size * nb * 4;
-  // Dense arrays for ordinary patterns; a map when the key space is too large to allocate.
   const dense = total <= ARRAY_LIMIT;
-  const parents = dense ? new Int32Array(total).fill(-2) : null;
-  const chars = dense ? new Int32Array(total) : null;
+  const gen = dense ? nextGeneration(total) : 0;
   const links = dense ? null : new Map<number, number>();
   const via = dense ? null : new Map<number, number>();
 
   const { offsets: offA, targets: toA, sets: setsA, singles: oneA, classes: clsA, accepting: accA, picks: pickA } = a;
   const { offsets: offB, targets: toB, sets: setsB, singles: oneB, classes: clsB, accepting: accB, picks: pickB } = b;
   const queue: number[] = [0];
-  if (parents !== null) parents[0] = -1;
+  if (dense) stamps[0] = gen;
   else links!.set(0, -1);
 
   for (let head = 0; head < queue.length; head++) {
@@ -102,33 +125,40 @@ function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
         const tb = toB[eb]!;
         const base = (ta * nb + tb) * 4;
         const singleB = oneB[eb]!;
-        // Up to three successors, one per validity class; a literal on either side leaves one.
+        // A literal on either side is the only candidate character (and has a single class bit).
+        const single = singleA >= 0 ? singleA : singleB;
+        if (single >= 0) {
+          if (singleA >= 0 && singleB >= 0 ? singleA !== singleB : !has(singleA >= 0 ? setsB[eb]! : setsA[ea]!, single)) {
+            continue;
+          }
+        }
+        // Up to three successors, one per validity class.
         for (let cls = 0; cls < 3; cls++) {
           const nv = cls === 0 ? afterSlash : cls === 1 ? afterDot : afterOther;
           if (nv === DEAD || (shared & CLASS_BITS[cls]!) === 0) continue;
           const next = base + nv;
-          if (parents !== null ? parents[next] !== -2 : links!.has(next)) continue;
-          let cp: number;
-          if (singleA >= 0 || singleB >= 0) {
-            cp = singleA >= 0 ? singleA : singleB;
-            if (singleA >= 0 && singleB >= 0 ? singleA !== singleB : !has(singleA >= 0 ? setsB[eb]! : setsA[ea]!, cp)) {
-              continue;
-            }
-          } else {
-            cp = cls === 0 ? SLASH : cls === 1 ? DOT : commonOrdinary(setsA[ea]!, pickA[ea]!, setsB[eb]!, pickB[eb]!);
-            if (cp < 0) continue;
-          }
-          if (parents !== null) {
+          if (dense ? stamps[next] === gen : links!.has(next)) continue;
+          const cp =
+            single >= 0
+              ? single
+              : cls === 0
+                ? SLASH
+                : cls === 1
+                  ? DOT
+                  : commonOrdinary(setsA[ea]!, pickA[ea]!, setsB[eb]!, pickB[eb]!);
+          if (cp < 0) continue;
+          if (dense) {
+            stamps[next] = gen;
             parents[next] = key;
-            chars![next] = cp;
+            chars[next] = cp;
           } else {
             links!.set(next, key);
             via!.set(next, cp);
           }
           if (nv === ACCEPT && accA[ta] === 1 && accB[tb] === 1) {
             const cps: number[] = [];
-            for (let k = next; k !== 0; k = parents !== null ? parents[k]! : links!.get(k)!) {
-              cps.push(parents !== null ? chars![k]! : via!.get(k)!);
+            for (let k = next; k !== 0; k = dense ? parents[k]! : links!.get(k)!) {
+              cps.push(dense ? chars[k]! : via!.get(k)!);
             }
             return String.fromCodePoint(...cps.reverse());
           }

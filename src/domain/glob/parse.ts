@@ -117,6 +117,8 @@ export interface ParsedPattern {
   readonly ast: SeqNode;
   /** See `literalPrefix` in index.ts. */
   readonly prefix: string;
+  /** The trailing literal characters of the last segment: every matched path ends with them. */
+  readonly suffix: string;
 }
 
 type Token =
@@ -175,7 +177,7 @@ export function parsePattern(raw: string, kind: PatternKind = 'path'): ParsedPat
   const normalized = tokens.map(serialize).join('');
   const ast = buildAst(tokens);
   analyse(ast, fail);
-  return { normalized, ast, prefix: prefixOf(tokens) };
+  return { normalized, ast, prefix: prefixOf(tokens), suffix: suffixOf(tokens) };
 }
 
 export function normalizePattern(raw: string): string {
@@ -514,4 +516,14 @@ function prefixOf(tokens: readonly Token[]): string {
     }
   }
   return prefix;
+}
+
+function suffixOf(tokens: readonly Token[]): string {
+  let suffix = '';
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const tok = tokens[i]!;
+    if (tok.t !== 'lit') break;
+    suffix = String.fromCodePoint(tok.cp) + suffix;
+  }
+  return suffix;
 }

@@ -1,11 +1,13 @@
 import type { FleetEvent } from '../../domain/event.js';
 import { artifactResource } from './artifacts.js';
 import { agentClaimsResource, claimsResource, claimUrisChangedBy } from './claims.js';
+import { blockerResource, blockersResource, blockerUrisChangedBy } from './blockers.js';
 import { agentResource, agentsResource, eventsResource, eventsSinceResource, overviewResource } from './fleet.js';
+import { handoffResource, handoffsResource, handoffUrisChangedBy } from './handoffs.js';
 import type { ResourceDef } from './resource.js';
 import { queueResource, runResource, runUrisChangedBy } from './runs.js';
 
-export const RESOURCES: ResourceDef[] = [overviewResource, agentsResource, agentResource, eventsResource, eventsSinceResource, artifactResource, claimsResource, agentClaimsResource, runResource, queueResource];
+export const RESOURCES: ResourceDef[] = [overviewResource, agentsResource, agentResource, eventsResource, eventsSinceResource, artifactResource, claimsResource, agentClaimsResource, runResource, queueResource, handoffsResource, handoffResource, blockersResource, blockerResource];
 
 /**
  * Which resource URIs an event changes; subscribers of those URIs get
@@ -17,5 +19,7 @@ export function urisChangedBy(event: FleetEvent): string[] {
   if (event.type === 'artifact.attached' && event.runId) uris.push(`fleet://runs/${event.runId}`);
   uris.push(...claimUrisChangedBy(event));
   uris.push(...runUrisChangedBy(event));
+  uris.push(...handoffUrisChangedBy(event));
+  uris.push(...blockerUrisChangedBy(event));
   return uris;
 }

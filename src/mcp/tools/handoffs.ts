@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { HANDOFF_STATES } from '../../domain/handoff.js';
+import { LIMITS } from '../../domain/limits.js';
+import { acceptHandoff, declineHandoff, withdrawHandoff } from '../../services/handoffs/decide.js';
+import { offerHandoff } from '../../services/handoffs/offer.js';
+import { listHandoffs } from '../../services/handoffs/queries.js';
+import { agentId, artifactId, handoffId, role, runId, shortText, text } from '../schemas.js';
+import { defineTool } from '../tool.js';
+import { handoffOut, handoffSchema, runBriefOut, runBriefSchema } from './handoff-schemas.js';
+
+const leaseEpoch = z.number().int().min(0).describe('the lease_epoch you hold: a handoff from an older lease is refused with LEASE_LOST');
+const item = z.string().trim().min(1).max(LIMITS.shortText);
+
+export const handoffTool = defineTool({
+  name: 'handoff',
+  title: 'Hand your run to another agent or role',
+  description:
+    'Offers a run you hold to one agent (to_agent) or to the first agent of a role who accepts (to_role), with a structured record: ' +
+    'summary and next_action (required), changed_files, evidence (artifact ids of this run), failed_attempts ({approach, result}), risks, open_questions. ' +
+    'The run waits in handoff_pending (you still own it; you cannot finish it) until accepted — then the run, its lease and its claims move to the taker — declined (it is yours again) or withdrawn (withdraw_handoff).',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z
+    .object({
+      run_id: runId,
+      to_agent: agentId.optional(),
+      to_role: role.optional(),
+      summary: text.trim().min(1).describe('what was done, the state it is in'),
+      next_action: text.trim().min(1).describe('the first thing the taker should do'),
+      changed_files: z.array(z.string().trim().min(1).max(LIMITS.pattern)).max(LIMITS.listItems).optional(),
+      evidence: z.array(artifactId).max(LIMITS.listItems).optional().describe('artifact ids attached to this run (attach_evidence)'),
+      failed_attempts: z
+        .array(z.object({ approach: item, result: item }).strict())
+        .max(20)
+        .optional()
+        .describe('what was tried and did not work, so the taker does not repeat it'),
+      risks: z.array(item).max(20).optional(),
+      open_questions: z.array(item).max(20).optional(),
+      lease_epoch: leaseEpoch.optional(),
+    })
+    .strict(),
+  output: z.object({ handoff_id: z.string(), state: z.enum(HANDOFF_STATES), handoff: handoffSchema, run: runBriefSchema, notified: z.number() }),
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await offerHandoff(ctx.deps, ctx.session.requireAgent(), input);
+    return {
+      handoff_id: out.handoff.id,
+      state: out.handoff.state,
+      handoff: handoffOut(out.view),
+      run: runBriefOut(out.run),
+      notified: out.notified,
+      next: `wait for the taker: await_update with handoff_id ${out.handoff.id} (withdraw_handoff to take it back)`,
+    };
+  },
+  summarize: (o) => `offered ${o.run.run_id} as ${o.handoff_id} to ${o.handoff.to_agent_id ?? `role ${o.handoff.to_role}`} (${o.notified} notified)`,
+});
+
+const decisionOutput = z.object({ handoff: handoffSchema, run: runBriefSchema, claims: z.array(z.string()).describe('claims that moved to you') });
+
+export const acceptHandoffTool = defineTool({
+  name: 'accept_handoff',
+  title: 'Take over a handed-off run',
+  description:
+    'Accepts a handoff offered to you or your role. In one step the run, a fresh lease (the epoch + 1) and its claims become yours; for a role handoff the first taker wins. ' +
+    'Read it first (fleet://handoffs/{id}); then continue from its next_action, with lease_epoch from the result.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z.object({ handoff_id: handoffId }).strict(),
+  output: decisionOutput,
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await acceptHandoff(ctx.deps, ctx.session.requireAgent(), input.handoff_id);
+    return {
+      handoff: handoffOut(out.view),
+      run: runBriefOut(out.run),
+      claims: out.claims,
+      next: `the run is yours (lease_epoch ${out.run.leaseEpoch}): ${out.handoff.nextAction.slice(0, 300)}`,
+    };
+  },
+  summarize: (o) => `accepted ${o.handoff.handoff_id}: run ${o.run.run_id} is yours (epoch ${o.run.lease_epoch}, ${o.claims.length} claim(s))`,
+});
+
+export const declineHandoffTool = defineTool({
+  name: 'decline_handoff',
+  title: 'Decline a handoff',
+  description: 'Declines a handoff offered to you or your role, with a reason; the run goes back to the agent that offered it.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z.object({ handoff_id: handoffId, reason: shortText.trim().min(1) }).strict(),
+  output: decisionOutput,
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await declineHandoff(ctx.deps, ctx.session.requireAgent(), input.handoff_id, input.reason);
+    return { handoff: handoffOut(out.view), run: runBriefOut(out.run), claims: [] };
+  },
+  summarize: (o) => `declined ${o.handoff.handoff_id}; run ${o.run.run_id} is back with ${o.run.owner_id}`,
+});
+
+export const withdrawHandoffTool = defineTool({
+  name: 'withdraw_handoff',
+  title: 'Withdraw your handoff',
+  description: 'Takes back a handoff you offered and nobody accepted yet; the run is leased to you again and its targets are told.',
+  toolset: 'agent',
+  binding: 'agent',
+  input: z.object({ handoff_id: handoffId, reason: shortText.optional() }).strict(),
+  output: decisionOutput,
+  annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
+  async run(ctx, input) {
+    const out = await withdrawHandoff(ctx.deps, ctx.session.requireAgent(), input.handoff_id, input.reason);
+    return { handoff: handoffOut(out.view), run: runBriefOut(out.run), claims: [], next: 'the run is yours again: continue it, hand it off again, or submit_result' };
+  },
+  summarize: (o) => `withdrew ${o.handoff.handoff_id}; run ${o.run.run_id} is ${o.run.state}`,
+});
+
+export const listHandoffsTool = defineTool({
+  name: 'list_handoffs',
+  title: 'Handoffs waiting for a taker',
+  description:
+    'Open handoffs, oldest first. For an agent, by default those offered to you or your role (to_me: false for all); for the operator, all of them (the aging view). ' +
+    'Filter by state, run or offerer. Read one with fleet://handoffs/{id}; take one with accept_handoff.',
+  toolset: 'agent',
+  binding: 'any',
+  input: z
+    .object({
+      state: z.array(z.enum(HANDOFF_STATES)).max(HANDOFF_STATES.length).optional().describe('default: offered'),
+      run_id: runId.optional(),
+      from_agent: agentId.optional(),
+      to_me: z.boolean().optional().describe('agents: only handoffs offered to you or your role (default true)'),
+      limit: z.number().int().min(1).max(200).optional(),
+    })
+    .strict(),
+  output: z.object({ handoffs: z.array(handoffSchema) }),
+  annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
+  async run(ctx, input) {
+    const views = await listHandoffs(ctx.deps, ctx.actor, { states: input.state, run_id: input.run_id, from_agent: input.from_agent, to_me: input.to_me, limit: input.limit });
+    const first = views[0];
+    return {
+      handoffs: views.map(handoffOut),
+      ...(first && first.handoff.state === 'offered' && ctx.actor.kind === 'agent' ? { next: `read fleet://handoffs/${first.handoff.id}, then accept_handoff or decline_handoff` } : {}),
+    };
+  },
+  summarize: (o) => `${o.handoffs.length} handoff(s)`,
+});
