@@ -14,6 +14,7 @@ import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { openApp } from '../src/main.js';
 import { heartbeat, registerAgent } from '../src/services/agents.js';
+import { writeTx } from '../src/services/tx.js';
 import { openDatabase } from '../src/store/sqlite/open.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { CLI, fmtInt, fmtMb, fmtMs, fmtRatio, median, REPO_ROOT, rssOf, sample, sleep, spawnClient, stats, table, tempDir, type Stats } from './lib.js';
@@ -163,12 +164,13 @@ async function writeThroughput(dir: string): Promise<string> {
     const app = await openApp(config, { logger: silent });
     const { agent } = await registerAgent(app.deps, { name: 'bench', role: 'implementer' });
 
-    const variants: Record<'bare' | 'store' | 'service', (i: number) => unknown> = {
+    const variants: Record<'bare' | 'store' | 'expiry' | 'service', (i: number) => unknown> = {
       bare: (i) => bareTx.immediate(i),
       store: (i) => store.write((tx) => tx.events.append({ actor: 'system', type: 'bench.write', payload: { note: 'bench', i } }, Date.now())),
+      expiry: () => writeTx(app.deps, () => 0),
       service: (i) => heartbeat(app.deps, agent.id, { note: `bench ${i}`, progress: 0.5 }),
     };
-    const total = { bare: 0, store: 0, service: 0 };
+    const total = { bare: 0, store: 0, expiry: 0, service: 0 };
     for (const fn of Object.values(variants)) await sample(0, WRITE_WARMUP, fn);
     // alternate in blocks, so a burst of disk activity elsewhere hits all three alike
     for (let block = 0; block < WRITES / WRITE_BLOCK; block++) {
@@ -185,6 +187,7 @@ async function writeThroughput(dir: string): Promise<string> {
       synchronous,
       fmtInt(perSecond(total.bare)),
       fmtInt(perSecond(total.store)),
+      fmtInt(perSecond(total.expiry)),
       fmtInt(perSecond(total.service)),
       fmtRatio(perSecond(total.bare), perSecond(total.store)),
       fmtRatio(perSecond(total.bare), perSecond(total.service)),
@@ -195,10 +198,11 @@ async function writeThroughput(dir: string): Promise<string> {
     '',
     `One process, sequential, ${fmtInt(WRITES)} transactions each after ${WRITE_WARMUP} warm-up, alternating in blocks of ${WRITE_BLOCK}, on files opened with the store's pragmas (WAL). ` +
       'Baseline: a bare better-sqlite3 `BEGIN IMMEDIATE` transaction inserting one row. `store.write`: one audit event (reads the chain head, hashes, inserts with its indexes). ' +
-      '`heartbeat` service: a full `writeTx` (every expiry step, sign of life with its renewers, status update, audit event).',
+      '`writeTx`, expiry only: the expiry every write transaction runs first (stale agents and every concept\'s expiry step), with an empty body. ' +
+      '`heartbeat` service: a full `writeTx` (expiry, sign of life with its renewers, status update, audit event).',
     '',
     table(
-      ['synchronous', 'bare tx/s (baseline)', '`store.write` tx/s', '`heartbeat` service tx/s', 'bare ÷ store', 'bare ÷ heartbeat'],
+      ['synchronous', 'bare tx/s (baseline)', '`store.write` tx/s', '`writeTx`, expiry only, tx/s', '`heartbeat` service tx/s', 'bare ÷ store', 'bare ÷ heartbeat'],
       rows,
     ),
   ].join('\n');

@@ -13,6 +13,7 @@ import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
 import { callTool } from './call.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
+import { registerPrompts } from './prompts/register.js';
 import { RESOURCES, urisChangedBy } from './resources/index.js';
 import type { ResourceBody, ResourceContext, ResourceDef } from './resources/resource.js';
 import type { Session } from './session.js';
@@ -47,6 +48,7 @@ export function createServer(env: ServerEnv): FleetServer {
   registerTools(mcp, env, toolsFor(env.toolset));
   const ctx: ResourceContext = { deps: env.deps, feed: env.feed, session: env.session };
   for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
+  registerPrompts(mcp, ctx, env.toolset);
   const stopNotifying = registerSubscriptions(mcp, env.feed);
   return { mcp, dispose: stopNotifying };
 }

@@ -2,14 +2,16 @@ import { SETTINGS } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
+import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
 import { configFrom, flag, str, type Command } from '../command.js';
 import { userInfo } from 'node:os';
 
 export const serveCommand: Command = {
   path: ['serve'],
-  summary: 'serve the MCP server over stdio (agent toolset; --operator for the operator toolset)',
+  summary: 'serve the MCP server over stdio (agent toolset; --operator for the operator toolset), or over HTTP (--http)',
   usage: [
     'fleetdeck serve [--operator] [--agent NAME --role ROLE] [settings]',
+    'fleetdeck serve --http HOST:PORT [HTTP settings] [settings]',
     '',
     'Options:',
     '  --operator            bind this process to the operator identity and serve the operator toolset',
@@ -18,10 +20,12 @@ export const serveCommand: Command = {
     '',
     'Settings (flag, then environment, then default):',
     ...SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help} (default ${s.default})`),
+    ...HTTP_USAGE,
   ].join('\n'),
-  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' } },
+  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
+    if (str(args, 'http') !== undefined) return serveHttp(args, config);
     const agentName = str(args, 'agent');
     const role = str(args, 'role');
     if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');

@@ -12,19 +12,44 @@ export interface CompiledPattern {
   readonly nfa: Nfa;
 }
 
-const CACHE_SIZE = 1000;
-const cache = new Map<string, CompiledPattern>();
+/**
+ * An approximate LRU of about `capacity` entries in two generations: hits in the old generation
+ * are promoted, and when the young one fills up the old one is dropped. Unlike a strict LRU, a hit
+ * costs one map lookup and no re-insertion.
+ */
+class Cache<V> {
+  private young = new Map<string, V>();
+  private old = new Map<string, V>();
+  private readonly capacity: number;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+  }
+
+  get(key: string): V | undefined {
+    const hit = this.young.get(key);
+    if (hit !== undefined) return hit;
+    const aged = this.old.get(key);
+    if (aged !== undefined) this.set(key, aged);
+    return aged;
+  }
+
+  set(key: string, value: V): void {
+    if (this.young.size >= this.capacity / 2) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(key, value);
+  }
+}
+
+const caches = { path: new Cache<CompiledPattern>(1000), name: new Cache<CompiledPattern>(1000) };
 
 /** `name` patterns are hierarchical: they also match everything below what they name. */
 export function compiled(pattern: string, kind: PatternKind): CompiledPattern {
-  const key = `${kind === 'path' ? 'p' : 'n'}${pattern}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    // Re-insert so that Map order is least recently used first.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
+  const cache = caches[kind];
+  const hit = cache.get(pattern);
+  if (hit !== undefined) return hit;
   const parsed = parsePattern(pattern, kind);
   const entry: CompiledPattern = {
     normalized: parsed.normalized,
@@ -32,8 +57,7 @@ export function compiled(pattern: string, kind: PatternKind): CompiledPattern {
     suffix: parsed.suffix,
     nfa: compile(parsed.ast, kind === 'name'),
   };
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(key, entry);
+  cache.set(pattern, entry);
   return entry;
 }
 
@@ -52,9 +76,15 @@ export function suffixesCompatible(a: string, b: string): boolean {
 
 /** A concrete path as the dialect sees it: non-empty segments, none of them `.` or `..`. */
 export function isValidPath(path: string): boolean {
-  if (path.length === 0) return false;
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..') return false;
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 0x2f) continue;
+    const length = i - start;
+    if (length === 0) return false;
+    if (length <= 2 && path.charCodeAt(start) === 0x2e && (length === 1 || path.charCodeAt(start + 1) === 0x2e)) {
+      return false;
+    }
+    start = i + 1;
   }
   return true;
 }

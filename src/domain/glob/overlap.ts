@@ -34,7 +34,7 @@ const ACCEPT = 3;
 const CLASS_BITS: readonly number[] = [HAS_SLASH, HAS_DOT, HAS_ORDINARY];
 
 // A product this large means a pathological pattern; refuse rather than stall the server.
-const MAX_VISITED = 400_000;
+const MAX_VISITED = 200_000;
 
 /**
  * Scratch arrays for the dense case, reused across searches: allocating typed arrays costs more

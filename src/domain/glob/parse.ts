@@ -1,57 +1,68 @@
-/**
- * Glob dialect of fleetdeck scope claims.
- *
- * A `path` claim is a glob relative to the workspace root. Two claims conflict when some concrete
- * path matches both; that is decided exactly on automata (see overlap.ts), never by matching one
- * pattern's text against the other.
- *
- * Paths
- *   - The separator is `/`. A path is a non-empty sequence of non-empty segments; no segment is `.`
- *     or `..`, and there is no leading or trailing `/`. Nothing else is a path, so no pattern ever
- *     matches anything else (a pattern segment `.` is accepted but matches nothing).
- *   - A pattern matches a whole path, never a prefix of it: `src` matches only `src`.
- *
- * Syntax
- *   - `*`    any run, possibly empty, of characters other than `/` (stays within one segment).
- *   - `?`    exactly one character other than `/`. "Character" means a Unicode code point.
- *   - `[...]` one character from a class: members, ranges `a-z`, negation `[!...]` or `[^...]`; a `]`
- *            right after `[`, `[!` or `[^` is a member; `-` first or last is a member; `\` escapes
- *            inside a class. A class never matches `/`, and writing `/` in a class is refused.
- *            POSIX classes (`[[:alpha:]]`) are not supported and are refused.
- *   - `{a,b,...}` alternation. Alternatives may be empty (`{,x}`), nested, and may contain `/` and
- *            wildcards. A brace pair without a top-level comma is literal text, as in bash and
- *            picomatch: `{a}` matches the file `{a}`. Brace ranges (`{1..3}`) are refused.
- *   - `**`   as a whole segment (`a/**`, `**` + `/b`, `a/**` + `/b`) matches zero or more whole
- *            segments. So `a/**` + `/b` matches `a/b` and `a/x/y/b`, `**` + `/x` matches `x`, and
- *            `src/**` matches `src/a`, `src/a/b` AND `src` itself (picomatch does the same).
- *            Anywhere else (`a**b`, `**.ts`, `x/**y`) it is an ordinary `*`, as in picomatch; so is
- *            a run of three or more stars. Inside braces, "whole segment" is judged on each brace
- *            expansion: `{**,a}/b` means `**` + `/b` or `a/b` (so it matches `b`; picomatch does
- *            not). A `**` that is a whole segment in some expansions but not in others
- *            (`{a/,b}**`) is refused as ambiguous.
- *   - `\x`   the character `x` literally (`\*`, `\{`, `\\`). `\/` is a separator.
- *   - Everything else is literal, including `( ) | + @` and `!` (no extglobs). A leading `!`
- *     (negation in other tools) is refused; write `\!` for a literal one.
- *
- * Dotfiles
- *   Wildcards match names that begin with a dot (picomatch's `dot: true`): `src/**` covers
- *   `src/.env` and `*` matches `.gitignore`. This errs on the side of reporting conflicts.
- *
- * Normalisation (`normalizePattern`)
- *   Leading `./` is stripped (repeatedly), runs of `/` collapse to one, and one trailing `/` is
- *   dropped, so `./src//api/` is `src/api` and `src/` is just `src` (it does NOT mean `src/**`).
- *
- * Refused, with a GlobSyntaxError carrying a `hint`
- *   an empty pattern; an absolute one (leading `/`, a drive such as `C:`, or a leading `\\`); any
- *   `..` segment, also when only some brace expansion produces it (`{a,..}/x`); a brace expansion
- *   that starts with `/`, ends with `/` or produces an empty segment (`a/{,b}/c`, write
- *   `a/{b/,}c`); NUL and other control characters; lone UTF-16 surrogates; an unclosed `[` or `{`;
- *   an empty class `[]`; a reversed range `[z-a]`; a dangling trailing `\`; more than 1024
- *   characters; more than 64 brace alternatives in total; braces nested deeper than 8.
- *
- * Hierarchical names (the `resource` and `test` kinds) use the same syntax, minus the drive-letter
- * check, and a name also covers everything below it: `area:billing` covers `area:billing/api`.
- */
+// Glob dialect of fleetdeck scope claims
+// =====================================
+//
+// A `path` claim is a glob relative to the workspace root. Two claims conflict when some concrete
+// path matches both; this is decided exactly on automata (overlap.ts), never by matching one
+// pattern's text against the other (that would miss `src/*.ts` vs `src/a*`, which share
+// `src/a.ts`).
+//
+// Paths
+//   A path is a non-empty sequence of non-empty segments separated by `/`, with no leading or
+//   trailing `/` and no segment equal to `.` or `..`. Nothing else is a path: no pattern matches
+//   anything else and no witness is ever anything else. A pattern matches a whole path, never a
+//   prefix of it: `src` matches only `src`. Characters are Unicode code points.
+//
+// Syntax
+//   *        any run, possibly empty, of characters other than `/` (stays within one segment).
+//   ?        exactly one character other than `/` (one code point; picomatch counts UTF-16 units).
+//   [...]    one character from a class: members, ranges `a-z`, negation `[!...]` or `[^...]`.
+//            A `]` right after `[`, `[!` or `[^` is a member, a `-` first or last is a member and
+//            `\` escapes inside a class. A class never matches `/`; writing `/` in one is refused,
+//            and so are POSIX classes such as `[[:alpha:]]`.
+//   {a,b}    alternation. Alternatives may be empty (`{,x}`), nested, and may contain `/` and
+//            wildcards. A brace pair without a top-level comma is literal text, as in bash and
+//            picomatch (`{a}` matches the file named `{a}`). Brace ranges (`{1..3}`) are refused.
+//   **       as a whole segment (`src/**`, `**/x`, `a/**/b`) matches zero or more whole segments:
+//            `a/**/b` matches `a/b` and `a/x/y/b`, `**/x` matches `x`, and `src/**` matches
+//            `src/a`, `src/a/b` and also `src` itself, as picomatch does. Anywhere else (`a**b`,
+//            `**.ts`, `x/**y`) it is a plain `*`, as in picomatch; so is a run of three or more
+//            stars. Inside braces, "whole segment" is judged on each brace expansion:
+//            `{**,a}/b` means `**/b` or `a/b`, so it matches `b` (picomatch does not). A `**`
+//            that is a whole segment in some expansions and not in others (`{a/,b}**`) is refused
+//            as ambiguous. Stars that only meet through braces (`*{*,a}`) are not a `**`.
+//   \x       the character `x` literally (`\*`, `\{`, `\\`); `\/` is a separator.
+//   Everything else is literal, including `( ) | + @ !` (no extglobs). A leading `!`, negation in
+//   other tools, is refused; write `\!` for a literal one.
+//
+// Dotfiles
+//   Wildcards match names that begin with a dot (picomatch's `dot: true`): `src/**` covers
+//   `src/.env` and `*` matches `.gitignore`. This errs on the side of reporting a conflict. A
+//   pattern segment `.` is accepted but, like `src/.`, matches nothing.
+//
+// Normalisation (normalizePattern)
+//   Leading `./` is stripped (repeatedly), runs of `/` collapse to one and a trailing `/` is
+//   dropped: `./src//api/` is `src/api`. So `src/` is simply `src` (the path `src`); it does NOT
+//   mean `src/**`. Nothing else is rewritten.
+//
+// Refused, with a GlobSyntaxError that carries a `hint`
+//   an empty pattern; an absolute one (leading `/`, a drive such as `C:`, a leading `\\`); any `..`
+//   segment, also when only some brace expansion makes one (`{a,..}/x`); a brace expansion that
+//   starts with `/`, ends with `/` or makes an empty segment (`a/{,b}/c`: write `a/{b/,}c`);
+//   NUL and other control characters (C0, DEL, C1); lone UTF-16 surrogates; an unclosed `[` or
+//   `{`; an empty class `[]`; a reversed range `[z-a]`; a dangling trailing `\`; more than 1024
+//   characters (UTF-16 units); more than 64 brace alternatives in total; braces nested deeper
+//   than 8; and a pair of patterns whose product automaton is too large to search
+//   ("pattern too complex").
+//
+// Hierarchical names (the `resource` and `test` claim kinds) use the same syntax without the
+// drive-letter check, and a name also covers everything below it: `area:billing` covers
+// `area:billing/api` but not `area:billingx`.
+//
+// Indexing: literalPrefix(p) is the run of whole literal segments at the start of p, each with its
+// `/` (`src/api/*.ts` → `src/api/`). Every path x that p matches has `(x + '/').startsWith(prefix)`
+// (the `+ '/'` because `src/**` matches `src`), so two patterns can only overlap when one's prefix
+// is a prefix of the other's.
+
 import {
   type CharSet,
   DOT,

@@ -1,4 +1,4 @@
-import { FleetError, invalidState, notFound } from '../../domain/errors.js';
+import { FleetError, notFound } from '../../domain/errors.js';
 import type { FailedAttempt, Handoff } from '../../domain/handoff.js';
 import { newId } from '../../domain/ids.js';
 import type { Run } from '../../domain/run.js';

@@ -61,7 +61,8 @@ export function requireResultWriter(
       state: run.state,
     });
   }
-  if (isFinished(run.state) && run.lastOwnerId !== agentId) throw leaseLost(run, agentId, leaseEpoch);
+  // it was yours, and it was closed without your result (cancelled, reassigned, closed by the operator)
+  if (isFinished(run.state) && run.lastOwnerId === agentId) throw leaseLost(run, agentId, leaseEpoch, `it was closed as ${run.state} without your result`);
   if (run.state === 'leased' && run.ownerId === agentId && (leaseEpoch === undefined || leaseEpoch === run.leaseEpoch)) {
     // a lapsed lease not yet recovered is still this agent's: nobody else holds the run
     return { run, late: false };

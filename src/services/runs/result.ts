@@ -8,6 +8,7 @@ import type { RunPatch } from '../../store/port/runs.js';
 import { releaseClaimsOfRun } from '../claims/release.js';
 import type { Deps } from '../deps.js';
 import { artifactRunId, evidenceKindsOfRun } from '../evidence/index.js';
+import { enforceCompletionPolicy } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
 import { requireResultWriter } from './fencing.js';
 import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
@@ -44,6 +45,8 @@ export interface ResultOutcome {
  */
 export async function submitResult(deps: Deps, actor: Actor, input: SubmitResultInput, random: () => number = Math.random): Promise<ResultOutcome> {
   const by = actorLabel(actor);
+  // the fleet policy may require an operator's approval before a run of some types completes
+  if (actor.kind === 'agent') await enforceCompletionPolicy(deps, actor.agentId, input);
   return writeTx(deps, (tx, now) => {
     let run: Run;
     let late = false;

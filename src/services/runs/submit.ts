@@ -6,6 +6,7 @@ import { DEFAULT_MAX_ATTEMPTS, type OnStale, type Run } from '../../domain/run.j
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { artifactExists } from '../evidence/index.js';
+import { enforceLeaseLimit } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
 import { signalAgent } from './transitions.js';
 
@@ -134,6 +135,7 @@ export interface StartRunInput {
  * the agent, so if its lease lapses the run waits in the queue for the same agent to come back.
  */
 export async function startRun(deps: Deps, agentId: string, input: StartRunInput): Promise<Run> {
+  await enforceLeaseLimit(deps, agentId, 'start_run');
   return writeTx(deps, (tx, now) => {
     const agent = tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'register_agent again');

@@ -4,6 +4,7 @@ import type { Run } from '../../domain/run.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { Deps } from '../deps.js';
 import { recordSignOfLife } from '../liveness.js';
+import { enforceLeaseLimit } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
 
 export interface TakeInput {
@@ -28,6 +29,7 @@ type Attempt = { run: Run } | { run: null; paused: boolean; seq: number; nextAva
  * delayed run's backoff ends, and returns at once when the request is aborted.
  */
 export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, input: TakeInput, signal?: AbortSignal): Promise<TakeOutcome> {
+  await enforceLeaseLimit(deps, agentId, 'take_task');
   const waitMs = Math.min(Math.max(input.wait_seconds ?? 0, 0), LIMITS.waitSeconds) * 1000;
   const started = performance.now();
   for (let round = 0; ; round++) {

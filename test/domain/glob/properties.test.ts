@@ -1,21 +1,20 @@
-/**
- * Property tests against picomatch 4 (with `dot: true`) on a finite universe of concrete paths.
- *
- * Where the dialect deliberately differs from picomatch, the generator or the oracle adapts:
- *   - picomatch 4 does not treat `[!...]` as negation (it compiles `[!a]` to "`!` or `a`"), so the
- *     pattern handed to picomatch spells negation `[^...]`.
- *   - picomatch lets `X/**` match `X` except when X's last segment ends in a star (`*` + `/**`
- *     does not match `a`); the dialect always does, so the oracle also tries X without `/**`.
- *   - `**` inside braces follows brace expansion here (`{**,a}/b` matches `b`), so the main
- *     generator only makes whole-segment `**` outside braces; the expansion property covers braces.
- *   - picomatch quirks that are not generated: a leading `**` right before `.` or a brace crosses
- *     separators (`**.a` matches `x/y.a`); `***` leaves a following `.` unescaped in its regex
- *     (`***a.aa` matches `a/aa`); the last `*` of `*.*` must be non-empty (`*.*` does not match
- *     `a.`, while `a.*` does); `a/**` + `/{,a}` matches `a`. In the dialect, all of these are the
- *     plain reading of the pattern.
- *   - classes containing `/`, extglobs, trailing `/` and `..` segments are refused or literal
- *     here and are not generated.
- */
+// Property tests against picomatch 4 (with `dot: true`) on a finite universe of concrete paths.
+//
+// Where the dialect deliberately differs from picomatch (see parse.ts), the generator or the
+// oracle adapts:
+//   - picomatch 4 does not treat `[!...]` as negation (it compiles `[!a]` to "`!` or `a`"), so the
+//     pattern handed to picomatch spells negation `[^...]`.
+//   - picomatch lets `X/**` match `X` except when X's last segment ends in a star (`*/**` does not
+//     match `a`); the dialect always does, so the oracle also tries X without the `/**`.
+//   - `**` inside braces follows brace expansion here (`{**,a}/b` matches `b`), so the main
+//     generator only makes whole-segment `**` outside braces; the expansion property covers braces.
+//   - picomatch quirks that are not generated: a leading `**` right before `.` or a brace crosses
+//     separators (`**.a` matches `x/y.a`, `**{a,b}` matches `a/a`); `***` leaves a following `.`
+//     unescaped in its regex (`***a.aa` matches `a/aa`); the last `*` of `*.*` must be non-empty
+//     (`*.*` does not match `a.`, though `a.*` does); `a/**/{,a}` matches `a`. The dialect reads
+//     all of these plainly.
+//   - classes containing `/`, extglobs, trailing `/` and `..` segments are refused or literal here
+//     and are not generated.
 import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
@@ -29,7 +28,7 @@ import {
   normalizePattern,
 } from '../../../src/domain/glob/index.js';
 
-const NAMES = ['a', 'b', 'c', 'aa', 'ab', 'ba', '.a', '.b', 'a.', 'a.b', '..a'];
+const NAMES = ['a', 'b', 'aa', 'ab', '.a', '.b', 'a.', 'a.b', '..a'];
 const UNIVERSE: string[] = [];
 for (const x of NAMES) {
   UNIVERSE.push(x);
@@ -86,7 +85,8 @@ const oracles = new Map<string, (s: string) => boolean>();
 function oracle(p: string): (s: string) => boolean {
   let fn = oracles.get(p);
   if (fn === undefined) {
-    const isMatch = picomatch(p.replaceAll('[!', '[^'), { dot: true });
+    const regex = picomatch.makeRe(p.replaceAll('[!', '[^'), { dot: true });
+    const isMatch = (s: string): boolean => regex.test(s);
     const without = p.endsWith('/**') ? oracle(p.slice(0, -3)) : undefined;
     fn = without === undefined ? isMatch : (s: string) => isMatch(s) || without(s);
     oracles.set(p, fn);
@@ -140,7 +140,7 @@ describe('properties against picomatch', () => {
             if (actual && !`${s}/`.startsWith(prefix)) expect.fail(`${p} matches ${s} outside prefix ${prefix}`);
           });
         }),
-        { numRuns: 1000 },
+        { numRuns: 600 },
       );
     },
     TIMEOUT,
@@ -171,7 +171,7 @@ describe('properties against picomatch', () => {
           const [pa, pb] = [literalPrefix(a), literalPrefix(b)];
           expect(pa.startsWith(pb) || pb.startsWith(pa)).toBe(true);
         }),
-        { numRuns: 3000 },
+        { numRuns: 2000 },
       );
     },
     TIMEOUT,
@@ -195,7 +195,7 @@ describe('properties against picomatch', () => {
           const covers = (p: string) => w.split('/').some((_, i, parts) => oracle(p)(parts.slice(0, i + 1).join('/')));
           expect(covers(a) && covers(b)).toBe(true);
         }),
-        { numRuns: 1000 },
+        { numRuns: 800 },
       );
     },
     TIMEOUT,
@@ -229,7 +229,7 @@ describe('braces mean the union of their expansions', () => {
             if (actual !== expected) expect.fail(`${p} on ${s}: globMatches ${actual}, expansions ${expected}`);
           });
         }),
-        { numRuns: 400 },
+        { numRuns: 300 },
       );
     },
     TIMEOUT,

@@ -1,0 +1,57 @@
+import type { Config } from '../../config.js';
+import { FleetError } from '../../domain/errors.js';
+import { openApp } from '../../main.js';
+import { startHttpServer } from '../../transports/http.js';
+import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
+import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
+
+/** `serve --http`: the flags added to `serve`, and what it does with them. */
+export const HTTP_OPTIONS: OptionSpec = {
+  http: { type: 'string' },
+  'http-test-fixtures': { type: 'boolean' },
+  ...Object.fromEntries(HTTP_SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
+};
+
+export const HTTP_USAGE = [
+  '',
+  `HTTP (--http HOST:PORT, e.g. ${DEFAULT_HTTP_ADDRESS}; port 0 picks a free one, logged to stderr):`,
+  '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz, /metrics (operator token)',
+  ...HTTP_SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env.padEnd(36)} ${s.help} (default ${s.default})`),
+  '  --http-test-fixtures       TEST ONLY: mount the MCP conformance fixtures and let unauthenticated loopback requests in',
+];
+
+export async function serveHttp(args: ParsedArgs, config: Config): Promise<number> {
+  if (flag(args, 'operator') || str(args, 'agent')) {
+    throw new FleetError('INVALID_INPUT', '--operator and --agent are for stdio', 'over HTTP each request names its identity with a bearer token');
+  }
+  const flags: Partial<Record<HttpSettingKey, string>> = {};
+  for (const s of HTTP_SETTINGS) {
+    const v = str(args, s.flag);
+    if (v !== undefined) flags[s.key] = v;
+  }
+  const settings = loadHttpSettings(flags);
+  const { host, port } = parseAddress(str(args, 'http') || DEFAULT_HTTP_ADDRESS);
+  const app = await openApp(config, { sweep: true });
+  const logger = app.deps.logger;
+  let handle;
+  try {
+    handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
+  } catch (error) {
+    app.close();
+    throw error;
+  }
+  logger.info({ url: handle.url, db: app.config.db, health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
+  let closing = false;
+  const shutdown = (reason: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ reason }, 'shutting down');
+    void handle.close().finally(() => {
+      app.close();
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  return new Promise<number>(() => {}); // runs until a signal
+}
