@@ -8,8 +8,8 @@
  * measured calls go through a real SDK Client over stdio to the built server:
  *  - granted: a new pattern in a busy directory (`pkgA/modB/newI/**`) that overlaps nothing; it is
  *    released again (not timed) so the count stays put;
- *  - conflict: `pkgA/modB/**` over a directory that holds seeded claims; the answer names each
- *    conflicting claim with its holder and a witness.
+ *  - conflict: `pkgA/modB/partJ/*.ts`, which overlaps exactly the one claim seeded there (the same
+ *    work at every size); the answer names it with its holder and a witness.
  * Run standalone: `npm run build && node --import tsx bench/claims.ts`.
  */
 import { join } from 'node:path';
@@ -44,10 +44,8 @@ interface SizeResult {
   conflictsPerAnswer: number;
 }
 
-const seededPattern = (j: number): string => {
-  const dir = `pkg${j % DIRS.pkg}/mod${Math.floor(j / DIRS.pkg) % DIRS.mod}/part${j}`;
-  return `${dir}/${['**', '*.ts', 'index.ts'][j % 3]}`;
-};
+const seededDir = (j: number): string => `pkg${j % DIRS.pkg}/mod${Math.floor(j / DIRS.pkg) % DIRS.mod}/part${j}`;
+const seededPattern = (j: number): string => `${seededDir(j)}/${['**', '*.ts', 'index.ts'][j % 3]}`;
 
 interface Decision {
   indexed: Stats;
@@ -65,7 +63,7 @@ async function decisionCost(deps: Deps, agentId: string, size: number): Promise<
     const out = await checkScope(deps, { kind: 'agent', agentId }, { scopes: [{ kind: 'path', pattern: pattern(i) }] });
     if (!out.granted) throw new Error('expected no conflict');
   });
-  const scans = Math.max(20, Math.min(DECISIONS, Math.floor(200_000 / size)));
+  const scans = Math.max(10, Math.min(DECISIONS, Math.floor(50_000 / size)));
   const scan = await sample(scans, 5, (i) =>
     readTx(deps, (tx) => {
       const all = tx.claims.listActive({ workspace: WORKSPACE, kind: 'path', limit: 1_000_000 });
@@ -126,7 +124,7 @@ async function block(p: Probe, offset: number, n: number, record: boolean): Prom
   let conflicts = 0;
   const conflict = await sample(n, 0, async (i) => {
     const j = ((offset + i) * 37) % p.size;
-    const pattern = `pkg${j % DIRS.pkg}/mod${Math.floor(j / DIRS.pkg) % DIRS.mod}/**`;
+    const pattern = `${seededDir(j)}/*.ts`; // overlaps exactly the one claim seeded in that directory
     const out = (await p.server.call('claim_scope', { scopes: [{ kind: 'path', pattern }], workspace: WORKSPACE })) as { granted: boolean; conflicts_total: number };
     if (out.granted) throw new Error(`expected ${pattern} to conflict`);
     conflicts += out.conflicts_total;
@@ -200,7 +198,7 @@ export async function benchClaims(): Promise<string> {
     `\`claim_scope\` over stdio (SDK Client → \`node dist/cli.js serve\`, synchronous=FULL, one request in flight), ${BLOCKS * BLOCK} calls of each kind after ${WARMUP} warm-up, ` +
       `in blocks of ${BLOCK} that alternate between the three servers (running side by side) and with \`ping\` (the protocol no-op on the same connection). Active claims seeded through the service layer by ${HOLDERS} holders, ` +
       `each with its own literal prefix, over ${DIRS.pkg} × ${DIRS.mod} directories. _granted_: a new pattern in a busy directory, overlapping nothing ` +
-      '(a write: claim row and event; released again, untimed); _conflict_: a directory glob over seeded claims, answered with every conflict, holder and witness. Times in ms, p50 / p99.',
+      '(a write: claim row and event; released again, untimed); _conflict_: a pattern overlapping exactly one seeded claim, answered with the conflict, its holder and a witness. Times in ms, p50 / p99.',
     '',
     table(
       ['active claims', 'ping', 'granted', 'granted vs 10 claims', 'granted p50 vs ping', 'conflict', 'conflict vs 10 claims', 'conflict p50 vs ping', 'conflicts per answer', 'seed ms'],

@@ -1,3 +1,4 @@
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveBlocker } from '../../src/services/blockers/resolve.js';
 import { connectClient, errorCode, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
@@ -101,6 +102,22 @@ describe('blockers and operator decisions over MCP', () => {
     expect(errorCode(await op.call('resolve_blocker', { blocker_id: blockerId, decision: 'approve' }))).toBe('INVALID_STATE');
     const done = await agent.ok<{ run: { state: string } }>('submit_result', { run_id: runId, outcome: 'completed', summary: 'used sqlite', lease_epoch: epoch });
     expect(done.run.state).toBe('completed');
+  });
+
+  it('subscribers of the blocker, the blockers view and the run get notifications/resources/updated when it is decided', async () => {
+    const { runId, blockerId } = await blockedRun();
+    const wanted = [`fleet://blockers/${blockerId}`, 'fleet://blockers', `fleet://runs/${runId}`];
+    const seen = new Set<string>();
+    let done: () => void = () => {};
+    const all = new Promise<void>((resolve) => (done = resolve));
+    agent.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      seen.add(n.params.uri);
+      if (wanted.every((u) => seen.has(u))) done();
+    });
+    for (const uri of wanted) await agent.client.subscribeResource({ uri });
+    await op.ok('resolve_blocker', { blocker_id: blockerId, decision: 'approve' });
+    await all;
+    expect([...seen]).toEqual(expect.arrayContaining(wanted));
   });
 
   it('agents cannot resolve: the tool is not listed to them and the service refuses an agent actor', async () => {

@@ -74,6 +74,7 @@ describe('runs and the queue over MCP', () => {
     const took = await w1.ok<Take>('take_task');
     expect(took.run).toMatchObject({ run_id: sub.run_id, state: 'leased', owner_id: w1Id, lease_epoch: 1, attempts: 1, instructions: 'do X' });
     expect(took.lease_epoch).toBe(1);
+    expect((took.run as RunView & { submitter: string }).submitter).toBe(coordId);
 
     const missing = await w1.call('submit_result', { run_id: sub.run_id, outcome: 'completed', summary: 'done', lease_epoch: 1 });
     expect(errorCode(missing)).toBe('MISSING_EVIDENCE');

@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
-import { startHttpServer } from '../../transports/http.js';
+import { startHttpServer, type HttpServerHandle } from '../../transports/http.js';
 import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
 import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
 
@@ -33,7 +33,20 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   const { host, port } = parseAddress(str(args, 'http') || DEFAULT_HTTP_ADDRESS);
   const app = await openApp(config, { sweep: true });
   const logger = app.deps.logger;
-  let handle;
+  let handle: HttpServerHandle | null = null;
+  let closing = false;
+  const shutdown = (reason: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ reason }, 'shutting down');
+    void (handle?.close() ?? Promise.resolve()).finally(() => {
+      app.close();
+      process.exit(0);
+    });
+  };
+  // before the address is logged: whoever reads it may signal at once
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
   try {
     handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
   } catch (error) {
@@ -41,17 +54,5 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
     throw error;
   }
   logger.info({ url: handle.url, db: app.config.db, health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
-  let closing = false;
-  const shutdown = (reason: string) => {
-    if (closing) return;
-    closing = true;
-    logger.info({ reason }, 'shutting down');
-    void handle.close().finally(() => {
-      app.close();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
   return new Promise<number>(() => {}); // runs until a signal
 }

@@ -49,7 +49,10 @@ export const handoffTool = defineTool({
       handoff: handoffOut(out.view),
       run: runBriefOut(out.run),
       notified: out.notified,
-      next: `wait for the taker: await_update with handoff_id ${out.handoff.id} (withdraw_handoff to take it back)`,
+      next:
+        out.notified === 0 && out.handoff.toRole
+          ? `no active agent of role ${out.handoff.toRole} right now: it waits until one accepts (await_update with handoff_id ${out.handoff.id}; withdraw_handoff to take it back)`
+          : `wait for the taker: await_update with handoff_id ${out.handoff.id} (withdraw_handoff to take it back)`,
     };
   },
   summarize: (o) => `offered ${o.run.run_id} as ${o.handoff_id} to ${o.handoff.to_agent_id ?? `role ${o.handoff.to_role}`} (${o.notified} notified)`,

@@ -94,7 +94,7 @@ export const takeTaskTool = defineTool({
       return {
         run: null,
         reason: out.reason ?? 'empty',
-        next: out.reason === 'paused' ? 'you are paused by the operator: wait for a resume signal' : 'nothing queued for you: take_task again later (wait_seconds to wait)',
+        next: out.reason === 'paused' ? 'you are paused by the operator; wait (await_update on your run) or heartbeat until a resume signal' : 'nothing queued for you: take_task again later (wait_seconds to wait)',
       };
     }
     return {

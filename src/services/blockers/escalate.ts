@@ -9,8 +9,6 @@ import type { Tx } from '../../store/port/index.js';
 import { listRunArtifacts } from '../evidence/index.js';
 import { raiseBlockerOn } from './core.js';
 
-export const ESCALATION_OPTIONS = ['requeue (approve)', 'reassign', 'cancel'];
-
 export function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null, now: number): Blocker | null {
   if (run.state !== 'blocked' || !run.ownerId) return null;
   if (tx.blockers.openForRun(run.id)) return null; // already waiting on a person
@@ -33,8 +31,8 @@ export function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null,
     run,
     {
       kind: 'error',
-      question: `The owner of run ${run.id} "${run.title}" went silent (on_stale: escalate). Requeue it (approve), reassign it, or cancel it?`,
-      options: ESCALATION_OPTIONS,
+      question: `The owner of run ${run.id} "${run.title}" went silent (on_stale: escalate). What now? approve: requeue it for a new attempt (or give it back if the owner returns); reassign: to an agent or role; cancel.`,
+      options: [],
       context: lines.join('\n'),
       evidence: evidence.slice(0, 100).map((a) => a.id),
       origin: 'escalation',

@@ -10,6 +10,7 @@ import { FleetError, forbidden, notFound } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
+import { enforceClaimPolicy } from '../policy/enforce.js';
 import { readTx, writeTx } from '../tx.js';
 import { decideClaims, prepareClaimRequest, resolveWorkspace, type ClaimInput, type Decision, type PlannedScope } from './decide.js';
 
@@ -26,6 +27,8 @@ export type ClaimOutcome =
 /** Decides and, when nothing conflicts, grants every scope (all-or-nothing), with one event per claim. */
 export async function claimScope(deps: Deps, agentId: string, input: ClaimInput): Promise<ClaimOutcome> {
   const request = prepareClaimRequest(input);
+  // the fleet policy may require an operator's approval for some scopes (raises a blocker, refuses)
+  await enforceClaimPolicy(deps, agentId, input);
   return writeTx(deps, (tx, now) => {
     const agent = requireAgent(tx, agentId);
     if (input.run_id !== undefined) checkRunLink(tx, agentId, input.run_id);

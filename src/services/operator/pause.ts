@@ -5,8 +5,6 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 
-export const PAUSED_NEXT = 'you are paused by the operator; wait (await_update on your run) or heartbeat';
-
 export interface PauseInput {
   agent_id: string;
   reason?: string;

@@ -66,6 +66,8 @@ export function recoverRun(tx: Tx, run: Run, now: number): Run {
       now,
       { actor: 'system', type: 'run.requeued', payload: { ...payload, reason: OWNER_STALE } },
     );
+    // the attempt ended: whoever takes the run next claims its own scope
+    if (owner) releaseClaimsOfRun(tx, run.id, now, 'holder_stale', 'system');
   }
   if (owner && moved.state !== 'blocked') {
     signalAgent(

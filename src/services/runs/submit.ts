@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import { FleetError, forbidden, notFound } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
-import { DEFAULT_MAX_ATTEMPTS, type OnStale, type Run } from '../../domain/run.js';
+import { LIMITS } from '../../domain/limits.js';
+import { DEFAULT_MAX_ATTEMPTS, MAX_MAX_ATTEMPTS, MAX_PRIORITY, MAX_TTL_SECONDS, type OnStale, type Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { artifactExists } from '../evidence/index.js';
@@ -50,6 +51,7 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
   }
   const submitter = actorLabel(actor);
   const normalized = normalize(input);
+  checkBounds(normalized);
   const inputHash = hashInput(normalized);
   return writeTx(deps, (tx, now) => {
     if (input.idempotency_key !== undefined) {
@@ -219,6 +221,19 @@ function hashInput(n: Normalized): string {
   return createHash('sha256')
     .update(JSON.stringify(keys.map((k) => [k, n[k]])))
     .digest('hex');
+}
+
+/** The tools validate with zod; the CLI and other callers reach the service directly, so check here too. */
+function checkBounds(n: Normalized): void {
+  const problems: string[] = [];
+  if (n.title.length < 1 || n.title.length > LIMITS.shortText) problems.push(`title must be 1 to ${LIMITS.shortText} characters`);
+  if (n.instructions.length > LIMITS.longText) problems.push(`instructions must be at most ${LIMITS.longText} characters`);
+  if (!/^[a-z][a-z0-9._-]{0,63}$/.test(n.type)) problems.push('type must be a lower-case word of at most 64 characters');
+  if (!Number.isInteger(n.priority) || Math.abs(n.priority) > MAX_PRIORITY) problems.push(`priority must be an integer from -${MAX_PRIORITY} to ${MAX_PRIORITY}`);
+  if (n.ttl_seconds !== null && (!Number.isInteger(n.ttl_seconds) || n.ttl_seconds < 1 || n.ttl_seconds > MAX_TTL_SECONDS)) problems.push(`ttl_seconds must be an integer from 1 to ${MAX_TTL_SECONDS}`);
+  if (!Number.isInteger(n.max_attempts) || n.max_attempts < 1 || n.max_attempts > MAX_MAX_ATTEMPTS) problems.push(`max_attempts must be an integer from 1 to ${MAX_MAX_ATTEMPTS}`);
+  if (n.expected_evidence.length > 20) problems.push('expected_evidence lists at most 20 kinds');
+  if (problems.length > 0) throw new FleetError('INVALID_INPUT', `invalid task: ${problems.join('; ')}`, 'fix the named fields and submit again');
 }
 
 function checkReferences(tx: Tx, n: Normalized): void {
