@@ -126,6 +126,7 @@ async function coldStarts(dir: string, migratedDb: string): Promise<string> {
     { label: 'bare `node` answering one line (baseline)', run: () => timeFirstResponse(BARE_NODE, {}) },
     { label: 'minimal SDK `McpServer`, nothing registered', run: () => timeFirstResponse(MINIMAL_SDK, {}) },
     { label: '`fleetdeck serve`, existing file', run: () => timeFirstResponse(serve(migratedDb).args, serve(migratedDb).env) },
+    { label: '`fleetdeck serve`, existing file, `--workspace` given (no `git`)', run: () => timeFirstResponse(serve(migratedDb).args, { ...serve(migratedDb).env, FLEETDECK_WORKSPACE: REPO_ROOT }) },
     { label: '`fleetdeck serve`, new file (creates and migrates it)', run: (i) => timeFirstResponse(serve(join(dir, `cold-${i}.db`)).args, serve(join(dir, `cold-${i}.db`)).env) },
   ];
   const times = new Map<string, number[]>(variants.map((v) => [v.label, []]));

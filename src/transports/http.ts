@@ -30,6 +30,8 @@ export interface HttpServerOptions extends HttpSettings {
   port: number;
   /** TEST ONLY: mount the conformance suite's fixtures, and let unauthenticated loopback requests in, unbound */
   testFixtures?: boolean;
+  /** TEST ONLY: let unauthenticated loopback requests in, unbound, without fixtures (the conformance suite's product-only run) */
+  testAnonymous?: boolean;
   /** monotonic milliseconds for the rate limiter (tests drive it) */
   monotonicNow?: () => number;
 }
@@ -66,7 +68,8 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   const sessions = new Map<string, SessionEntry>();
   const tokenUseRecorded = new Map<string, number>();
   const fixtures = options.testFixtures ? await import('../mcp/conformance-fixtures.js') : null;
-  if (fixtures) log.warn('conformance test fixtures are mounted and unauthenticated loopback requests are let in: never use --http-test-fixtures in production');
+  const anonymousAllowed = options.testFixtures === true || options.testAnonymous === true;
+  if (anonymousAllowed) log.warn({ fixtures: fixtures !== null }, 'TEST MODE: unauthenticated loopback requests are let in, unbound; never use it in production');
 
   const now = () => Date.now();
 
@@ -138,7 +141,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let identity = await authenticate(req);
-    if (identity === 'absent' && fixtures && isLoopback(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) identity = { kind: 'fixture' };
+    if (identity === 'absent' && anonymousAllowed && isLoopback(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) identity = { kind: 'fixture' };
     if (identity === null || identity === 'absent') {
       counters.unauthorized++;
       res.setHeader('WWW-Authenticate', 'Bearer realm="fleetdeck"');

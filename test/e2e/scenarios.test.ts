@@ -110,6 +110,14 @@ describe('issue 5 scenarios over stdio, one process per actor', () => {
     };
     expect(detail.handoffs).toEqual([expect.objectContaining({ handoff_id: offered.handoff_id, state: 'accepted' })]);
     expect(detail.claims).toEqual([]); // released with the result
+
+    // the operator CLI shows the same handoff, as a table row (JSON here) and as Markdown
+    const all = await cli(db, ['handoffs', '--all']);
+    expect((all.handoffs as { handoff_id: string; state: string }[]).find((h) => h.handoff_id === offered.handoff_id)?.state).toBe('accepted');
+    const shown = await cli(db, ['handoff', offered.handoff_id]);
+    expect(shown.markdown).toContain(`**accepted** by rev-1 (\`${rev1Id}\`)`);
+    const triage = await cli(db, ['triage']);
+    expect(triage).toMatchObject({ blockers: [], open_handoffs: 0 });
   });
 
   it('a role handoff accepted by two reviewers in two processes at once: exactly one wins', async () => {

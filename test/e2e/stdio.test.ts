@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { errorCode, tempDir } from '../helpers/app.js';
 import { CLI, initializeRaw, spawnRaw, spawnServer, waitForExit, type RawServer, type StdioClient } from '../helpers/stdio.js';
 
@@ -140,6 +141,31 @@ describe('the built server over stdio', () => {
       expect((await c.ok<{ bound: boolean }>('whoami')).bound).toBe(true);
     } finally {
       watcher.close();
+    }
+  });
+
+  it('delivers a signal written by another process once, on the next result (errors too), and whoami keeps showing it', async () => {
+    const c = await serve(['--agent', 'dana', '--role', 'implementer']);
+    const me = (await c.ok<{ agent: { agent_id: string } }>('whoami')).agent.agent_id;
+    const other = await SqliteStore.open({ file: db, synchronous: 'FULL', now: () => Date.now() });
+    const send = (message: string) =>
+      other.write((tx) => tx.signals.insert({ agentId: me, kind: 'notice', message, payload: { from: 'test' } }, Date.now()));
+    try {
+      await send('first');
+      const withSignal = await c.ok<{ signals?: { kind: string; message: string }[] }>('heartbeat', {});
+      expect(withSignal.signals?.map((s) => s.message)).toEqual(['first']);
+      expect((await c.ok<{ signals?: unknown[] }>('heartbeat', {})).signals).toBeUndefined();
+
+      await send('second');
+      const failed = await c.call('heartbeat', { progress: 'bad' });
+      expect(errorCode(failed)).toBe('INVALID_INPUT');
+      expect((failed.structuredContent.signals as { message: string }[]).map((s) => s.message)).toEqual(['second']);
+
+      const who = await c.ok<{ recent_signals: { message: string }[]; signals?: unknown[] }>('whoami');
+      expect(who.signals).toBeUndefined();
+      expect(who.recent_signals.map((s) => s.message)).toEqual(['second', 'first']);
+    } finally {
+      other.close();
     }
   });
 

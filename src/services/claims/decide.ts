@@ -174,6 +174,9 @@ export function decideClaims(
       }
     }
   }
-  conflicts.sort((a, b) => scopes.indexOf(a.requested) - scopes.indexOf(b.requested) || a.claim.createdAt - b.claim.createdAt);
+  const order = (c: Conflict) => scopes.indexOf(c.requested);
+  conflicts.sort(
+    (a, b) => order(a) - order(b) || a.claim.createdAt - b.claim.createdAt || (a.claim.pattern < b.claim.pattern ? -1 : a.claim.pattern > b.claim.pattern ? 1 : 0),
+  );
   return { workspace, scopes, conflicts, conflictsTotal, ttlSeconds: request.ttlSeconds };
 }

@@ -153,7 +153,7 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     },
     listActive(f: ClaimFilter): Claim[] {
       const { sql, params } = where(f);
-      return toClaims(cached(`SELECT ${COLUMNS} FROM claims WHERE ${sql} ORDER BY created_at, id LIMIT @limit`).all({ ...params, limit: f.limit }));
+      return toClaims(cached(`SELECT ${COLUMNS} FROM claims WHERE ${sql} ORDER BY created_at, rowid LIMIT @limit`).all({ ...params, limit: f.limit }));
     },
     countActive(f): number {
       const { sql, params } = where(f);
