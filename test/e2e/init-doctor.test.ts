@@ -52,7 +52,7 @@ describe('fleetdeck init', () => {
     const transport = new StdioClientTransport({ command: process.execPath, args: entry.args, cwd: repo, env: { FLEETDECK_LOG_LEVEL: 'warn' } });
     const client = new Client({ name: 'init-test', version: '0' });
     await client.connect(transport);
-    const reg = (await client.callTool({ name: 'register_agent', arguments: { name: 'claude', role: 'implementer' } })) as { structuredContent: { agent_id: string } };
+    const reg = (await client.callTool({ name: 'register_agent', arguments: { name: 'claude', role: 'implementer' } })) as unknown as { structuredContent: { agent_id: string } };
     expect(reg.structuredContent.agent_id).toMatch(/^agt_/);
     await client.close();
     const stats = JSON.parse((await fleetdeck(repo, 'stats', '--json', '--db', db)).stdout) as { events: { by_type: Record<string, number> } };
