@@ -40,6 +40,6 @@ export function eventHash(e: {
   payloadJson: string;
   prevHash: string;
 }): string {
-  const fields = [e.prevHash, e.seq, e.at, e.actor, e.type, e.agentId ?? '', e.runId ?? '', e.subjectId ?? '', e.payloadJson];
+  const fields = [e.prevHash, e.seq, e.at, e.actor, e.type, e.agentId, e.runId, e.subjectId, e.payloadJson];
   return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }

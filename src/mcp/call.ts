@@ -51,6 +51,7 @@ async function runTool(env: CallEnv, tool: AnyTool, args: unknown, signal: Abort
     checkBinding(tool, session);
     await recordSignOfLife(env);
     const output = (await tool.run({ deps, feed: env.feed, session, actor: session.actor, signal }, parsed.data)) as Record<string, unknown>;
+    checkOutput(tool, output, deps);
     signals = await pendingSignals(env);
     return {
       content: [{ type: 'text', text: tool.summarize(output) + signalNote(signals) }],
@@ -61,6 +62,17 @@ async function runTool(env: CallEnv, tool: AnyTool, args: unknown, signal: Abort
     signals = await pendingSignals(env).catch(() => []);
     return errorResult(error, signals);
   }
+}
+
+/**
+ * Clients see only an outline of the output schema (tool-schema.ts), so the complete zod schema is
+ * checked here: a result that breaks its own contract is a bug, reported as INTERNAL.
+ */
+function checkOutput(tool: AnyTool, output: Record<string, unknown>, deps: Deps): void {
+  const checked = tool.output.safeParse(output);
+  if (checked.success) return;
+  deps.logger.error({ tool: tool.name, issues: checked.error.issues.slice(0, 5) }, 'tool result does not match its output schema');
+  throw new Error(`output of ${tool.name} does not match its schema`);
 }
 
 function checkBinding(tool: AnyTool, session: Session): void {

@@ -40,33 +40,43 @@ export interface AwaitOutcome {
 export const DEFAULT_AWAIT_SECONDS = 60;
 
 /**
- * Long-polls one object. Its state and the audit seq are read in one snapshot; the wait then
- * follows the change feed from that seq (or from `sinceSeq`), so a change committed by any process
- * in between is caught. Returns as soon as an event concerning the object commits (its own events,
+ * Long-polls one object. Its state and the audit seq are read in one snapshot; with `sinceSeq`, a
+ * change committed after that seq (by any process) answers at once; otherwise the wait follows the
+ * change feed from the snapshot's seq, so nothing committed in between is missed. Returns as soon as an event concerning the object commits (its own events,
  * or a state change of its run), or at the timeout with `changed: false` — always with the current state.
  */
 export async function awaitUpdate(deps: Deps, feed: ChangeFeed, input: AwaitInput, signal?: AbortSignal): Promise<AwaitOutcome> {
   const timeoutMs = Math.min(Math.max(input.timeoutSeconds ?? DEFAULT_AWAIT_SECONDS, 0), LIMITS.waitSeconds) * 1000;
-  const first = await readTx(deps, (tx, now) => ({ snapshot: load(tx, input.target, now), seq: tx.events.lastSeq() }));
-  if (input.sinceSeq !== undefined && input.sinceSeq > first.seq) {
-    throw new FleetError('INVALID_INPUT', `since_seq ${input.sinceSeq} is after the latest event ${first.seq}`, 'pass the seq a previous await_update returned, or omit it');
-  }
-  const from = input.sinceSeq ?? first.seq;
-  const matches = predicateFor(input.target, first.snapshot);
-  let event: FleetEvent | null = null;
-  if (timeoutMs === 0) {
-    if (from < first.seq) event = (await readTx(deps, (tx) => tx.events.list({ afterSeq: from, limit: 1000 }))).find(matches) ?? null;
-  } else {
-    event = await feed.waitFor(matches, from, timeoutMs, signal);
-  }
-  if (event === null && from === first.seq) return { changed: false, event: null, seq: first.seq, snapshot: first.snapshot };
+  const since = input.sinceSeq;
+  const first = await readTx(deps, (tx, now) => {
+    const snapshot = load(tx, input.target, now);
+    const seq = tx.events.lastSeq();
+    if (since !== undefined && since > seq) {
+      throw new FleetError('INVALID_INPUT', `since_seq ${since} is after the latest event ${seq}`, 'pass the seq a previous await_update returned, or omit it');
+    }
+    // a change between the caller's previous result and now counts at once (indexed lookups)
+    const missed = since !== undefined && since < seq ? changedSince(tx, input.target, snapshot, since) : null;
+    return { snapshot, seq, missed };
+  });
+  if (first.missed) return { changed: true, event: eventOut(first.missed), seq: first.seq, snapshot: first.snapshot };
+  if (timeoutMs === 0) return { changed: false, event: null, seq: first.seq, snapshot: first.snapshot };
+  const event = await feed.waitFor(predicateFor(input.target, first.snapshot), first.seq, timeoutMs, signal);
+  if (event === null) return { changed: false, event: null, seq: first.seq, snapshot: first.snapshot };
   const after = await readTx(deps, (tx, now) => ({ snapshot: load(tx, input.target, now), seq: tx.events.lastSeq() }));
-  return {
-    changed: event !== null,
-    event: event ? { seq: event.seq, type: event.type, actor: event.actor, at: event.at } : null,
-    seq: after.seq,
-    snapshot: after.snapshot,
-  };
+  return { changed: true, event: eventOut(event), seq: after.seq, snapshot: after.snapshot };
+}
+
+const eventOut = (e: FleetEvent): AwaitOutcome['event'] => ({ seq: e.seq, type: e.type, actor: e.actor, at: e.at });
+
+function changedSince(tx: Tx, target: AwaitTarget, snapshot: Snapshot, since: number): FleetEvent | null {
+  const matches = predicateFor(target, snapshot);
+  if (target.kind !== 'run') {
+    const own = tx.events.list({ afterSeq: since, subjectId: target.id, limit: 1 })[0];
+    if (own) return own;
+  }
+  const runId = runOf(snapshot);
+  if (runId === null) return null;
+  return tx.events.list({ afterSeq: since, runId, limit: 1000 }).find(matches) ?? null;
 }
 
 function load(tx: Tx, target: AwaitTarget, now: number): Snapshot {
@@ -95,8 +105,12 @@ function load(tx: Tx, target: AwaitTarget, now: number): Snapshot {
 /** Heartbeats mention a run without changing it; they never end a wait. */
 const QUIET = new Set(['agent.heartbeat']);
 
+function runOf(snapshot: Snapshot): string | null {
+  return snapshot.kind === 'run' ? snapshot.view.run.id : (snapshot.view.run?.id ?? null);
+}
+
 function predicateFor(target: AwaitTarget, snapshot: Snapshot): (e: FleetEvent) => boolean {
-  const runId = snapshot.kind === 'run' ? snapshot.view.run.id : snapshot.view.run?.id ?? null;
+  const runId = runOf(snapshot);
   if (target.kind === 'run') return (e) => e.runId === target.id && !QUIET.has(e.type);
   // a blocker or handoff changes with its own events, and ends with its run (cancel, reassign)
   return (e) => e.subjectId === target.id || (runId !== null && e.runId === runId && e.type.startsWith('run.'));

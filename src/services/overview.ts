@@ -1,5 +1,6 @@
 import { livenessAt } from '../domain/agent.js';
 import type { Deps } from './deps.js';
+import type { Tx } from '../store/port/index.js';
 import { readTx } from './tx.js';
 
 export interface RoleCount {
@@ -13,6 +14,8 @@ export interface FleetOverview {
   agents: { total: number; active: number; stale: number; paused: number; by_role: RoleCount[] };
   stale_agents: { agent_id: string; name: string; role: string; last_seen_at: string }[];
   last_event_seq: number;
+  /** what waits on a person or a taker: open blockers and offered handoffs, with the oldest's time */
+  waiting: { open_blockers: number; oldest_blocker_at: string | null; open_handoffs: number; oldest_handoff_at: string | null };
 }
 
 /** The whole fleet at a glance: `fleet://overview` and the `fleet_status` tool show the same. */
@@ -37,6 +40,14 @@ export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
       agents: { total: agents.length, active, stale: agents.length - active, paused, by_role: [...byRole.values()] },
       stale_agents: stale.slice(-50),
       last_event_seq: tx.events.lastSeq(),
+      waiting: waitingSummary(tx),
     };
   });
+}
+
+function waitingSummary(tx: Tx): FleetOverview['waiting'] {
+  const blockers = tx.blockers.openSummary();
+  const handoffs = tx.handoffs.openSummary();
+  const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return { open_blockers: blockers.count, oldest_blocker_at: at(blockers.oldestAt), open_handoffs: handoffs.count, oldest_handoff_at: at(handoffs.oldestAt) };
 }

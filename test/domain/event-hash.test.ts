@@ -34,6 +34,8 @@ describe('event hash (domain/event)', () => {
       { payloadJson: '{"note": "reading"}' }, // the exact stored text, not a re-serialisation
       { prevHash: 'b'.repeat(64) },
     ];
+    // a missing id and an empty one are different events
+    expect(eventHash({ ...base, runId: null } as never)).not.toBe(eventHash({ ...base, runId: '' }));
     const hashes = new Set([h, ...variants.map((v) => eventHash({ ...base, ...v }))]);
     expect(hashes.size).toBe(variants.length + 1);
   });

@@ -81,6 +81,8 @@ describe('blockers and operator decisions over MCP', () => {
     const { runId, blockerId, epoch } = await blockedRun();
     const open = await op.ok<{ blockers: BlockerOut[] }>('list_blockers');
     expect(open.blockers).toEqual([expect.objectContaining({ blocker_id: blockerId, state: 'open', kind: 'decision', origin: 'agent', agent_liveness: 'active' })]);
+    const status = await op.ok<{ waiting: { open_blockers: number; oldest_blocker_at: string | null; open_handoffs: number } }>('fleet_status');
+    expect(status.waiting).toMatchObject({ open_blockers: 1, oldest_blocker_at: new Date(t.clock.now()).toISOString(), open_handoffs: 0 });
     const resource = JSON.parse(((await op.client.readResource({ uri: 'fleet://blockers' })).contents[0] as { text: string }).text) as { blockers: BlockerOut[] };
     expect(resource.blockers.map((b) => b.blocker_id)).toEqual([blockerId]);
 
@@ -95,6 +97,9 @@ describe('blockers and operator decisions over MCP', () => {
     const woke = await waiting;
     expect(woke).toMatchObject({ changed: true, blocker: { state: 'resolved', chosen_option: 'sqlite' } });
     expect(woke.next).toContain('sqlite');
+    // a caller that was not waiting when it happened learns it at once from its last seq
+    const caughtUp = await op.ok<Awaited>('await_update', { blocker_id: blockerId, timeout_seconds: 60, since_seq: first.seq });
+    expect(caughtUp).toMatchObject({ changed: true, event: { type: 'blocker.resolved' }, blocker: { state: 'resolved' } });
     const signal = signalsOf(woke, 'blocker_resolved')[0];
     expect(signal?.payload).toMatchObject({ blocker_id: blockerId, decision: 'answer', option: 'sqlite', run_state: 'leased' });
 

@@ -7,9 +7,10 @@ import { guardCommand } from './guard.js';
 import { serveCommand } from './serve.js';
 import { QUEUE_COMMANDS } from './queue.js';
 import { doctorCommand } from './doctor.js';
+import { FLEET_VIEW_COMMANDS } from './fleet-views.js';
 import { initCommand } from './init.js';
 import { statsCommand } from './stats.js';
 import { TOKEN_COMMANDS } from './token.js';
 
 /** Every CLI command; `fleetdeck help` lists them in this order. */
-export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, initCommand, doctorCommand];
+export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, initCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];

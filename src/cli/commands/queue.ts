@@ -12,6 +12,7 @@ import { deadLetters } from '../../services/runs/queue-stats.js';
 import { submitResult } from '../../services/runs/result.js';
 import { submitTask } from '../../services/runs/submit.js';
 import { flag, requireStr, str, withApp, type Command, type ParsedArgs } from '../command.js';
+import { fleetStatus } from './fleet-views.js';
 import { colour, printJson, printLine, printTable } from '../output.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -125,11 +126,12 @@ export const submitCommand: Command = {
 
 export const statusCommand: Command = {
   path: ['status'],
-  summary: 'show one run: state, owner, attempts, lease',
-  usage: 'fleetdeck status RUN_ID [--json]',
+  summary: 'the whole fleet on one screen; with RUN_ID, one run: state, owner, attempts, lease',
+  usage: 'fleetdeck status [RUN_ID] [--json]',
   options: {},
   positionals: true,
   async run(args) {
+    if (args.positionals.length === 0) return fleetStatus(args);
     const id = positional(args, 'RUN_ID', this.usage);
     const { run } = await withApp(args, (app) => getRunView(app.deps, id));
     if (flag(args, 'json')) {

@@ -14,13 +14,16 @@ export const overviewSchema = z.object({
   }),
   stale_agents: z.array(z.object({ agent_id: z.string(), name: z.string(), role: z.string(), last_seen_at: z.string() })),
   last_event_seq: z.number(),
+  waiting: z
+    .object({ open_blockers: z.number(), oldest_blocker_at: z.string().nullable(), open_handoffs: z.number(), oldest_handoff_at: z.string().nullable() })
+    .describe('blockers waiting on an operator (list_blockers) and handoffs waiting on a taker (list_handoffs)'),
 });
 
 export const fleetStatusTool = defineTool({
   name: 'fleet_status',
   title: 'The whole fleet at a glance',
   description:
-    'Read-only overview of the fleet: agents by role and liveness, stale agents, and the latest audit event seq. ' +
+    'Read-only overview of the fleet: agents by role and liveness, stale agents, how many blockers and handoffs wait (and since when), and the latest audit event seq. ' +
     'The same content as the fleet://overview resource, for clients that do not browse resources.',
   toolset: 'agent',
   binding: 'none',

@@ -52,4 +52,6 @@ export interface BlockerRepo {
   insertGrant(agentId: string, rule: string, subject: string, blockerId: string, now: number): void;
   hasGrant(agentId: string, rule: string, subject: string): boolean;
   listIds(prefix: string, limit: number): string[];
+  /** How many blockers are open, and since when the oldest waits (uses the open index). */
+  openSummary(): { count: number; oldestAt: number | null };
 }

@@ -50,4 +50,6 @@ export interface HandoffRepo {
    */
   listOrphaned(limit: number): Handoff[];
   listIds(prefix: string, limit: number): string[];
+  /** How many handoffs are offered, and since when the oldest waits (uses the open index). */
+  openSummary(): { count: number; oldestAt: number | null };
 }

@@ -81,6 +81,7 @@ export function sqliteBlockerRepo(db: Db): BlockerRepo {
   const insertGrant = db.prepare(`INSERT INTO policy_grants (agent_id, rule, subject, blocker_id, granted_at)
     VALUES (?, ?, ?, ?, ?) ON CONFLICT (agent_id, rule, subject) DO NOTHING`);
   const hasGrant = db.prepare('SELECT 1 FROM policy_grants WHERE agent_id = ? AND rule = ? AND subject = ?');
+  const openSummary = db.prepare(`SELECT count(*) AS count, min(created_at) AS oldestAt FROM blockers WHERE state = 'open'`);
   const ids = db.prepare(`SELECT id FROM blockers WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
   const one = (row: unknown): Blocker | null => (row ? toBlocker(row as BlockerRow) : null);
 
@@ -127,5 +128,6 @@ export function sqliteBlockerRepo(db: Db): BlockerRepo {
     insertGrant: (agentId, rule, subject, blockerId, now) => void insertGrant.run(agentId, rule, subject, blockerId, now),
     hasGrant: (agentId, rule, subject) => hasGrant.get(agentId, rule, subject) !== undefined,
     listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+    openSummary: () => openSummary.get() as { count: number; oldestAt: number | null },
   };
 }

@@ -74,6 +74,7 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
     WHERE h.state = 'offered'
       AND (r.id IS NULL OR r.state <> 'handoff_pending' OR r.owner_id IS NOT h.from_agent_id OR r.lease_epoch <> h.offered_epoch)
     ORDER BY h.created_at LIMIT ?`);
+  const openSummary = db.prepare(`SELECT count(*) AS count, min(created_at) AS oldestAt FROM handoffs WHERE state = 'offered'`);
   const ids = db.prepare(`SELECT id FROM handoffs WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
 
   return {
@@ -133,5 +134,6 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
     listOpenFrom: (agentId) => (openFrom.all(agentId) as HandoffRow[]).map(toHandoff),
     listOrphaned: (limit) => (orphaned.all(limit) as HandoffRow[]).map(toHandoff),
     listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+    openSummary: () => openSummary.get() as { count: number; oldestAt: number | null },
   };
 }

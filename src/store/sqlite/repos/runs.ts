@@ -188,9 +188,11 @@ export function sqliteRunRepo(db: Db): RunRepo {
 
   const renew = db.prepare(`UPDATE runs SET lease_expires_at = max(coalesce(lease_expires_at, 0), @until)
     WHERE owner_id = @agentId AND state = 'leased' RETURNING id`).pluck();
-  const lapsed = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE state = 'leased' AND lease_expires_at <= ?
+  // INDEXED BY: these run inside every write transaction; without statistics the planner would
+  // pick runs_by_state and sort every leased/queued run.
+  const lapsed = db.prepare(`SELECT ${COLUMNS} FROM runs INDEXED BY runs_lease_expiry WHERE state = 'leased' AND lease_expires_at <= ?
     ORDER BY lease_expires_at LIMIT ?`);
-  const ttlExpired = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL
+  const ttlExpired = db.prepare(`SELECT ${COLUMNS} FROM runs INDEXED BY runs_ttl WHERE state = 'queued' AND expires_at IS NOT NULL
     AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
   const ownedBy = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE owner_id = ? AND state IN (SELECT value FROM json_each(?))
     ORDER BY created_at`);

@@ -1,0 +1,274 @@
+import { userInfo } from 'node:os';
+import type { Actor } from '../../domain/actor.js';
+import type { FleetEvent } from '../../domain/event.js';
+import { FleetError } from '../../domain/errors.js';
+import type { Liveness } from '../../domain/agent.js';
+import type { App } from '../../main.js';
+import { listAgents } from '../../services/agents.js';
+import { listEvents } from '../../services/audit.js';
+import { listBlockers } from '../../services/blockers/queries.js';
+import { listHandoffs } from '../../services/handoffs/queries.js';
+import { listRuns } from '../../services/runs/queries.js';
+import { queueStats } from '../../services/runs/queue-stats.js';
+import { flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
+import { colour, printJson, printLine, printTable } from '../output.js';
+import { ago } from './stats.js';
+
+/**
+ * The operator's read-only views of the fleet: the one-screen `fleetdeck status`, `agents`, and
+ * `events [--follow]`. (`claims`, `runs`, `blockers`, `handoffs`, `dlq` and `status RUN_ID` live
+ * with their concepts.) Readable tables by default, `--json` for scripts, colour only on a terminal.
+ */
+const operator = (): Actor => ({ kind: 'operator', name: userInfo().username });
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const since = (now: number, ms: number | null) => (ms === null ? '-' : `${ago((now - ms) / 1000)} ago`);
+const live = (l: Liveness | null) => (l === 'stale' ? colour('stale', 'red') : l === 'active' ? colour('active', 'green') : '-');
+
+/** How many rows each section of the one-screen view shows; the JSON says how many there are. */
+const SCREEN_ROWS = 12;
+
+export async function fleetSnapshot(app: App) {
+  const deps = app.deps;
+  const now = deps.clock.now();
+  const [agents, owned, blockers, handoffs, queue] = await Promise.all([
+    listAgents(deps),
+    listRuns(deps, operator(), { state: ['leased', 'blocked', 'handoff_pending'], limit: 200 }),
+    listBlockers(deps, { limit: 200 }),
+    listHandoffs(deps, operator(), { to_me: false, limit: 200 }),
+    queueStats(deps),
+  ]);
+  const names = new Map(agents.map((a) => [a.agent.id, a.agent.name]));
+  const liveness = new Map(agents.map((a) => [a.agent.id, a.liveness]));
+  return {
+    generated_at: iso(now)!,
+    agents: agents
+      .map(({ agent, liveness: l }) => ({
+        agent_id: agent.id,
+        name: agent.name,
+        role: agent.role,
+        liveness: l,
+        paused: agent.paused,
+        status: agent.status,
+        note: agent.note,
+        current_run_id: agent.currentRunId,
+        last_seen_at: iso(agent.lastSeenAt)!,
+      }))
+      // stale first (they need attention), then the most recently seen
+      .sort((a, b) => (a.liveness === b.liveness ? b.last_seen_at.localeCompare(a.last_seen_at) : a.liveness === 'stale' ? -1 : 1)),
+    leased_runs: owned.runs.map((r) => ({
+      run_id: r.id,
+      title: r.title,
+      state: r.state,
+      owner_id: r.ownerId,
+      owner_name: r.ownerId ? (names.get(r.ownerId) ?? null) : null,
+      owner_liveness: r.ownerId ? (liveness.get(r.ownerId) ?? null) : null,
+      lease_expires_at: iso(r.leaseExpiresAt),
+      attempts: r.attempts,
+      max_attempts: r.maxAttempts,
+    })),
+    open_blockers: blockers.map((b) => ({
+      blocker_id: b.blocker.id,
+      run_id: b.blocker.runId,
+      kind: b.blocker.kind,
+      question: b.blocker.question,
+      agent_name: b.agent.name,
+      age_seconds: Math.round(b.ageMs / 1000),
+    })),
+    aging_handoffs: handoffs.map((h) => ({
+      handoff_id: h.handoff.id,
+      run_id: h.handoff.runId,
+      from: h.from.name ?? h.from.agentId,
+      to: h.handoff.toAgentId ?? `role:${h.handoff.toRole}`,
+      summary: h.handoff.summary,
+      age_seconds: Math.round(h.ageMs / 1000),
+    })),
+    queue: {
+      queued: queue.queued_total,
+      oldest_queued_age_seconds: queue.oldest_queued_age_ms === null ? null : Math.round(queue.oldest_queued_age_ms / 1000),
+      dead_letters: queue.dead_letters.total,
+      depth: queue.depth,
+    },
+  };
+}
+
+/** `fleetdeck status` without a RUN_ID: the whole fleet on one screen. */
+export async function fleetStatus(args: ParsedArgs): Promise<number> {
+  const s = await withApp(args, fleetSnapshot);
+  if (flag(args, 'json')) {
+    printJson(s);
+    return 0;
+  }
+  const now = Date.parse(s.generated_at);
+  const stale = s.agents.filter((a) => a.liveness === 'stale').length;
+  const dead = s.queue.dead_letters > 0 ? colour(`${s.queue.dead_letters} dead letter(s)`, 'red') : '0 dead letters';
+  printLine(
+    `${colour('fleet', 'bold')}  ${s.agents.length - stale} active, ${stale > 0 ? colour(`${stale} stale`, 'red') : '0 stale'} agent(s) · ` +
+      `${s.queue.queued} queued${s.queue.oldest_queued_age_seconds !== null ? ` (oldest ${ago(s.queue.oldest_queued_age_seconds)})` : ''} · ${dead} · ` +
+      `${s.leased_runs.length} leased · ${s.open_blockers.length} open blocker(s) · ${s.aging_handoffs.length} offered handoff(s)`,
+  );
+  const more = (n: number) => {
+    if (n > SCREEN_ROWS) printLine(colour(`  … ${n - SCREEN_ROWS} more (--json for all)`, 'dim'));
+  };
+  printLine();
+  printLine(colour('AGENTS', 'bold'));
+  printTable(
+    ['NAME', 'ROLE', 'LIVENESS', 'STATUS', 'RUN', 'LAST SEEN', 'NOTE'],
+    s.agents.slice(0, SCREEN_ROWS).map((a) => [a.name, a.role, live(a.liveness) + (a.paused ? colour(' paused', 'yellow') : ''), a.status, a.current_run_id, since(now, Date.parse(a.last_seen_at)), a.note]),
+    40,
+  );
+  more(s.agents.length);
+  printLine();
+  printLine(colour('LEASED RUNS', 'bold'));
+  printTable(
+    ['RUN', 'STATE', 'OWNER', 'LIVENESS', 'LEASE UNTIL', 'ATTEMPT', 'TITLE'],
+    s.leased_runs.slice(0, SCREEN_ROWS).map((r) => [r.run_id, r.state, r.owner_name ?? r.owner_id, live(r.owner_liveness), r.lease_expires_at, `${r.attempts}/${r.max_attempts}`, r.title]),
+    40,
+  );
+  more(s.leased_runs.length);
+  printLine();
+  printLine(colour('OPEN BLOCKERS', 'bold'));
+  printTable(
+    ['BLOCKER', 'KIND', 'RUN', 'AGENT', 'WAITING', 'QUESTION'],
+    s.open_blockers.slice(0, SCREEN_ROWS).map((b) => [b.blocker_id, b.kind, b.run_id, b.agent_name, ago(b.age_seconds), b.question]),
+    48,
+  );
+  more(s.open_blockers.length);
+  printLine();
+  printLine(colour('OFFERED HANDOFFS', 'bold'));
+  printTable(
+    ['HANDOFF', 'RUN', 'FROM', 'TO', 'WAITING', 'SUMMARY'],
+    s.aging_handoffs.slice(0, SCREEN_ROWS).map((h) => [h.handoff_id, h.run_id, h.from, h.to, ago(h.age_seconds), h.summary]),
+    48,
+  );
+  more(s.aging_handoffs.length);
+  return 0;
+}
+
+export const agentsCommand: Command = {
+  path: ['agents'],
+  summary: 'list agents with liveness, status, current run and last sign of life',
+  usage: 'fleetdeck agents [--role ROLE] [--stale] [--json] [--db PATH]',
+  options: { role: { type: 'string' }, stale: { type: 'boolean' } },
+  async run(args) {
+    const role = str(args, 'role');
+    const rows = (await withApp(args, (app) => listAgents(app.deps))).filter(
+      (a) => (role === undefined || a.agent.role === role) && (!flag(args, 'stale') || a.liveness === 'stale'),
+    );
+    if (flag(args, 'json')) {
+      printJson({
+        agents: rows.map(({ agent, liveness }) => ({
+          agent_id: agent.id,
+          name: agent.name,
+          role: agent.role,
+          liveness,
+          paused: agent.paused,
+          status: agent.status,
+          note: agent.note,
+          progress: agent.progress,
+          current_run_id: agent.currentRunId,
+          last_seen_at: iso(agent.lastSeenAt),
+          last_heartbeat_at: iso(agent.lastHeartbeatAt),
+          workspace: agent.workspace,
+          usage: agent.usage,
+        })),
+      });
+      return 0;
+    }
+    const now = Date.now();
+    printTable(
+      ['AGENT', 'NAME', 'ROLE', 'LIVENESS', 'STATUS', 'RUN', 'LAST SEEN', 'NOTE'],
+      rows.map(({ agent, liveness }) => [agent.id, agent.name, agent.role, live(liveness) + (agent.paused ? colour(' paused', 'yellow') : ''), agent.status, agent.currentRunId, since(now, agent.lastSeenAt), agent.note]),
+      40,
+    );
+    return 0;
+  },
+};
+
+function eventJson(e: FleetEvent) {
+  return { seq: e.seq, at: iso(e.at), actor: e.actor, type: e.type, agent_id: e.agentId, run_id: e.runId, subject_id: e.subjectId, payload: e.payload };
+}
+
+function eventLine(e: FleetEvent): string {
+  const subject = [e.agentId, e.runId, e.subjectId].filter((x) => x !== null).join(' ');
+  const payload = JSON.stringify(e.payload);
+  return `${colour(String(e.seq).padStart(6), 'dim')} ${iso(e.at)} ${e.type.padEnd(22)} ${e.actor.padEnd(24)} ${subject}${payload === '{}' ? '' : ` ${colour(payload.length > 160 ? `${payload.slice(0, 159)}…` : payload, 'dim')}`}`;
+}
+
+export const eventsCommand: Command = {
+  path: ['events'],
+  summary: 'show recent audit events; --follow prints new ones as any process writes them',
+  usage: [
+    'fleetdeck events [--limit N] [--agent AGENT_ID] [--run RUN_ID] [--type TYPE,TYPE] [--follow] [--json] [--db PATH]',
+    '  --follow   keep printing events as they are written (Ctrl-C to stop); with --json, one JSON object per line',
+  ].join('\n'),
+  options: { limit: { type: 'string' }, agent: { type: 'string' }, run: { type: 'string' }, type: { type: 'string' }, follow: { type: 'boolean' } },
+  async run(args) {
+    const limit = Number(str(args, 'limit') ?? 20);
+    if (!Number.isInteger(limit) || limit < 0 || limit > 1000) throw new FleetError('INVALID_INPUT', '--limit must be an integer from 0 to 1000');
+    const types = str(args, 'type')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const filter = { agentId: str(args, 'agent'), runId: str(args, 'run'), types };
+    const json = flag(args, 'json');
+    const follow = flag(args, 'follow');
+    const matches = (e: FleetEvent) =>
+      (filter.agentId === undefined || e.agentId === filter.agentId) && (filter.runId === undefined || e.runId === filter.runId) && (types === undefined || types.includes(e.type));
+    return withApp(args, async (app) => {
+      const page = limit > 0 ? await listEvents(app.deps, { ...filter, limit }) : { events: [], nextCursor: await app.deps.store.read((tx) => tx.events.lastSeq()) };
+      if (!follow) {
+        if (json) printJson({ events: page.events.map(eventJson), next_cursor: page.nextCursor });
+        else {
+          for (const e of page.events) printLine(eventLine(e));
+          if (page.events.length === 0) printLine(colour('(no events)', 'dim'));
+        }
+        return 0;
+      }
+      const print = (e: FleetEvent) => printLine(json ? JSON.stringify(eventJson(e)) : eventLine(e));
+      page.events.forEach(print);
+      // Follow the audit log from where the page ended. The change feed (which sees every
+      // process's commits) is only the wake-up: each wake-up reads on from our own cursor, one read
+      // at a time, so nothing is skipped or printed twice whatever the feed's batches were.
+      let cursor = page.nextCursor;
+      let draining: Promise<void> | null = null;
+      let again = false;
+      const drain = (): void => {
+        if (draining) {
+          again = true;
+          return;
+        }
+        draining = (async () => {
+          do {
+            again = false;
+            for (;;) {
+              const next = await listEvents(app.deps, { ...filter, after: cursor, limit: 500 });
+              next.events.filter(matches).forEach(print);
+              cursor = next.nextCursor;
+              if (next.events.length < 500) break;
+            }
+          } while (again);
+        })()
+          .catch((error: unknown) => app.deps.logger.warn({ err: error }, 'events --follow: read failed; will retry'))
+          .finally(() => {
+            draining = null;
+          });
+      };
+      await new Promise<void>((resolve) => {
+        const unsubscribe = app.feed.subscribe(() => drain());
+        drain();
+        // the feed's timer is unref'd (it never keeps a server alive): this one keeps us following
+        const keepAlive = setInterval(() => {}, 60_000);
+        const stop = () => {
+          clearInterval(keepAlive);
+          unsubscribe();
+          resolve();
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      return 0;
+    });
+  },
+};
+
+export const FLEET_VIEW_COMMANDS: Command[] = [agentsCommand, eventsCommand];
