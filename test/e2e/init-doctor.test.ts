@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { CLI, REPO_ROOT } from '../helpers/stdio.js';
+import { CLI } from '../helpers/stdio.js';
 
 const run = promisify(execFile);
 

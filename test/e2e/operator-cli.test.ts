@@ -63,7 +63,7 @@ describe('operator CLI views: status, agents, events --follow', () => {
     expect(screen.stdout).toMatch(/^fleet {2}3 active, 0 stale agent\(s\) · 1 queued/);
     for (const heading of ['AGENTS', 'LEASED RUNS', 'OPEN BLOCKERS', 'OFFERED HANDOFFS']) expect(screen.stdout).toContain(heading);
     expect(screen.stdout).toContain('Which token format?');
-    expect(screen.stdout).not.toMatch(/\u001b\[/); // no colour off a terminal
+    expect(screen.stdout).not.toContain('\u001b['); // no colour off a terminal
 
     // status RUN_ID still shows one run
     const one = await fleetdeck(t.config.db, 'status', a.run.run_id, '--json');
@@ -90,21 +90,24 @@ describe('operator CLI views: status, agents, events --follow', () => {
     });
     const lines: { type: string; seq: number }[] = [];
     let buffer = '';
+    let waiting: { n: number; resolve: () => void } | null = null;
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop()!;
+      for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as { type: string; seq: number });
+      if (waiting && lines.length >= waiting.n) waiting.resolve();
+    });
+    const exitedEarly = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`events --follow exited ${code}`))));
+    exitedEarly.catch(() => {});
     const seen = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => {
+      Promise.race([
+        new Promise<void>((resolve) => {
           if (lines.length >= n) resolve();
-        };
-        child.stdout.on('data', (chunk: Buffer) => {
-          buffer += chunk.toString();
-          const parts = buffer.split('\n');
-          buffer = parts.pop()!;
-          for (const p of parts) if (p.trim()) lines.push(JSON.parse(p) as { type: string; seq: number });
-          check();
-        });
-        child.once('exit', (code) => reject(new Error(`events --follow exited ${code}`)));
-        check();
-      });
+          else waiting = { n, resolve };
+        }),
+        exitedEarly,
+      ]);
     // the last matching event before it started is its first line: from then on it follows
     await seen(1);
     expect(lines[0]!.type).toBe('agent.registered');
@@ -113,11 +116,12 @@ describe('operator CLI views: status, agents, events --follow', () => {
     await c.ok('whoami'); // not a matching type
     expect((await fleetdeck(t.config.db, 'token', 'create', '--operator')).code).toBe(0); // another process
     await three;
-    expect(lines.map((l) => l.type)).toEqual(['agent.registered', 'agent.heartbeat', 'token.created']);
+    expect(lines.map((l) => l.type), JSON.stringify(lines)).toEqual(['agent.registered', 'agent.heartbeat', 'token.created']);
     expect(lines[2]!.seq).toBeGreaterThan(lines[1]!.seq);
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+    expect(lines).toHaveLength(3);
     await c.close();
   });
 });

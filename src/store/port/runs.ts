@@ -119,8 +119,6 @@ export interface RunRepo {
    * highest priority first, then oldest. Bumps the epoch and the attempt count.
    */
   takeNext(agentId: string, role: string, now: number, leaseExpiresAt: number): Run | null;
-  /** Whether any queued run is eligible for this agent right now (for the long-poll check). */
-  hasEligible(agentId: string, role: string, now: number): boolean;
   /** The earliest time a queued run for this agent comes out of its backoff (null: none waiting). */
   nextAvailableAt(agentId: string, role: string, now: number): number | null;
   /** Conditional update: applies `patch` only if the row still matches `expect`; null otherwise. */

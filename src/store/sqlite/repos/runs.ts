@@ -168,20 +168,19 @@ export function sqliteRunRepo(db: Db): RunRepo {
 
   // The eligible set, best first. Two index-backed branches (agent target, role target) merged.
   const eligible = `
-    SELECT id, priority, created_at FROM runs
+    SELECT id, priority, created_at, rowid AS seq FROM runs
       WHERE state = 'queued' AND to_agent = @agentId AND available_at <= @now
         AND (expires_at IS NULL OR expires_at > @now)
     UNION ALL
-    SELECT id, priority, created_at FROM runs
+    SELECT id, priority, created_at, rowid AS seq FROM runs
       WHERE state = 'queued' AND to_agent IS NULL AND to_role = @role AND available_at <= @now
         AND (expires_at IS NULL OR expires_at > @now)
-    ORDER BY priority DESC, created_at, id LIMIT 1`;
+    ORDER BY priority DESC, created_at, seq LIMIT 1`; // seq: FIFO among runs submitted in the same ms
   const take = db.prepare(`UPDATE runs SET state = 'leased', owner_id = @agentId, last_owner_id = @agentId,
       lease_epoch = lease_epoch + 1, lease_expires_at = @leaseExpiresAt, attempts = attempts + 1,
       taken_at = @now, updated_at = @now, state_reason = NULL
     WHERE id = (SELECT id FROM (${eligible})) AND state = 'queued'
     RETURNING ${COLUMNS}`);
-  const hasEligible = db.prepare(`SELECT EXISTS (${eligible}) AS e`).pluck();
   const nextAvailable = db.prepare(`SELECT min(available_at) FROM runs
     WHERE state = 'queued' AND available_at > @now AND (expires_at IS NULL OR expires_at > @now)
       AND (to_agent = @agentId OR (to_agent IS NULL AND to_role = @role))`).pluck();
@@ -342,7 +341,6 @@ export function sqliteRunRepo(db: Db): RunRepo {
       const row = take.get({ agentId, role, now, leaseExpiresAt }) as RunRow | undefined;
       return row ? toRun(row) : null;
     },
-    hasEligible: (agentId, role, now) => hasEligible.get({ agentId, role, now }) === 1,
     nextAvailableAt: (agentId, role, now) => (nextAvailable.get({ agentId, role, now }) as number | null) ?? null,
     update,
     renewLeases: (agentId, until, now) => {
