@@ -14,6 +14,8 @@ export interface FleetOverview {
   agents: { total: number; active: number; stale: number; paused: number; by_role: RoleCount[] };
   stale_agents: { agent_id: string; name: string; role: string; last_seen_at: string }[];
   last_event_seq: number;
+  runs: { queued: number; leased: number; blocked: number; handoff_pending: number; dead: number };
+  claims: { active: number };
   /** what waits on a person or a taker: open blockers and offered handoffs, with the oldest's time */
   waiting: { open_blockers: number; oldest_blocker_at: string | null; open_handoffs: number; oldest_handoff_at: string | null };
 }
@@ -40,9 +42,16 @@ export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
       agents: { total: agents.length, active, stale: agents.length - active, paused, by_role: [...byRole.values()] },
       stale_agents: stale.slice(-50),
       last_event_seq: tx.events.lastSeq(),
+      runs: runSummary(tx),
+      claims: { active: tx.claims.countActive({}) },
       waiting: waitingSummary(tx),
     };
   });
+}
+
+function runSummary(tx: Tx): FleetOverview['runs'] {
+  const n = tx.runs.countByState();
+  return { queued: n.queued ?? 0, leased: n.leased ?? 0, blocked: n.blocked ?? 0, handoff_pending: n.handoff_pending ?? 0, dead: n.dead ?? 0 };
 }
 
 function waitingSummary(tx: Tx): FleetOverview['waiting'] {

@@ -14,6 +14,10 @@ export const overviewSchema = z.object({
   }),
   stale_agents: z.array(z.object({ agent_id: z.string(), name: z.string(), role: z.string(), last_seen_at: z.string() })),
   last_event_seq: z.number(),
+  runs: z
+    .object({ queued: z.number(), leased: z.number(), blocked: z.number(), handoff_pending: z.number(), dead: z.number() })
+    .describe('live runs by state, and dead letters (fleet://queue has the details)'),
+  claims: z.object({ active: z.number() }),
   waiting: z
     .object({ open_blockers: z.number(), oldest_blocker_at: z.string().nullable(), open_handoffs: z.number(), oldest_handoff_at: z.string().nullable() })
     .describe('blockers waiting on an operator (list_blockers) and handoffs waiting on a taker (list_handoffs)'),
@@ -23,7 +27,7 @@ export const fleetStatusTool = defineTool({
   name: 'fleet_status',
   title: 'The whole fleet at a glance',
   description:
-    'Read-only overview of the fleet: agents by role and liveness, stale agents, how many blockers and handoffs wait (and since when), and the latest audit event seq. ' +
+    'Read-only overview of the fleet: agents by role and liveness, stale agents, runs by state, active claims, how many blockers and handoffs wait (and since when), and the latest audit event seq. ' +
     'The same content as the fleet://overview resource, for clients that do not browse resources.',
   toolset: 'agent',
   binding: 'none',
@@ -31,7 +35,8 @@ export const fleetStatusTool = defineTool({
   output: overviewSchema,
   annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
   run: (ctx) => fleetOverview(ctx.deps),
-  summarize: (o) => `${o.agents.active} active, ${o.agents.stale} stale agent(s)`,
+  summarize: (o) =>
+    `${o.agents.active} active, ${o.agents.stale} stale agent(s); ${o.runs.queued} queued, ${o.runs.leased} leased, ${o.runs.blocked} blocked run(s); ${o.waiting.open_blockers} open blocker(s)`,
 });
 
 export const eventSchema = z.object({

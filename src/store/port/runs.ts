@@ -134,4 +134,6 @@ export interface RunRepo {
   listIds(prefix: string, limit: number): string[];
   addUsage(id: string, usage: RunUsageDelta): void;
   aggregates(now: number, latencySample: number): QueueAggregates;
+  /** How many runs are in each state (states with none are absent). */
+  countByState(): Partial<Record<RunState, number>>;
 }

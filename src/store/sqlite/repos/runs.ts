@@ -204,6 +204,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
   const deadCounts = db.prepare(`SELECT state, count(*) AS n FROM runs
     WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
   const oldest = db.prepare(`SELECT min(created_at) FROM runs WHERE state = 'queued'`).pluck();
+  const byState = db.prepare(`SELECT state, count(*) AS n FROM runs GROUP BY state`);
   const latencies = db.prepare(`SELECT result_at - taken_at AS ms FROM runs
     WHERE result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY result_at DESC LIMIT ?`).pluck();
   const counters = db.prepare(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS expiries,
@@ -349,6 +350,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     },
     listOwnedBy: (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),
     listLapsed: (now, limit) => (lapsed.all(now, limit) as RunRow[]).map(toRun),
+    countByState: () => Object.fromEntries((byState.all() as { state: RunState; n: number }[]).map((r) => [r.state, r.n])),
     listTtlExpired: (now, limit) => (ttlExpired.all(now, limit) as RunRow[]).map(toRun),
     list,
     listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
