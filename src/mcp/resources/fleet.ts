@@ -12,7 +12,7 @@ export const overviewResource: StaticResource = {
   uri: 'fleet://overview',
   name: 'overview',
   title: 'Fleet overview',
-  description: 'Agents by role and liveness, stale agents, latest event seq (same as the fleet_status tool).',
+  description: 'Agents by role and liveness, stale agents, runs by state, active claims, waiting blockers and handoffs, latest event seq (same as the fleet_status tool).',
   mimeType: 'application/json',
   read: async (ctx) => json(await fleetOverview(ctx.deps)),
 };
