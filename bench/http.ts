@@ -72,8 +72,8 @@ async function connect(url: string, token: string): Promise<HttpAgent> {
   };
 }
 
-async function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--http', '127.0.0.1:0', '--db', db, '--http-rate', '1000000', '--http-burst', '1000000', '--http-max-sessions', '10000'], {
+async function startServer(db: string, extra: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--http', '127.0.0.1:0', '--db', db, '--http-rate', '1000000', '--http-burst', '1000000', '--http-max-sessions', '10000', ...extra], {
     cwd: REPO_ROOT,
     env: { ...process.env, FLEETDECK_LOG_LEVEL: 'info', FLEETDECK_WORKSPACE: REPO_ROOT },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -252,6 +252,7 @@ export async function benchHttp(): Promise<string> {
       '',
       `Runs completed: ${fmtInt(work.completed)} in ${work.seconds.toFixed(1)} s = **${fmtInt(work.completed / work.seconds)} runs/s**. Server RSS: ${rssIdle === null ? '?' : (rssIdle / 1048576).toFixed(0)} MB with ${AGENTS} idle sessions, ${rssLoaded === null ? '?' : (rssLoaded / 1048576).toFixed(0)} MB after the load. Load average at the end: ${loadavg()[0]!.toFixed(1)}.`,
     );
+    sections.push('', await heartbeatsWithoutFsync(tmp.dir));
     return sections.join('\n');
   } finally {
     await Promise.all(sessions.map((s) => s.close().catch(() => {})));
@@ -259,6 +260,39 @@ export async function benchHttp(): Promise<string> {
     server.child.kill('SIGTERM');
     await exited;
     tmp.cleanup();
+  }
+}
+
+/**
+ * The same heartbeat load against a server with synchronous=NORMAL (no fsync per commit), on its
+ * own database: what the HTTP path costs when the durable write is not the bottleneck.
+ */
+async function heartbeatsWithoutFsync(dir: string): Promise<string> {
+  const db = join(dir, 'normal.db');
+  const { agents: tokens } = await makeTokens(db, AGENTS);
+  const server = await startServer(db, ['--synchronous', 'NORMAL']);
+  const sessions: HttpAgent[] = [];
+  try {
+    for (const token of tokens) sessions.push(await connect(server.url, token));
+    const cpu0 = [cpuSeconds(server.child.pid!), cpuSeconds(process.pid)];
+    const beats = await load(sessions, async (_agent, timed) => {
+      await timed('heartbeat', { status: 'working' });
+      return true;
+    });
+    return [
+      `#### ${AGENTS} concurrent agents: heartbeats, synchronous=NORMAL`,
+      '',
+      `As above, against a second server started with \`--synchronous NORMAL\` (commits are not fsynced; a power loss may lose the last ones, a process crash loses nothing).`,
+      '',
+      loadTable(beats),
+      '',
+      cpuNote(delta(cpuSeconds(server.child.pid!), cpu0[0]!), delta(cpuSeconds(process.pid), cpu0[1]!), beats.seconds),
+    ].join('\n');
+  } finally {
+    await Promise.all(sessions.map((s) => s.close().catch(() => {})));
+    const exited = new Promise((r) => server.child.once('exit', r));
+    server.child.kill('SIGTERM');
+    await exited;
   }
 }
 

@@ -8,16 +8,7 @@ export interface NewBlobRow {
   bytes: Buffer | null;
 }
 
-export interface NewArtifactRow {
-  id: string;
-  runId: string;
-  agentId: string;
-  kind: string;
-  name: string;
-  mediaType: string;
-  sha256: string;
-  size: number;
-}
+export type NewArtifactRow = Omit<Artifact, 'createdAt'>;
 
 export interface ArtifactRepo {
   /** Inserts the blob unless one with this sha256 exists; true when it was new (content addressing). */

@@ -1,20 +1,10 @@
-import type { Blocker, BlockerKind, BlockerOrigin, BlockerState, Decision } from '../../domain/blocker.js';
+import type { Blocker, BlockerKind, BlockerState, Decision } from '../../domain/blocker.js';
 
-export interface NewBlockerRow {
-  id: string;
-  runId: string;
-  agentId: string;
-  raisedBy: string;
-  origin: BlockerOrigin;
-  kind: BlockerKind;
-  question: string;
-  options: string[];
-  context: string | null;
-  evidence: string[];
-  policyRule: string | null;
-  policySubject: Record<string, unknown> | null;
-  now: number;
-}
+/** What a new blocker row needs: the blocker's own fields, as the domain names them. */
+export type NewBlockerRow = Pick<
+  Blocker,
+  'id' | 'runId' | 'agentId' | 'raisedBy' | 'origin' | 'kind' | 'question' | 'options' | 'context' | 'evidence' | 'policyRule' | 'policySubject'
+> & { now: number };
 
 export interface BlockerResolution {
   decision: Decision;

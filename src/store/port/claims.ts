@@ -1,18 +1,9 @@
 import type { Claim, ClaimKind, ClaimMode } from '../../domain/claim.js';
 
-export interface NewClaimRow {
-  id: string;
-  workspace: string;
-  kind: ClaimKind;
-  pattern: string;
-  prefix: string;
-  mode: ClaimMode;
-  agentId: string;
-  runId: string | null;
-  reason: string | null;
-  ttlSeconds: number;
+/** What a new claim row needs: the claim's own fields, as the domain names them. */
+export type NewClaimRow = Pick<Claim, 'id' | 'workspace' | 'kind' | 'pattern' | 'prefix' | 'mode' | 'agentId' | 'runId' | 'reason' | 'ttlSeconds'> & {
   now: number;
-}
+};
 
 export interface CandidateQuery {
   workspace: string;

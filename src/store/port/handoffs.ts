@@ -1,21 +1,11 @@
-import type { FailedAttempt, Handoff, HandoffState } from '../../domain/handoff.js';
+import type { Handoff, HandoffState } from '../../domain/handoff.js';
 
-export interface NewHandoffRow {
-  id: string;
-  runId: string;
-  fromAgentId: string;
-  toAgentId: string | null;
-  toRole: string | null;
-  summary: string;
-  nextAction: string;
-  changedFiles: string[];
-  evidence: string[];
-  failedAttempts: FailedAttempt[];
-  risks: string[];
-  openQuestions: string[];
-  offeredEpoch: number;
-  now: number;
-}
+/** What a new handoff row needs: the handoff's own fields, as the domain names them. */
+export type NewHandoffRow = Pick<
+  Handoff,
+  | 'id' | 'runId' | 'fromAgentId' | 'toAgentId' | 'toRole' | 'summary' | 'nextAction' | 'changedFiles'
+  | 'evidence' | 'failedAttempts' | 'risks' | 'openQuestions' | 'offeredEpoch'
+> & { now: number };
 
 export interface HandoffListFilter {
   states?: HandoffState[];
