@@ -59,3 +59,12 @@ export const errorSchema = z.object({
   hint: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
+
+/** Usage an agent reports (tokens and cost since its last report); added to its totals. */
+export const usageInput = z
+  .object({
+    tokens_in: z.number().int().min(0).max(1e12).optional(),
+    tokens_out: z.number().int().min(0).max(1e12).optional(),
+    cost_usd: z.number().min(0).max(1e6).optional(),
+  })
+  .strict();

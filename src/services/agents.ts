@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
 import type { Deps } from './deps.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
+import { requireRunHolder } from './runs/fencing.js';
 import { readTx, writeTx } from './tx.js';
 
 export interface RegisterInput {
@@ -103,6 +104,8 @@ export interface HeartbeatResult {
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
   return writeTx(deps, (tx, now) => {
     if (!tx.agents.get(agentId)) throw notFound('agent', agentId);
+    // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
+    if (input.run_id !== undefined) requireRunHolder(tx, input.run_id, agentId, now);
     const renewed = recordSignOfLife(tx, agentId, now, true);
     tx.agents.applyHeartbeat(agentId, {
       status: input.status,

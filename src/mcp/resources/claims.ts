@@ -1,6 +1,7 @@
 import { getAgent, listAgents } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
 import { claimViewOut } from '../tools/claims.js';
+import { completeAgentId } from './fleet.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
 
 export const claimsResource: StaticResource = {
@@ -26,13 +27,7 @@ export const agentClaimsResource: TemplateResource = {
       uri: `fleet://agents/${agent.id}/claims`,
       name: `claims of ${agent.name}`,
     })),
-  complete: {
-    agent_id: async (ctx, prefix) =>
-      (await listAgents(ctx.deps))
-        .map((a) => a.agent.id)
-        .filter((id) => id.startsWith(prefix))
-        .slice(0, 100),
-  },
+  complete: { agent_id: completeAgentId },
   read: async (ctx, _uri, vars) => {
     const id = variable(vars, 'agent_id');
     const { agent, liveness } = await getAgent(ctx.deps, id);

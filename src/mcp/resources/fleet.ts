@@ -4,7 +4,7 @@ import { fleetOverview } from '../../services/overview.js';
 import { listClaims } from '../../services/claims/queries.js';
 import { agentOut } from '../tools/agents.js';
 import { ownClaimOut } from '../tools/claims.js';
-import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
+import { json, variable, type ResourceContext, type StaticResource, type TemplateResource } from './resource.js';
 
 const RECENT_EVENTS = 100;
 
@@ -26,6 +26,14 @@ export const agentsResource: StaticResource = {
   read: async (ctx) => json({ agents: (await listAgents(ctx.deps)).map((a) => agentOut(a.agent, a.liveness)) }),
 };
 
+/** Completes an `{agent_id}` template variable from the registered agents. */
+export async function completeAgentId(ctx: ResourceContext, prefix: string): Promise<string[]> {
+  return (await listAgents(ctx.deps))
+    .map((a) => a.agent.id)
+    .filter((id) => id.startsWith(prefix))
+    .slice(0, 100);
+}
+
 export const agentResource: TemplateResource = {
   template: 'fleet://agents/{agent_id}',
   name: 'agent',
@@ -38,13 +46,7 @@ export const agentResource: TemplateResource = {
       name: `${agent.name} (${agent.role})`,
       description: liveness,
     })),
-  complete: {
-    agent_id: async (ctx, prefix) =>
-      (await listAgents(ctx.deps))
-        .map((a) => a.agent.id)
-        .filter((id) => id.startsWith(prefix))
-        .slice(0, 100),
-  },
+  complete: { agent_id: completeAgentId },
   read: async (ctx, _uri, vars) => {
     const id = variable(vars, 'agent_id');
     const { agent, liveness } = await getAgent(ctx.deps, id);

@@ -5,7 +5,7 @@ import { LIMITS } from '../../domain/limits.js';
 import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
 import { recentSignals } from '../../services/signals.js';
-import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema } from '../schemas.js';
+import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { ownClaimOut, ownClaimSchema } from './claims.js';
 
@@ -49,14 +49,7 @@ export function agentOut(agent: Agent, liveness: Liveness): z.infer<typeof agent
   };
 }
 
-const usageInput = z
-  .object({
-    tokens_in: z.number().int().min(0).max(1e12).optional(),
-    tokens_out: z.number().int().min(0).max(1e12).optional(),
-    cost_usd: z.number().min(0).max(1e6).optional(),
-  })
-  .strict()
-  .describe('usage since your last report (added to your totals)');
+const usage = usageInput.describe('usage since your last report (added to your totals)');
 
 export const registerAgentTool = defineTool({
   name: 'register_agent',
@@ -135,7 +128,7 @@ export const heartbeatTool = defineTool({
       note: shortText.optional().describe('one line: what you are doing now'),
       progress: z.number().min(0).max(1).optional(),
       run_id: runId.optional(),
-      usage: usageInput.optional(),
+      usage: usage.optional(),
     })
     .strict(),
   output: z.object({

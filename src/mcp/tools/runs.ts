@@ -6,7 +6,7 @@ import { getRunView, listRuns } from '../../services/runs/queries.js';
 import { submitResult } from '../../services/runs/result.js';
 import { startRun, submitTask } from '../../services/runs/submit.js';
 import { takeTask } from '../../services/runs/take.js';
-import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text } from '../schemas.js';
+import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text, usageInput } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { artifactSummarySchema, evidenceKind } from './evidence.js';
 import { runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
@@ -23,14 +23,7 @@ const onStale = z.enum(ON_STALE).describe('when the owner goes silent: requeue (
 const expectedEvidence = z.array(evidenceKind).max(20).describe('evidence kinds a completed result must have attached, e.g. ["test-output"]');
 const leaseEpoch = z.number().int().min(0).describe('the lease_epoch take_task/start_run gave you: a write from an older lease is refused with LEASE_LOST');
 
-const usageInput = z
-  .object({
-    tokens_in: z.number().int().min(0).max(1e12).optional(),
-    tokens_out: z.number().int().min(0).max(1e12).optional(),
-    cost_usd: z.number().min(0).max(1e6).optional(),
-  })
-  .strict()
-  .describe('what this run cost (added to the run and to your totals)');
+const usage = usageInput.describe('what this run cost (added to the run and to your totals)');
 
 export const submitTaskTool = defineTool({
   name: 'submit_task',
@@ -216,7 +209,7 @@ export const submitResultTool = defineTool({
       evidence: z.array(artifactId).max(LIMITS.listItems).optional(),
       risks: z.array(shortText).max(50).optional(),
       retryable: z.boolean().optional().describe('failed only: true if another attempt may succeed (default false)'),
-      usage: usageInput.optional(),
+      usage: usage.optional(),
       lease_epoch: leaseEpoch.optional(),
     })
     .strict(),

@@ -70,6 +70,16 @@ export function requireResultWriter(
   return { run: requireRunWriter(tx, runId, agentId, leaseEpoch, now), late: false };
 }
 
+/**
+ * `heartbeat` naming a run: the caller must hold it now (leased, blocked or handoff_pending). A run
+ * it held that closed or moved on is LEASE_LOST, so a stale owner learns it, and nothing is written.
+ */
+export function requireRunHolder(tx: Tx, runId: string, agentId: string, now: number): Run {
+  const run = tx.runs.get(runId);
+  if (run && isFinished(run.state) && run.lastOwnerId === agentId) throw leaseLost(run, agentId, undefined, `it is ${run.state}`);
+  return requireRunWriter(tx, runId, agentId, undefined, now);
+}
+
 export function leaseLost(run: Run, agentId: string, leaseEpoch: number | undefined, why?: string): FleetError {
   const reason =
     why ??
