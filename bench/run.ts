@@ -17,6 +17,7 @@ type Bench = () => Promise<string>;
 const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'claims.ts', exportName: 'benchClaims' },
   { file: 'queue.ts', exportName: 'benchQueue' },
+  { file: 'http.ts', exportName: 'benchHttp' },
 ];
 
 function machine(): string {

@@ -82,8 +82,8 @@ describe('SPEC §3 under adversarial use', () => {
     expect(await lastSeq()).toBe(seq);
     const view = await coord.ok<{ run: { state: string; owner_id: string; result: unknown } }>('get_run', { run_id: runId });
     expect(view.run).toMatchObject({ state: 'leased', owner_id: w2Id, result: null });
-    const me = await w1.ok<{ agent: { current_run_id: string | null } }>('whoami');
-    expect(me.agent.current_run_id).not.toBe(runId);
+    const events = await coord.ok<{ events: { type: string; agent_id: string | null }[] }>('list_events', { run_id: runId });
+    expect(events.events.filter((e) => e.type === 'agent.heartbeat' && e.agent_id === w1Id)).toEqual([]);
   });
 
   it('no tool lets an agent act on another agent\'s run, claim, handoff or submission', async () => {

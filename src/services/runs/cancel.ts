@@ -2,7 +2,9 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { forbidden } from '../../domain/errors.js';
 import { isOwnedState, type Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
+import { closeOrphanedBlockers } from '../blockers/recovery.js';
 import { releaseClaimsOfRun } from '../claims/release.js';
+import { closeOrphanedHandoffs } from '../handoffs/recovery.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 import { requireOpenRun } from './result.js';
@@ -55,11 +57,22 @@ export function cancelRunTx(tx: Tx, run: Run, by: string, reason: string, now: n
     { actor: by, type: 'run.cancelled', payload: { reason, owner_id: owner } },
   );
   const releasedClaims = releaseClaimsOfRun(tx, run.id, now, 'run_cancelled', by);
+  closeWaitsOnRun(tx, now);
   if (owner) {
     signalAgent(tx, owner, 'cancel', cancelled, `run ${run.id} was cancelled by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by }, now);
   }
   if (run.submitter !== by) notifyRunFinished(tx, cancelled, now);
   return { run: cancelled, releasedClaims, revokedOwner: owner };
+}
+
+/**
+ * A run that stopped waiting (cancelled, reassigned, closed by the operator) ends its offered
+ * handoff and open blocker in the same transaction, with their events and the targets' signals,
+ * so nobody sees (or waits on) an offer or a question that no longer stands.
+ */
+export function closeWaitsOnRun(tx: Tx, now: number): void {
+  closeOrphanedHandoffs(tx, now);
+  closeOrphanedBlockers(tx, now);
 }
 
 export function requireOperator(actor: Actor): void {

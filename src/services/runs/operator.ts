@@ -5,7 +5,7 @@ import type { Tx } from '../../store/port/index.js';
 import { releaseClaimsOfRun } from '../claims/release.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
-import { requireOperator } from './cancel.js';
+import { closeWaitsOnRun, requireOperator } from './cancel.js';
 import { moveRun, RELEASE_LEASE, signalAgent } from './transitions.js';
 
 export interface RequeueInput {
@@ -109,6 +109,7 @@ export function reassignRunTx(tx: Tx, run: Run, target: { agentId?: string; role
     },
   );
   const releasedClaims = owner ? releaseClaimsOfRun(tx, run.id, now, 'run_reassigned', by) : [];
+  closeWaitsOnRun(tx, now);
   if (owner) {
     signalAgent(tx, owner, 'lease_lost', moved, `run ${run.id} was reassigned by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by, epoch: moved.leaseEpoch }, now);
   }

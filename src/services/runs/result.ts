@@ -5,6 +5,7 @@ import { FleetError, forbidden, invalidState, notFound } from '../../domain/erro
 import { isFinished, type Run, type RunOutcome } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
+import { closeOrphanedBlockers } from '../blockers/recovery.js';
 import { releaseClaimsOfRun } from '../claims/release.js';
 import type { Deps } from '../deps.js';
 import { artifactRunId, evidenceKindsOfRun } from '../evidence/index.js';
@@ -105,6 +106,8 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
       signalAgent(tx, run.ownerId, 'lease_lost', moved, `run ${run.id} was closed by ${by} (${moved.state}); stop working on it`, { state: moved.state, by }, now);
     }
     const releasedClaims = releaseClaimsOfRun(tx, run.id, now, 'run_finished', by);
+    // the operator may close a blocked run: its open question ends with it
+    if (actor.kind === 'operator') closeOrphanedBlockers(tx, now);
     if (isFinished(moved.state)) notifyRunFinished(tx, moved, now);
     return { run: tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
   });
