@@ -196,6 +196,31 @@ describe('SPEC §3 under adversarial use', () => {
     expect(out).toMatchObject({ late: true, run: { state: 'completed' } });
   });
 
+  it('TTL bounds the wait before a run starts: a started run that is retried or requeued is not dead-lettered as expired', async () => {
+    const retried = await submit({ ttl_seconds: 30, max_attempts: 3 });
+    const first = await w1.ok<Take>('take_task');
+    expect(first.run?.run_id).toBe(retried.run_id);
+    t.clock.advance(50_000); // working past the TTL
+    await w1.ok('submit_result', { run_id: retried.run_id, outcome: 'failed', summary: 'flaky network', retryable: true, lease_epoch: first.lease_epoch });
+    t.clock.advance(11 * 60_000); // any backoff is over
+    const second = await w2.ok<Take>('take_task');
+    expect(second.run).toMatchObject({ run_id: retried.run_id, lease_epoch: 2 });
+    await w2.ok('submit_result', { run_id: retried.run_id, outcome: 'completed', summary: 'ok', lease_epoch: second.lease_epoch });
+
+    const abandoned = await submit({ ttl_seconds: 30 });
+    expect((await w1.ok<Take>('take_task')).run?.run_id).toBe(abandoned.run_id);
+    t.clock.advance(61_000); // w1 falls silent past its 60 s lease, and past the TTL
+    const taken = await w2.ok<Take>('take_task');
+    expect(taken.run).toMatchObject({ run_id: abandoned.run_id, owner_id: w2Id });
+
+    // a run nobody started within its TTL still dies as expired
+    const never = await submit({ ttl_seconds: 30, to_role: 'nobody' });
+    t.clock.advance(31_000);
+    await coord.ok('heartbeat', {});
+    const dead = await coord.ok<{ run: { state: string; dead_reason: string } }>('get_run', { run_id: never.run_id });
+    expect(dead.run).toMatchObject({ state: 'dead', dead_reason: 'expired' });
+  });
+
   it('a blocked run keeps its owner and lease while its owner waits on a person (await_update keeps it alive)', async () => {
     const sub = await submit();
     await w1.ok<Take>('take_task');
@@ -226,6 +251,34 @@ describe('SPEC §3 under adversarial use', () => {
     await op.ok('cancel_run', { run_id: sub.run_id, reason: 'scrapped' });
     const seen = await t.app.deps.store.read((tx) => tx.blockers.get(blk.blocker_id));
     expect(seen?.state).not.toBe('open');
+  });
+
+  it('reassigning a run with an offered handoff withdraws the offer at once; the target is told', async () => {
+    const sub = await submit();
+    await w1.ok<Take>('take_task');
+    const offered = await w1.ok<{ handoff_id: string }>('handoff', { run_id: sub.run_id, to_agent: w2Id, summary: 's', next_action: 'n' });
+    await op.ok('reassign_run', { run_id: sub.run_id, to_role: 'implementer', reason: 'rebalance' });
+    const seen = await t.app.deps.store.read((tx) => tx.handoffs.get(offered.handoff_id));
+    expect(seen?.state).toBe('withdrawn');
+    const hb = await w2.ok<{ signals?: Signal[] }>('heartbeat', {});
+    expect(signalsOf(hb, 'handoff_withdrawn')).toHaveLength(1);
+  });
+
+  it('an owner closing its blocked run closes the open blocker in the same transaction', async () => {
+    const sub = await submit();
+    const took = await w1.ok<Take>('take_task');
+    const blk = await w1.ok<{ blocker_id: string }>('raise_blocker', { run_id: sub.run_id, kind: 'decision', question: 'A or B?' });
+    await w1.ok('submit_result', { run_id: sub.run_id, outcome: 'failed', summary: 'gave up waiting', lease_epoch: took.lease_epoch });
+    const seen = await t.app.deps.store.read((tx) => tx.blockers.get(blk.blocker_id));
+    expect(seen?.state).toBe('obsolete');
+  });
+
+  it('heartbeat naming its own blocked or handed-off run is accepted', async () => {
+    const sub = await submit();
+    await w1.ok<Take>('take_task');
+    await w1.ok('raise_blocker', { run_id: sub.run_id, kind: 'decision', question: 'A or B?' });
+    const hb = await w1.ok<{ liveness: string }>('heartbeat', { run_id: sub.run_id, note: 'waiting on the operator' });
+    expect(hb.liveness).toBe('active');
   });
 });
 

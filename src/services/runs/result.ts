@@ -106,8 +106,8 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
       signalAgent(tx, run.ownerId, 'lease_lost', moved, `run ${run.id} was closed by ${by} (${moved.state}); stop working on it`, { state: moved.state, by }, now);
     }
     const releasedClaims = releaseClaimsOfRun(tx, run.id, now, 'run_finished', by);
-    // the operator may close a blocked run: its open question ends with it
-    if (actor.kind === 'operator') closeOrphanedBlockers(tx, now);
+    // a blocked run closed by its owner or the operator: its open question ends with it
+    closeOrphanedBlockers(tx, now);
     if (isFinished(moved.state)) notifyRunFinished(tx, moved, now);
     return { run: tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
   });

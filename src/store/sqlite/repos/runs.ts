@@ -176,9 +176,11 @@ export function sqliteRunRepo(db: Db): RunRepo {
       WHERE state = 'queued' AND to_agent IS NULL AND to_role = @role AND available_at <= @now
         AND (expires_at IS NULL OR expires_at > @now)
     ORDER BY priority DESC, created_at, seq LIMIT 1`; // seq: FIFO among runs submitted in the same ms
+  // expires_at = NULL: the TTL bounds the wait before a run starts; a started run that is retried
+  // or requeued after its owner went silent is not dead-lettered as expired (requeue_run opens a new window)
   const take = db.prepare(`UPDATE runs SET state = 'leased', owner_id = @agentId, last_owner_id = @agentId,
       lease_epoch = lease_epoch + 1, lease_expires_at = @leaseExpiresAt, attempts = attempts + 1,
-      taken_at = @now, updated_at = @now, state_reason = NULL
+      taken_at = @now, updated_at = @now, state_reason = NULL, expires_at = NULL
     WHERE id = (SELECT id FROM (${eligible})) AND state = 'queued'
     RETURNING ${COLUMNS}`);
   const nextAvailable = db.prepare(`SELECT min(available_at) FROM runs
