@@ -62,6 +62,16 @@ describe('agent identity over MCP', () => {
     await other.close();
   });
 
+  it('answers a bound connection with its own identity and refuses another one', async () => {
+    const reg = await c.ok<{ agent_id: string }>('register_agent', { name: 'dana', role: 'implementer' });
+    const again = await c.ok<{ agent_id: string; resumed: boolean }>('register_agent', { name: 'x', role: 'y', agent_id: reg.agent_id });
+    expect(again).toMatchObject({ agent_id: reg.agent_id, resumed: true });
+    const sameName = await c.ok<{ agent_id: string }>('register_agent', { name: 'dana', role: 'implementer' });
+    expect(sameName.agent_id).toBe(reg.agent_id);
+    const other = await c.call('register_agent', { name: 'erin', role: 'reviewer' });
+    expect(errorCode(other)).toBe('INVALID_STATE');
+  });
+
   it('answers bad input with INVALID_INPUT or TOO_LARGE and writes nothing', async () => {
     const before = await c.ok<{ last_event_seq: number }>('fleet_status');
     const wrongType = await c.call('register_agent', { name: 42, role: 'x' });

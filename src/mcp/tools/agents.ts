@@ -84,12 +84,15 @@ export const registerAgentTool = defineTool({
       throw new FleetError('FORBIDDEN', 'this process is bound to the operator', 'start an agent process (fleetdeck serve) to register agents');
     }
     const bound = ctx.session.agentId;
-    if (bound && input.agent_id !== bound) {
+    if (bound) {
+      // Already bound (an earlier register, `serve --agent`, or an HTTP token): the same identity
+      // is answered as it is; another one is refused.
       const current = await getAgent(ctx.deps, bound);
-      if (input.agent_id || current.agent.name !== input.name || current.agent.role !== input.role) {
+      const same = input.agent_id ? input.agent_id === bound : current.agent.name === input.name && current.agent.role === input.role;
+      if (!same) {
         throw invalidState(
-          `this process is already bound to ${bound} (${current.agent.name}, ${current.agent.role})`,
-          'one server process is one identity: start another fleetdeck process for another agent',
+          `this connection is already bound to ${bound} (${current.agent.name}, ${current.agent.role})`,
+          'one server process (or one HTTP token) is one identity: start another fleetdeck process for another agent',
         );
       }
       return registrationOut(current.agent, current.liveness, null, true);
