@@ -60,3 +60,8 @@ export async function listEvents(
     return { events, nextCursor };
   });
 }
+
+/** The seq of the newest audit event (0 when the log is empty): a cheap liveness probe of the store. */
+export function lastEventSeq(deps: Deps): Promise<number> {
+  return readTx(deps, (tx) => tx.events.lastSeq());
+}

@@ -11,6 +11,7 @@ import { VERSION } from '../version.js';
 import { createGuard, isLoopback, type OriginGuard } from './http/guard.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { HttpSettings } from './http/settings.js';
+import { lastEventSeq } from '../services/audit.js';
 
 /**
  * Streamable HTTP: one shared server for a team. Every request carries a bearer token naming an
@@ -190,7 +191,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
 
   async function handleHealth(res: ServerResponse): Promise<void> {
     try {
-      const lastSeq = await app.deps.store.read((tx) => tx.events.lastSeq());
+      const lastSeq = await lastEventSeq(app.deps);
       json(res, 200, { status: 'ok', version: VERSION, schema_version: app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
     } catch (error) {
       log.error({ err: error }, 'health check failed');

@@ -5,7 +5,7 @@ import { FleetError } from '../../domain/errors.js';
 import type { Liveness } from '../../domain/agent.js';
 import type { App } from '../../main.js';
 import { listAgents } from '../../services/agents.js';
-import { listEvents } from '../../services/audit.js';
+import { lastEventSeq, listEvents } from '../../services/audit.js';
 import { listBlockers } from '../../services/blockers/queries.js';
 import { listHandoffs } from '../../services/handoffs/queries.js';
 import { listRuns } from '../../services/runs/queries.js';
@@ -215,7 +215,7 @@ export const eventsCommand: Command = {
     const matches = (e: FleetEvent) =>
       (filter.agentId === undefined || e.agentId === filter.agentId) && (filter.runId === undefined || e.runId === filter.runId) && (types === undefined || types.includes(e.type));
     return withApp(args, async (app) => {
-      const page = limit > 0 ? await listEvents(app.deps, { ...filter, limit }) : { events: [], nextCursor: await app.deps.store.read((tx) => tx.events.lastSeq()) };
+      const page = limit > 0 ? await listEvents(app.deps, { ...filter, limit }) : { events: [], nextCursor: await lastEventSeq(app.deps) };
       if (!follow) {
         if (json) printJson({ events: page.events.map(eventJson), next_cursor: page.nextCursor });
         else {
