@@ -11,6 +11,12 @@ export class Session {
   /** when this process last recorded a sign of life for the bound agent (ms, clock time) */
   lastSignOfLife = 0;
 
+  /**
+   * @param localFiles whether the caller shares the server's machine and OS user (stdio), so tools
+   *   may read files it names by path; false for remote callers (HTTP).
+   */
+  constructor(readonly localFiles = true) {}
+
   get actor(): Actor {
     return this.current;
   }

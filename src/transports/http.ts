@@ -87,7 +87,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     // a client that restarts without DELETE leaves sessions behind: keep the newest few per identity
     const mine = [...sessions].filter(([, e]) => e.key === key).sort(([, a], [, b]) => a.lastActive - b.lastActive);
     for (const [id] of mine.slice(0, Math.max(0, mine.length - MAX_SESSIONS_PER_IDENTITY + 1))) closeSession(id, 'per-identity limit');
-    const session = new Session();
+    const session = new Session(false);
     let toolset: ServerEnv['toolset'] = 'agent';
     if (identity.kind === 'agent') session.bindAgent(identity.agentId);
     else if (identity.kind === 'operator') {

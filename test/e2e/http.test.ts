@@ -52,6 +52,17 @@ describe('Streamable HTTP with bearer tokens', () => {
     await alice.close();
   });
 
+  it('refuses evidence by path over HTTP (it would read the server\'s files) and takes it as content', async () => {
+    const alice = await connectHttp(http.url, await makeToken(t.app, { kind: 'agent', agent: 'paula', role: 'implementer' }));
+    const run = await alice.ok<{ run_id: string }>('start_run', { title: 'remote work' });
+    const byPath = await alice.call('attach_evidence', { run_id: run.run_id, kind: 'log', path: 'fleet.db' });
+    expect(errorCode(byPath)).toBe('FORBIDDEN');
+    expect((byPath.structuredContent.error as { hint: string }).hint).toMatch(/content/);
+    const inline = await alice.ok<{ bytes: number }>('attach_evidence', { run_id: run.run_id, kind: 'log', content: 'ok' });
+    expect(inline.bytes).toBe(2);
+    await alice.close();
+  });
+
   it('accepts an agent registration token as its bearer token', async () => {
     const reg = await registerAgent(t.app.deps, { name: 'bob', role: 'reviewer' });
     const bob = await connectHttp(http.url, reg.token!);

@@ -65,7 +65,7 @@ export const attachEvidenceTool = defineTool({
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
   async run(ctx, input) {
-    const { artifact, stored, deduplicated } = await attachEvidence(ctx.deps, ctx.session.requireAgent(), input);
+    const { artifact, stored, deduplicated } = await attachEvidence(ctx.deps, ctx.session.requireAgent(), input, { localFiles: ctx.session.localFiles });
     return {
       artifact_id: artifact.id,
       run_id: artifact.runId,

@@ -50,7 +50,22 @@ export interface AttachResult {
  *    unless these bytes are already stored, insert the artifact, append `artifact.attached`.
  * A refusal in step 3 stores nothing in the database; a large blob's file may stay as an orphan.
  */
-export async function attachEvidence(deps: Deps, agentId: string, input: AttachInput): Promise<AttachResult> {
+export interface AttachOptions {
+  /**
+   * Whether `path` may be read: true when the caller runs on the server's machine as its OS user
+   * (stdio); false over HTTP, where a path would name a file of the server, not of the agent.
+   */
+  localFiles: boolean;
+}
+
+export async function attachEvidence(deps: Deps, agentId: string, input: AttachInput, options: AttachOptions = { localFiles: true }): Promise<AttachResult> {
+  if (input.path !== undefined && !options.localFiles) {
+    throw new FleetError(
+      'FORBIDDEN',
+      'attaching by path reads a file on the server, which this connection may not do',
+      'send the bytes as content instead (encoding: base64 for binary files)',
+    );
+  }
   if (!isArtifactKind(input.kind)) {
     throw new FleetError(
       'INVALID_INPUT',
