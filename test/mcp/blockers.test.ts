@@ -136,6 +136,16 @@ describe('blockers and operator decisions over MCP', () => {
     expect(still.blockers[0]?.state).toBe('open');
   });
 
+  it('an agent cannot complete past its own open approval: it waits for the decision, then completes', async () => {
+    const { runId, blockerId } = await blockedRun('approval', []);
+    const early = await agent.call('submit_result', { run_id: runId, outcome: 'completed', summary: 'done anyway' });
+    expect(errorCode(early)).toBe('INVALID_STATE');
+    expect((early.structuredContent.error as { hint: string }).hint).toContain(blockerId);
+    await op.ok('resolve_blocker', { blocker_id: blockerId, decision: 'approve' });
+    const done = await agent.ok<{ run: { state: string } }>('submit_result', { run_id: runId, outcome: 'completed', summary: 'approved and done' });
+    expect(done.run.state).toBe('completed');
+  });
+
   it('one open blocker per run; a blocked run cannot be handed off; deny needs a reason', async () => {
     const { runId, blockerId } = await blockedRun();
     expect(errorCode(await agent.call('raise_blocker', { run_id: runId, kind: 'error', question: 'again?' }))).toBe('INVALID_STATE');

@@ -61,6 +61,7 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
     } else {
       throw forbidden('only an agent holding the run, or the operator, can submit its result', 'register_agent first');
     }
+    if (actor.kind === 'agent' && input.outcome === 'completed') refuseCompletingPastApproval(tx, run);
     checkEvidence(tx, run, input);
     const result = {
       outcome: input.outcome,
@@ -111,6 +112,21 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
     if (isFinished(moved.state)) notifyRunFinished(tx, moved, now);
     return { run: tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
   });
+}
+
+/**
+ * An agent never resolves its own approval: completing a run that waits on an open approval
+ * blocker would do exactly that, so it must wait for the decision (failing it remains possible).
+ */
+function refuseCompletingPastApproval(tx: Tx, run: Run): void {
+  if (run.state !== 'blocked') return;
+  const blocker = tx.blockers.openForRun(run.id);
+  if (blocker?.kind !== 'approval') return;
+  throw invalidState(
+    `run ${run.id} waits on approval ${blocker.id}`,
+    `await_update with blocker_id ${blocker.id}; once an operator approves, submit the result again`,
+    { blocker_id: blocker.id },
+  );
 }
 
 export function requireOpenRun(tx: Tx, runId: string): Run {
