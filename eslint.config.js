@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // plain Node scripts run by npm (copy-sql, lock-platform-stubs)
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly' } },
+  },
+  {
     files: ['src/cli/output.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

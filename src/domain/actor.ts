@@ -17,5 +17,3 @@ export function actorLabel(actor: Actor): string {
       return 'unbound';
   }
 }
-
-export const SYSTEM: Actor = { kind: 'system' };

@@ -71,10 +71,6 @@ export function scopesOverlap(kind: ClaimKind, a: string, b: string): Overlap {
   return kind === 'path' ? globsOverlap(a, b) : namesOverlap(a, b);
 }
 
-export function modesConflict(a: ClaimMode, b: ClaimMode): boolean {
-  return a === 'exclusive' || b === 'exclusive';
-}
-
 /**
  * The index keys a pattern with prefix `p` can overlap by being *below* them: `''` and every
  * prefix of `p` that ends with `/` (`src/api/` → `''`, `src/`, `src/api/`). Claims whose key

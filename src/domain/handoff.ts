@@ -52,10 +52,6 @@ export function canHandoffTransition(from: HandoffState, to: HandoffState): bool
   return HANDOFF_TRANSITIONS[from].includes(to);
 }
 
-export function isHandoffOpen(h: Pick<Handoff, 'state'>): boolean {
-  return h.state === 'offered';
-}
-
 /** Whether `agent` is a target of the handoff: the named agent, or any agent of the named role. */
 export function isHandoffTarget(h: Pick<Handoff, 'toAgentId' | 'toRole' | 'fromAgentId'>, agent: { id: string; role: string }): boolean {
   if (agent.id === h.fromAgentId) return false;

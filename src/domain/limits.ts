@@ -1,4 +1,7 @@
-/** Every size a caller can send is bounded; these are the bounds, documented in docs/limits.md. */
+/**
+ * Every size a caller can send is bounded; these are the bounds. Callers see them in each tool's
+ * input schema (maxLength, maxItems); the evidence sizes are explained in docs/evidence.md.
+ */
 export const LIMITS = {
   name: 128,
   role: 64,

@@ -1,5 +1,5 @@
 import { leaseExpiresAt, livenessAt, recommendedHeartbeatSeconds, type Agent, type AgentStatus, type Liveness, type Usage } from '../domain/agent.js';
-import { FleetError, forbidden, notFound } from '../domain/errors.js';
+import { forbidden, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
 import type { Deps } from './deps.js';
@@ -153,9 +153,4 @@ export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: 
 
 export function heartbeatSecondsFor(agent: Agent): number {
   return recommendedHeartbeatSeconds(agent.leaseSeconds);
-}
-
-export function assertAgentExists(agent: Agent | null, id: string): Agent {
-  if (!agent) throw new FleetError('NOT_FOUND', `agent ${id} does not exist`);
-  return agent;
 }

@@ -1,3 +1,4 @@
+import type { Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
 import { renewClaims } from './claims/renew.js';
 import { renewRunLeases } from './runs/recovery.js';
@@ -11,9 +12,9 @@ export interface Renewal {
 /**
  * Renewers extend what an agent holds whenever it shows a sign of life (any tool call):
  * run leases, claim expiries. Concepts add theirs to this list; each must only touch rows the
- * agent holds.
+ * agent holds. They get the agent as read before its sign of life (its id and lease_seconds).
  */
-export type Renewer = (tx: Tx, agentId: string, now: number) => Partial<Renewal>;
+export type Renewer = (tx: Tx, agent: Agent, now: number) => Partial<Renewal>;
 
 const renewers: Renewer[] = [renewClaims, renewRunLeases];
 
@@ -29,7 +30,7 @@ export function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat
   }
   const renewal: Renewal = { runs: [], claims: [] };
   for (const renew of renewers) {
-    const r = renew(tx, agentId, now);
+    const r = renew(tx, agent, now);
     renewal.runs.push(...(r.runs ?? []));
     renewal.claims.push(...(r.claims ?? []));
   }

@@ -4,7 +4,7 @@ import { DECISIONS, type Decision } from '../../domain/blocker.js';
 import { FleetError } from '../../domain/errors.js';
 import { HANDOFF_STATES, type HandoffState } from '../../domain/handoff.js';
 import { blockerOut, handoffOut } from '../../mcp/tools/handoff-schemas.js';
-import { getBlocker, listBlockers } from '../../services/blockers/queries.js';
+import { listBlockers } from '../../services/blockers/queries.js';
 import { resolveBlocker, type ResolveInput } from '../../services/blockers/resolve.js';
 import { renderHandoffMarkdown } from '../../services/handoffs/markdown.js';
 import { getHandoff, listHandoffs } from '../../services/handoffs/queries.js';
@@ -21,15 +21,12 @@ function positional(args: ParsedArgs, what: string, example: string): string {
 }
 
 async function decide(args: ParsedArgs, input: ResolveInput): Promise<number> {
-  const out = await withApp(args, async (app) => {
-    const resolved = await resolveBlocker(app.deps, operatorActor(), input);
-    return { resolved, view: await getBlocker(app.deps, resolved.blocker.id) };
-  });
+  const out = await withApp(args, (app) => resolveBlocker(app.deps, operatorActor(), input));
   const blocker = blockerOut(out.view);
   if (flag(args, 'json')) {
-    printJson({ blocker, run: { run_id: out.resolved.run.id, state: out.resolved.run.state, owner_id: out.resolved.run.ownerId }, effect: out.resolved.effect });
+    printJson({ blocker, run: { run_id: out.run.id, state: out.run.state, owner_id: out.run.ownerId }, effect: out.effect });
   } else {
-    printLine(`${colour(blocker.decision ?? '', 'green')} ${blocker.blocker_id}: run ${out.resolved.run.id} ${out.resolved.effect.replace(/_/g, ' ')} (${out.resolved.run.state})`);
+    printLine(`${colour(blocker.decision ?? '', 'green')} ${blocker.blocker_id}: run ${out.run.id} ${out.effect.replace(/_/g, ' ')} (${out.run.state})`);
   }
   return 0;
 }

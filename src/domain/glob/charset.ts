@@ -9,8 +9,6 @@ export const MAX_CODE_POINT = 0x10ffff;
 export const SLASH = 0x2f;
 export const DOT = 0x2e;
 
-export const EMPTY_SET: CharSet = [];
-
 /**
  * The characters a path may contain. NUL and the UTF-16 surrogate block are left out: neither can
  * occur in a real file name, so a witness must never use them.
@@ -84,10 +82,6 @@ export function has(set: CharSet, cp: number): boolean {
     if (cp <= set[i + 1]!) return true;
   }
   return false;
-}
-
-export function isEmpty(set: CharSet): boolean {
-  return set.length === 0;
 }
 
 /** The single member of a one-character set, or -1. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BLOCKER_KINDS, BLOCKER_STATES, DECISIONS } from '../../domain/blocker.js';
 import { LIMITS } from '../../domain/limits.js';
-import { getBlocker, listBlockers } from '../../services/blockers/queries.js';
+import { listBlockers } from '../../services/blockers/queries.js';
 import { raiseBlocker } from '../../services/blockers/raise.js';
 import { resolveBlocker } from '../../services/blockers/resolve.js';
 import { agentId, artifactId, blockerId, role, runId, text } from '../schemas.js';
@@ -35,10 +35,9 @@ export const raiseBlockerTool = defineTool({
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
   async run(ctx, input) {
     const out = await raiseBlocker(ctx.deps, ctx.session.requireAgent(), input);
-    const view = await getBlocker(ctx.deps, out.blocker.id);
     return {
       blocker_id: out.blocker.id,
-      blocker: blockerOut(view),
+      blocker: blockerOut(out.view),
       run: runBriefOut(out.run),
       next: `await_update with blocker_id ${out.blocker.id} (up to 110 s per call; call again while it is open)`,
     };
@@ -73,8 +72,7 @@ export const resolveBlockerTool = defineTool({
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: true },
   async run(ctx, input) {
     const out = await resolveBlocker(ctx.deps, ctx.actor, input);
-    const view = await getBlocker(ctx.deps, out.blocker.id);
-    return { blocker: blockerOut(view), run: runBriefOut(out.run), effect: out.effect };
+    return { blocker: blockerOut(out.view), run: runBriefOut(out.run), effect: out.effect };
   },
   summarize: (o) => `${o.blocker.blocker_id}: ${o.blocker.decision}; run ${o.run.run_id} ${o.effect.replace(/_/g, ' ')} (${o.run.state})`,
 });

@@ -50,11 +50,6 @@ export function blockerView(tx: Tx, b: Blocker, now: number): BlockerView {
   };
 }
 
-/** The run's blockers, oldest first, for fleet://runs/{run_id} and get_run. */
-export function blockersOfRun(tx: Tx, runId: string): Blocker[] {
-  return tx.blockers.listByRun(runId);
-}
-
 /**
  * The newest `redirect` decision on the run: the operator's instructions that supersede the
  * run's original ones (shown with the run; the owner also got them as a `redirect` signal).

@@ -5,6 +5,7 @@ import { requireRunEvidence } from '../handoffs/evidence.js';
 import { requireRunWriter } from '../runs/fencing.js';
 import { writeTx } from '../tx.js';
 import { raiseBlockerOn, requireUnblockedLeased } from './core.js';
+import { blockerView, type BlockerView } from './queries.js';
 
 export interface RaiseBlockerInput {
   run_id: string;
@@ -16,18 +17,17 @@ export interface RaiseBlockerInput {
   lease_epoch?: number;
 }
 
-
 /**
  * The owner of a leased run asks a question only an operator can answer. The run becomes
  * `blocked` (its lease no longer lapses) until the blocker is resolved; the owner learns the
  * decision from the signals of its next result, await_update, or a resource notification.
  */
-export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBlockerInput): Promise<{ blocker: Blocker; run: Run }> {
+export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBlockerInput): Promise<{ blocker: Blocker; run: Run; view: BlockerView }> {
   return writeTx(deps, (tx, now) => {
     const run = requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
     requireUnblockedLeased(tx, run);
     const evidence = requireRunEvidence(tx, run.id, input.evidence ?? []);
-    return raiseBlockerOn(
+    const raised = raiseBlockerOn(
       tx,
       run,
       {
@@ -41,6 +41,7 @@ export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBloc
       },
       now,
     );
+    return { ...raised, view: blockerView(tx, raised.blocker, now) };
   });
 }
 

@@ -12,6 +12,7 @@ import { reassignRunTx } from '../runs/operator.js';
 import { OWNER_STALE } from '../runs/fencing.js';
 import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from '../runs/transitions.js';
 import { writeTx } from '../tx.js';
+import { blockerView, type BlockerView } from './queries.js';
 
 export interface ResolveInput extends DecisionInput {
   blocker_id: string;
@@ -22,6 +23,8 @@ export interface ResolveOutcome {
   run: Run;
   /** what happened to the run: back to its owner, requeued (owner stale), dead, reassigned, cancelled */
   effect: 'returned_to_owner' | 'requeued' | 'dead_lettered' | 'reassigned' | 'cancelled';
+  /** the resolved blocker as list_blockers shows it, read in the same transaction */
+  view: BlockerView;
 }
 
 /**
@@ -88,7 +91,7 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
     if (input.decision === 'approve' && blocker.policyRule === 'claims_need_approval') grantClaims(tx, resolved, now);
     const { run: after, effect } = applyEffect(tx, resolved, run, input, by, now);
     tellOwner(tx, resolved, after, effect, now);
-    return { blocker: resolved, run: after, effect };
+    return { blocker: resolved, run: after, effect, view: blockerView(tx, resolved, now) };
   });
 }
 

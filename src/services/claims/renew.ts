@@ -2,8 +2,9 @@
  * Sign-of-life renewal (services/liveness.ts `renewers`): every call of a holder extends each of
  * its active claims to now + that claim's ttl, in one UPDATE. Takes a Tx; must not import tx.ts.
  */
+import type { Agent } from '../../domain/agent.js';
 import type { Tx } from '../../store/port/index.js';
 
-export function renewClaims(tx: Tx, agentId: string, now: number): { claims: string[] } {
-  return { claims: tx.claims.renewAgent(agentId, now) };
+export function renewClaims(tx: Tx, agent: Agent, now: number): { claims: string[] } {
+  return { claims: tx.claims.renewAgent(agent.id, now) };
 }

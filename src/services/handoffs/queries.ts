@@ -88,11 +88,6 @@ export async function getHandoff(deps: Deps, handoffId: string): Promise<Handoff
   });
 }
 
-/** The run's chain of handoffs (oldest first), for fleet://runs/{run_id} and get_run. */
-export function handoffsOfRun(tx: Tx, runId: string): Handoff[] {
-  return tx.handoffs.listByRun(runId);
-}
-
 export async function completeHandoffIds(deps: Deps, prefix: string): Promise<string[]> {
   return readTx(deps, (tx) => tx.handoffs.listIds(prefix, 50));
 }

@@ -2,17 +2,10 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { FleetEvent } from '../../domain/event.js';
 import { FleetError, notFound } from '../../domain/errors.js';
 import type { Run, RunState } from '../../domain/run.js';
+import { listActiveClaims } from '../claims/queries.js';
 import type { Deps } from '../deps.js';
 import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
 import { readTx } from '../tx.js';
-
-export async function getRun(deps: Deps, runId: string): Promise<Run> {
-  return readTx(deps, (tx) => {
-    const run = tx.runs.get(runId);
-    if (!run) throw notFound('run', runId, 'list runs with list_runs');
-    return run;
-  });
-}
 
 export interface ListRunsInput {
   state?: RunState[];
@@ -111,14 +104,15 @@ const TIMELINE_LIMIT = 200;
 
 /** Everything about one run for fleet://runs/{run_id}, in one read snapshot. */
 export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
-  return readTx(deps, (tx) => {
+  return readTx(deps, (tx, now) => {
     const run = tx.runs.get(runId);
     if (!run) throw notFound('run', runId, 'list runs with list_runs or fleet://queue');
     const events = tx.events.list({ runId, limit: TIMELINE_LIMIT + 1, newestFirst: true });
     const timeline = events.slice(0, TIMELINE_LIMIT).reverse();
     return {
       run,
-      claims: tx.claims.listActive({ runId, limit: 100 }).map((c) => ({
+      // as every claims listing: without the claims that lapsed but that no write has ended yet
+      claims: listActiveClaims(tx, { runId, limit: 100 }, now).claims.map(({ claim: c }) => ({
         claim_id: c.id,
         agent_id: c.agentId,
         workspace: c.workspace,

@@ -39,7 +39,7 @@ const DEAD_LETTERS_SHOWN = 20;
 /** fleet://queue: depth, age, dead letters, latency, failure rate, retries, expiries, usage. */
 export async function queueStats(deps: Deps): Promise<QueueStats> {
   return readTx(deps, (tx, now) => {
-    const a = tx.runs.aggregates(now, LATENCY_SAMPLE);
+    const a = tx.runs.aggregates(LATENCY_SAMPLE);
     const dead = tx.runs.list({ states: ['dead'], limit: DEAD_LETTERS_SHOWN });
     const results = a.finished.completed + a.finished.failed + a.finished.dead;
     const total = a.usageByRole.reduce(

@@ -13,7 +13,6 @@ import { finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } f
 
 const BATCH = 100;
 
-
 /**
  * Stale-agent hook: each run the agent holds in `leased` goes back to the queue at once (the
  * attempt counts; the lapsed lease was the delay), is escalated (`on_stale: escalate`), or is
@@ -122,8 +121,6 @@ export function expireQueuedRuns(tx: Tx, now: number): number {
 }
 
 /** Renewer: a sign of life extends the agent's run leases to its own lease expiry (one UPDATE). */
-export function renewRunLeases(tx: Tx, agentId: string, now: number): { runs: string[] } {
-  const agent = tx.agents.get(agentId);
-  if (!agent) return { runs: [] };
-  return { runs: tx.runs.renewLeases(agentId, now + agent.leaseSeconds * 1000, now) };
+export function renewRunLeases(tx: Tx, agent: Agent, now: number): { runs: string[] } {
+  return { runs: tx.runs.renewLeases(agent.id, now + agent.leaseSeconds * 1000, now) };
 }

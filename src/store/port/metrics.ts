@@ -37,7 +37,6 @@ export interface EventTypeCount {
 }
 
 export interface MetricsRepo {
-  hasTable(name: string): boolean;
   agentFigures(now: number): AgentFigures;
   /** null when the runs table does not exist in this database */
   runFigures(now: number, bucketsMs: readonly number[]): RunFigures | null;

@@ -133,7 +133,7 @@ export interface RunRepo {
   list(filter: RunListFilter): Run[];
   listIds(prefix: string, limit: number): string[];
   addUsage(id: string, usage: RunUsageDelta): void;
-  aggregates(now: number, latencySample: number): QueueAggregates;
+  aggregates(latencySample: number): QueueAggregates;
   /** How many runs are in each state (states with none are absent). */
   countByState(): Partial<Record<RunState, number>>;
 }

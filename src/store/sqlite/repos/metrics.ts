@@ -21,7 +21,6 @@ export function sqliteMetricsRepo(db: Db): MetricsRepo {
 
   const tableExists = (name: string) => hasTable.get(name) === 1;
   return {
-    hasTable: tableExists,
     agentFigures: (now) => agents.get({ now }) as AgentFigures,
     runFigures(now, bucketsMs) {
       if (runs === undefined || runs === null) runs = prepareRunQueries(db, tableExists);

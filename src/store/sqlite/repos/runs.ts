@@ -358,8 +358,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
     addUsage: (id, u) =>
       void addUsage.run({ id, tin: u.tokens_in ?? 0, tout: u.tokens_out ?? 0, cost: u.cost_usd ?? 0 }),
-    aggregates: (now, latencySample): QueueAggregates => {
-      void now;
+    aggregates: (latencySample): QueueAggregates => {
       const finished = { completed: 0, failed: 0, dead: 0, cancelled: 0 };
       for (const r of deadCounts.all() as { state: keyof typeof finished; n: number }[]) finished[r.state] = r.n;
       const c = counters.get() as { retries: number; expiries: number; total: number };
