@@ -9,9 +9,7 @@ const MAX_SIGNALS_PER_RESULT = 20;
  * exactly one tool result. The common case (nothing pending) is a read only, with no write.
  */
 export async function takePendingSignals(deps: Deps, agentId: string): Promise<Signal[]> {
-  const pending = await readTx(deps, (tx) =>
-    tx.signals.listAfter(agentId, tx.agents.signalCursor(agentId), MAX_SIGNALS_PER_RESULT),
-  );
+  const pending = await readTx(deps, (tx) => tx.signals.listPending(agentId, MAX_SIGNALS_PER_RESULT));
   if (pending.length === 0) return [];
   const last = pending[pending.length - 1]!.id;
   await deps.store.write((tx) => tx.agents.setSignalCursor(agentId, last));

@@ -33,6 +33,5 @@ export interface AgentRepo {
   listExpired(now: number, limit: number): Agent[];
   markStale(id: string, now: number): void;
   setPaused(id: string, paused: boolean): void;
-  signalCursor(id: string): number;
   setSignalCursor(id: string, cursor: number): void;
 }

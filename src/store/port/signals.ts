@@ -2,7 +2,7 @@ import type { NewSignal, Signal } from '../../domain/signal.js';
 
 export interface SignalRepo {
   insert(signal: NewSignal, now: number): Signal;
-  /** Signals for the agent with id greater than `afterId`, oldest first. */
-  listAfter(agentId: string, afterId: number, limit: number): Signal[];
+  /** Signals past the agent's delivery cursor (not yet delivered), oldest first: one indexed query. */
+  listPending(agentId: string, limit: number): Signal[];
   recent(agentId: string, limit: number): Signal[];
 }

@@ -73,7 +73,6 @@ export function sqliteAgentRepo(db: Db): AgentRepo {
   const expired = db.prepare(`SELECT ${COLUMNS} FROM agents WHERE liveness = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
   const markStale = db.prepare(`UPDATE agents SET liveness = 'stale', stale_since = @now WHERE id = @id AND liveness = 'active'`);
   const setPaused = db.prepare('UPDATE agents SET paused = ? WHERE id = ?');
-  const cursor = db.prepare('SELECT signal_cursor FROM agents WHERE id = ?').pluck();
   const setCursor = db.prepare('UPDATE agents SET signal_cursor = max(signal_cursor, ?) WHERE id = ?');
 
   return {
@@ -110,7 +109,6 @@ export function sqliteAgentRepo(db: Db): AgentRepo {
     listExpired: (now, limit) => (expired.all(now, limit) as AgentRow[]).map(toAgent),
     markStale: (id, now) => void markStale.run({ id, now }),
     setPaused: (id, paused) => void setPaused.run(paused ? 1 : 0, id),
-    signalCursor: (id) => (cursor.get(id) as number | undefined) ?? 0,
     setSignalCursor: (id, c) => void setCursor.run(c, id),
   };
 }

@@ -27,8 +27,8 @@ export function sqliteSignalRepo(db: Db): SignalRepo {
   const insert = db.prepare(`INSERT INTO signals (agent_id, kind, run_id, subject_id, message, payload, created_at)
     VALUES (@agentId, @kind, @runId, @subjectId, @message, @payload, @now)
     RETURNING id, kind, run_id, subject_id, message, payload, created_at`);
-  const after = db.prepare(`SELECT id, kind, run_id, subject_id, message, payload, created_at FROM signals
-    WHERE agent_id = ? AND id > ? ORDER BY id LIMIT ?`);
+  const pending = db.prepare(`SELECT id, kind, run_id, subject_id, message, payload, created_at FROM signals
+    WHERE agent_id = @agentId AND id > (SELECT signal_cursor FROM agents WHERE id = @agentId) ORDER BY id LIMIT @limit`);
   const recent = db.prepare(`SELECT id, kind, run_id, subject_id, message, payload, created_at FROM signals
     WHERE agent_id = ? ORDER BY id DESC LIMIT ?`);
   return {
@@ -44,7 +44,7 @@ export function sqliteSignalRepo(db: Db): SignalRepo {
           now,
         }) as SignalRow,
       ),
-    listAfter: (agentId, afterId, limit) => (after.all(agentId, afterId, limit) as SignalRow[]).map(toSignal),
+    listPending: (agentId, limit) => (pending.all({ agentId, limit }) as SignalRow[]).map(toSignal),
     recent: (agentId, limit) => (recent.all(agentId, limit) as SignalRow[]).map(toSignal),
   };
 }
