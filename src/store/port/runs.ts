@@ -1,24 +1,13 @@
-import type { DeadReason, OnStale, Run, RunOrigin, RunOutcome, RunState } from '../../domain/run.js';
+import type { DeadReason, Run, RunOutcome, RunState } from '../../domain/run.js';
 
-export interface NewRunRow {
-  id: string;
-  title: string;
-  type: string;
-  instructions: string;
-  context: string | null;
-  contextRef: string | null;
-  origin: RunOrigin;
-  toRole: string | null;
-  toAgent: string | null;
-  priority: number;
-  maxAttempts: number;
-  ttlSeconds: number | null;
-  idempotencyKey: string | null;
+/** What a new run row needs: the run's own fields as the domain names them, and how it starts. */
+export type NewRunRow = Pick<
+  Run,
+  | 'id' | 'title' | 'type' | 'instructions' | 'context' | 'contextRef' | 'origin' | 'toRole' | 'toAgent' | 'priority'
+  | 'maxAttempts' | 'ttlSeconds' | 'idempotencyKey' | 'submitter' | 'parentRunId' | 'expectedEvidence' | 'onStale'
+> & {
+  /** hash of the submit input, to tell a retried submit from a different one with the same key */
   inputHash: string | null;
-  submitter: string;
-  parentRunId: string | null;
-  expectedEvidence: string[];
-  onStale: OnStale;
   now: number;
   /** for `start_run`: the run is created leased to this agent until `leaseExpiresAt` */
   leasedTo?: { agentId: string; leaseExpiresAt: number };
