@@ -15,7 +15,13 @@ import { expireQueuedRuns, recoverLapsedLeases, recoverRunsOfStaleAgent } from '
  * TTLs, queued runs past their TTL). Hook modules take a Tx and must not import services/tx.ts.
  */
 export type StaleAgentHook = (tx: Tx, agent: Agent, now: number) => void;
-export type ExpiryStep = (tx: Tx, now: number) => number;
+
+export interface ExpiryStep {
+  /** read-only and cheap: is anything due for `run`? (lets the sweep skip the write lock) */
+  due(tx: Tx, now: number): boolean;
+  /** expires what is due; returns how many things it expired */
+  run(tx: Tx, now: number): number;
+}
 
 const STALE_BATCH = 100;
 
@@ -23,8 +29,19 @@ const STALE_BATCH = 100;
 // offered handoffs are withdrawn before runs are recovered, so their runs are recovered too
 const staleAgentHooks: StaleAgentHook[] = [releaseClaimsOfStaleAgent, withdrawHandoffsOfStaleAgent, recoverRunsOfStaleAgent];
 
-/** Run in every write transaction; each returns how many things it expired. */
-const expirySteps: ExpiryStep[] = [expireClaims, expireQueuedRuns, recoverLapsedLeases, closeOrphanedHandoffs, closeOrphanedBlockers];
+/** Run in every write transaction, each with the probe that tells whether it has work. */
+const expirySteps: ExpiryStep[] = [
+  { due: (tx, now) => tx.claims.listDue(now, 1).length > 0, run: expireClaims },
+  { due: (tx, now) => tx.runs.listTtlExpired(now, 1).length > 0, run: expireQueuedRuns },
+  { due: (tx, now) => tx.runs.listLapsed(now, 1).length > 0, run: recoverLapsedLeases },
+  { due: (tx) => tx.handoffs.listOrphaned(1).length > 0, run: closeOrphanedHandoffs },
+  { due: (tx) => tx.blockers.listOrphaned(1).length > 0, run: closeOrphanedBlockers },
+];
+
+/** Whether `expireDue` would change anything now: read-only, so a sweep can skip the write lock. */
+export function anythingDue(tx: Tx, now: number): boolean {
+  return tx.agents.listExpired(now, 1).length > 0 || expirySteps.some((step) => step.due(tx, now));
+}
 
 export interface ExpiryReport {
   staleAgents: string[];
@@ -48,6 +65,6 @@ export function expireDue(tx: Tx, now: number): ExpiryReport {
     staleAgents.push(agent.id);
   }
   let expired = 0;
-  for (const step of expirySteps) expired += step(tx, now);
+  for (const step of expirySteps) expired += step.run(tx, now);
   return { staleAgents, expired };
 }

@@ -1,8 +1,13 @@
 import type { Deps } from './deps.js';
-import { expireDue, type ExpiryReport } from './expiry.js';
+import { anythingDue, expireDue, type ExpiryReport } from './expiry.js';
 
-/** One sweep: the expiry every write runs, for the times nobody writes. */
+/**
+ * One sweep: the expiry every write runs, for the times nobody writes. A read probes first, so
+ * the many processes sweeping one file take the write lock only when something is due.
+ */
 export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
+  const due = await deps.store.read((tx) => anythingDue(tx, deps.clock.now()));
+  if (!due) return { staleAgents: [], expired: 0 };
   const report = await deps.store.write((tx) => expireDue(tx, deps.clock.now()));
   if (report.staleAgents.length > 0 || report.expired > 0) deps.onCommit?.();
   return report;
