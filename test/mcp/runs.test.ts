@@ -274,6 +274,8 @@ describe('runs and the queue over MCP', () => {
     const sub = await submit({});
     const took = await w1.ok<Take>('take_task');
     await w1.ok('claim_scope', { scopes: [{ kind: 'path', pattern: 'src/x/**' }], run_id: sub.run_id });
+    await w1.ok('heartbeat', { run_id: sub.run_id, status: 'working' });
+    expect((await w1.ok<{ agent: { current_run_id: string | null } }>('whoami')).agent.current_run_id).toBe(sub.run_id);
     const out = await op.ok<{ run: RunView; revoked_owner: string; released_claims: string[] }>('reassign_run', { run_id: sub.run_id, to_agent: w2Id, reason: 'w1 is needed elsewhere' });
     expect(out.revoked_owner).toBe(w1Id);
     expect(out.released_claims).toHaveLength(1);
@@ -281,6 +283,8 @@ describe('runs and the queue over MCP', () => {
     const stale = await w1.call('submit_result', { run_id: sub.run_id, outcome: 'completed', summary: 'x', lease_epoch: took.lease_epoch });
     expect(errorCode(stale)).toBe('LEASE_LOST');
     expect(signalsOf(stale.structuredContent as { signals?: Signal[] }, 'lease_lost')).toHaveLength(1);
+    // the old owner's self-reported current run no longer points at a run it lost
+    expect((await w1.ok<{ agent: { current_run_id: string | null } }>('whoami')).agent.current_run_id).toBeNull();
     const w2take = await w2.ok<Take>('take_task');
     expect(w2take.run).toMatchObject({ run_id: sub.run_id, lease_epoch: 3, owner_id: w2Id });
     expect(signalsOf(w2take, 'run_assigned')).toHaveLength(1);

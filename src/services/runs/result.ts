@@ -12,7 +12,7 @@ import { artifactRunId, evidenceKindsOfRun } from '../evidence/index.js';
 import { enforceCompletionPolicy } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
 import { requireResultWriter } from './fencing.js';
-import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
+import { clearCurrentRun, clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
 
 export interface SubmitResultInput {
   run_id: string;
@@ -157,9 +157,4 @@ function checkEvidence(tx: Tx, run: Run, input: SubmitResultInput): void {
       { run_id: run.id, missing, expected: run.expectedEvidence },
     );
   }
-}
-
-function clearCurrentRun(tx: Tx, agentId: string, runId: string): void {
-  const agent = tx.agents.get(agentId);
-  if (agent?.currentRunId === runId) tx.agents.applyHeartbeat(agentId, { currentRunId: null });
 }

@@ -49,7 +49,14 @@ export function moveRun(
     },
     now,
   );
+  // the previous holder no longer works on it: its self-reported current run must not point here
+  if (run.ownerId && updated.ownerId !== run.ownerId) clearCurrentRun(tx, run.ownerId, run.id);
   return updated;
+}
+
+export function clearCurrentRun(tx: Tx, agentId: string, runId: string): void {
+  const agent = tx.agents.get(agentId);
+  if (agent?.currentRunId === runId) tx.agents.applyHeartbeat(agentId, { currentRunId: null });
 }
 
 /** Patch pieces: what every release of the lease clears. */
