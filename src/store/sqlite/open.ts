@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export type Db = Database.Database;
@@ -13,7 +13,11 @@ export interface OpenOptions {
  * purpose: waiting happens in SqliteStore's asynchronous retry, which does not block the event loop.
  */
 export function openDatabase(file: string, options: OpenOptions): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (file !== ':memory:') {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    // A new file is created user-only; SQLite gives its -wal and -shm files the same mode.
+    closeSync(openSync(file, 'a', 0o600));
+  }
   const db = new Database(file, { timeout: 25 });
   retryBusySync(() => db.pragma('journal_mode = WAL'));
   db.pragma(`synchronous = ${options.synchronous}`);
