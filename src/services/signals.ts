@@ -15,7 +15,3 @@ export async function takePendingSignals(deps: Deps, agentId: string): Promise<S
   await deps.store.write((tx) => tx.agents.setSignalCursor(agentId, last));
   return pending;
 }
-
-export async function recentSignals(deps: Deps, agentId: string, limit = 10): Promise<Signal[]> {
-  return readTx(deps, (tx) => tx.signals.recent(agentId, limit));
-}

@@ -3,8 +3,7 @@ import { AGENT_STATUSES, leaseExpiresAt, type Agent, type Liveness } from '../..
 import { FleetError, invalidState } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
 import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
-import { listClaims } from '../../services/claims/queries.js';
-import { recentSignals } from '../../services/signals.js';
+import { describeSelf } from '../../services/self.js';
 import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { ownClaimOut, ownClaimSchema } from './claims.js';
@@ -178,10 +177,14 @@ export const whoamiTool = defineTool({
     if (actor.kind !== 'agent') {
       return { bound: false, kind: 'unbound' as const, recent_signals: [], next: 'call register_agent with your name and role' };
     }
-    const { agent, liveness } = await getAgent(ctx.deps, actor.agentId);
-    const recent = await recentSignals(ctx.deps, actor.agentId, 10);
-    const claims = await listClaims(ctx.deps, { agentId: actor.agentId });
-    return { bound: true, kind: 'agent' as const, agent: agentOut(agent, liveness), recent_signals: recent.map(signalOut), claims: claims.claims.map(ownClaimOut) };
+    const self = await describeSelf(ctx.deps, actor.agentId);
+    return {
+      bound: true,
+      kind: 'agent' as const,
+      agent: agentOut(self.agent, self.liveness),
+      recent_signals: self.recentSignals.map(signalOut),
+      claims: self.claims.claims.map(ownClaimOut),
+    };
   },
   summarize: (out) =>
     out.kind === 'agent' && out.agent ? `${out.agent.name} (${out.agent.agent_id}, ${out.agent.role}) is ${out.agent.liveness}` : out.kind === 'operator' ? `operator ${out.operator}` : 'not registered',
