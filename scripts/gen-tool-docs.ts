@@ -8,11 +8,13 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { COMMANDS } from '../src/cli/commands/index.js';
+import { loadAllCommands } from '../src/cli/commands/index.js';
 import { RESOURCES } from '../src/mcp/resources/index.js';
 import { inputJsonSchema } from '../src/mcp/tool-schema.js';
 import type { AnyTool } from '../src/mcp/tool.js';
 import { AGENT_TOOLS, toolsFor } from '../src/mcp/tools/index.js';
+
+const COMMANDS = await loadAllCommands();
 
 export const README = fileURLToPath(new URL('../README.md', import.meta.url));
 

@@ -62,7 +62,7 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     dataDir: dirname(db),
     agentLeaseSeconds: pick('agentLeaseSeconds') ?? 300,
     sweepSeconds: pick('sweepSeconds') ?? 5,
-    workspace: pick('workspace') ? resolve(pick('workspace')!) : defaultWorkspace(),
+    workspace: pick('workspace') ? resolve(pick('workspace')!) : '(git top-level)',
     logLevel: pick('logLevel') ?? 'info',
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
@@ -72,5 +72,15 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid settings: ${problems}`);
   }
+  if (!pick('workspace')) lazyWorkspace(parsed.data);
   return parsed.data;
+}
+
+/**
+ * `git rev-parse` costs a process spawn; most server starts never need the workspace (only claims
+ * and evidence paths do), so it is resolved the first time it is read, then kept.
+ */
+function lazyWorkspace(config: Config): void {
+  let workspace: string | undefined;
+  Object.defineProperty(config, 'workspace', { enumerable: true, configurable: true, get: () => (workspace ??= defaultWorkspace()) });
 }

@@ -32,7 +32,14 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     clock,
     logger,
     tokens: new TokenVault(config.dataDir),
-    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace, policyFile: config.policy },
+    settings: {
+      agentLeaseSeconds: config.agentLeaseSeconds,
+      dataDir: config.dataDir,
+      get workspace() {
+        return config.workspace; // resolved on first use (config.ts)
+      },
+      policyFile: config.policy,
+    },
     onCommit: () => feed.poke(),
   };
   let sweeper: Sweeper | null = null;

@@ -1,10 +1,24 @@
 /** The CLI's only writers: stdout for results (tables or --json), stderr for diagnostics. */
+
+// `fleetdeck help | head` closes the pipe early: that is the reader's choice, not an error
+let pipeWatched = false;
+function out(text: string): void {
+  if (!pipeWatched) {
+    pipeWatched = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
+  process.stdout.write(text);
+}
+
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  out(`${line}\n`);
 }
 
 export function printError(line: string): void {

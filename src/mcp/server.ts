@@ -8,6 +8,8 @@ import {
   UnsubscribeRequestSchema,
   type ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { FleetError } from '../domain/errors.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
@@ -43,6 +45,7 @@ export function createServer(env: ServerEnv): FleetServer {
     {
       capabilities: { tools: { listChanged: false }, resources: { subscribe: true, listChanged: false }, logging: {} },
       instructions: SERVER_INSTRUCTIONS,
+      jsonSchemaValidator: lazyJsonSchemaValidator(),
     },
   );
   registerTools(mcp, env, toolsFor(env.toolset));
@@ -53,18 +56,28 @@ export function createServer(env: ServerEnv): FleetServer {
   return { mcp, dispose: stopNotifying };
 }
 
+/**
+ * The SDK builds an Ajv instance (compiling its formats) in every server's constructor, only to
+ * validate elicitation answers; build it the first time one needs validating instead.
+ */
+function lazyJsonSchemaValidator(): jsonSchemaValidator {
+  let ajv: AjvJsonSchemaValidator | undefined;
+  return { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
+}
+
 function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {
   const byName = new Map(tools.map((t) => [t.name, t]));
-  // Computed once: listing is on every client's start-up path.
-  const listing = tools.map((tool) => ({
+  // Computed once, on the first tools/list (not before the initialize answer): every client lists.
+  let listing: unknown[] | undefined;
+  const list = () => (listing ??= tools.map((tool) => ({
     name: tool.name,
     title: tool.title,
     description: tool.description,
     inputSchema: inputJsonSchema(tool),
     outputSchema: outputJsonSchema(tool),
     annotations: { title: tool.title, ...tool.annotations, openWorldHint: false },
-  }));
-  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }) as never);
+  })));
+  mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list() }) as never);
   mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     callTool(
       { deps: env.deps, feed: env.feed, session: env.session, tools: byName, onCall: env.onToolCall },

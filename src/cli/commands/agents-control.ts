@@ -96,4 +96,3 @@ export const policyCheckCommand: Command = {
   },
 };
 
-export const AGENT_CONTROL_COMMANDS: Command[] = [pauseCommand, resumeCommand, triageCommand, policyCheckCommand];

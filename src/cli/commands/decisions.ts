@@ -168,4 +168,3 @@ export function age(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)}h`;
 }
 
-export const DECISION_COMMANDS: Command[] = [blockersCommand, approveCommand, denyCommand, answerCommand, redirectCommand, resolveCommand, handoffsCommand, handoffShowCommand];

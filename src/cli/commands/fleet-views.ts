@@ -271,4 +271,3 @@ export const eventsCommand: Command = {
   },
 };
 
-export const FLEET_VIEW_COMMANDS: Command[] = [agentsCommand, eventsCommand];

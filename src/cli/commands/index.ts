@@ -1,16 +1,66 @@
 import type { Command } from '../command.js';
-import { AGENT_CONTROL_COMMANDS } from './agents-control.js';
-import { auditVerifyCommand } from './audit.js';
-import { DECISION_COMMANDS } from './decisions.js';
-import { claimsCommand } from './claims.js';
-import { guardCommand } from './guard.js';
-import { serveCommand } from './serve.js';
-import { QUEUE_COMMANDS } from './queue.js';
-import { doctorCommand } from './doctor.js';
-import { FLEET_VIEW_COMMANDS } from './fleet-views.js';
-import { initCommand } from './init.js';
-import { statsCommand } from './stats.js';
-import { TOKEN_COMMANDS } from './token.js';
 
-/** Every CLI command; `fleetdeck help` lists them in this order. */
-export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, initCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];
+/**
+ * Every CLI command, by the words that select it, loaded only when it runs (or when help lists it):
+ * a command's module and what it imports stay out of every other command's start-up, above all
+ * out of `serve`, which each agent session pays for. A new command is one line here.
+ * `fleetdeck help` lists them in this order, under their section.
+ */
+export interface CommandEntry {
+  path: string[];
+  section: CommandSection;
+  load: () => Promise<Command>;
+}
+
+export const SECTIONS = {
+  start: 'Start and set up',
+  look: 'Look at the fleet',
+  act: 'Act as the operator',
+  script: 'Queue work from scripts',
+  admin: 'Tokens, audit and policy',
+} as const;
+export type CommandSection = keyof typeof SECTIONS;
+
+export const COMMANDS: CommandEntry[] = [
+  { path: ['serve'], section: 'start', load: () => import('./serve.js').then((m) => m.serveCommand) },
+  { path: ['init'], section: 'start', load: () => import('./init.js').then((m) => m.initCommand) },
+  { path: ['doctor'], section: 'start', load: () => import('./doctor.js').then((m) => m.doctorCommand) },
+
+  { path: ['status'], section: 'look', load: () => import('./queue.js').then((m) => m.statusCommand) },
+  { path: ['triage'], section: 'look', load: () => import('./agents-control.js').then((m) => m.triageCommand) },
+  { path: ['agents'], section: 'look', load: () => import('./fleet-views.js').then((m) => m.agentsCommand) },
+  { path: ['runs'], section: 'look', load: () => import('./queue.js').then((m) => m.runsCommand) },
+  { path: ['result'], section: 'look', load: () => import('./queue.js').then((m) => m.resultCommand) },
+  { path: ['claims'], section: 'look', load: () => import('./claims.js').then((m) => m.claimsCommand) },
+  { path: ['blockers'], section: 'look', load: () => import('./decisions.js').then((m) => m.blockersCommand) },
+  { path: ['handoffs'], section: 'look', load: () => import('./decisions.js').then((m) => m.handoffsCommand) },
+  { path: ['handoff'], section: 'look', load: () => import('./decisions.js').then((m) => m.handoffShowCommand) },
+  { path: ['dlq'], section: 'look', load: () => import('./queue.js').then((m) => m.dlqCommand) },
+  { path: ['events'], section: 'look', load: () => import('./fleet-views.js').then((m) => m.eventsCommand) },
+  { path: ['stats'], section: 'look', load: () => import('./stats.js').then((m) => m.statsCommand) },
+
+  { path: ['approve'], section: 'act', load: () => import('./decisions.js').then((m) => m.approveCommand) },
+  { path: ['deny'], section: 'act', load: () => import('./decisions.js').then((m) => m.denyCommand) },
+  { path: ['answer'], section: 'act', load: () => import('./decisions.js').then((m) => m.answerCommand) },
+  { path: ['redirect'], section: 'act', load: () => import('./decisions.js').then((m) => m.redirectCommand) },
+  { path: ['resolve'], section: 'act', load: () => import('./decisions.js').then((m) => m.resolveCommand) },
+  { path: ['pause'], section: 'act', load: () => import('./agents-control.js').then((m) => m.pauseCommand) },
+  { path: ['resume'], section: 'act', load: () => import('./agents-control.js').then((m) => m.resumeCommand) },
+  { path: ['requeue'], section: 'act', load: () => import('./queue.js').then((m) => m.requeueCommand) },
+
+  { path: ['submit'], section: 'script', load: () => import('./queue.js').then((m) => m.submitCommand) },
+  { path: ['complete'], section: 'script', load: () => import('./queue.js').then((m) => m.completeCommand) },
+  { path: ['fail'], section: 'script', load: () => import('./queue.js').then((m) => m.failCommand) },
+  { path: ['guard'], section: 'script', load: () => import('./guard.js').then((m) => m.guardCommand) },
+
+  { path: ['token', 'create'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenCreateCommand) },
+  { path: ['token', 'list'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenListCommand) },
+  { path: ['token', 'revoke'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenRevokeCommand) },
+  { path: ['audit', 'verify'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditVerifyCommand) },
+  { path: ['policy', 'check'], section: 'admin', load: () => import('./agents-control.js').then((m) => m.policyCheckCommand) },
+];
+
+/** Loads every command (help and the README generator; never a command's own start-up). */
+export function loadAllCommands(entries: CommandEntry[] = COMMANDS): Promise<Command[]> {
+  return Promise.all(entries.map((e) => e.load()));
+}

@@ -307,4 +307,3 @@ export const runsCommand: Command = {
   },
 };
 
-export const QUEUE_COMMANDS: Command[] = [submitCommand, statusCommand, resultCommand, completeCommand, failCommand, runsCommand, dlqCommand, requeueCommand];

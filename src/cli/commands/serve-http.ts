@@ -1,7 +1,7 @@
 import type { Config } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
-import { startHttpServer, type HttpServerHandle } from '../../transports/http.js';
+import type { HttpServerHandle } from '../../transports/http.js';
 import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
 import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
 
@@ -31,6 +31,8 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   }
   const settings = loadHttpSettings(flags);
   const { host, port } = parseAddress(str(args, 'http') || DEFAULT_HTTP_ADDRESS);
+  // the HTTP stack loads only for --http: a stdio server never pays for it
+  const { startHttpServer } = await import('../../transports/http.js');
   const app = await openApp(config, { sweep: true });
   const logger = app.deps.logger;
   let handle: HttpServerHandle | null = null;

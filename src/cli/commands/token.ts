@@ -101,4 +101,3 @@ export const tokenRevokeCommand: Command = {
   },
 };
 
-export const TOKEN_COMMANDS: Command[] = [tokenCreateCommand, tokenListCommand, tokenRevokeCommand];
