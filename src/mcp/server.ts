@@ -21,13 +21,15 @@ import type { ResourceBody, ResourceContext, ResourceDef } from './resources/res
 import type { Session } from './session.js';
 import { inputJsonSchema, outputJsonSchema } from './tool-schema.js';
 import type { AnyTool, Toolset } from './tool.js';
-import { toolsFor } from './tools/index.js';
+import { toolsFor, type ToolProfile } from './tools/index.js';
 
 export interface ServerEnv {
   deps: Deps;
   feed: ChangeFeed;
   session: Session;
   toolset: Toolset;
+  /** which of the toolset's tools are listed and callable (default full) */
+  profile?: ToolProfile;
   version: string;
   onToolCall?: (tool: string, outcome: string, ms: number) => void;
 }
@@ -48,12 +50,19 @@ export function createServer(env: ServerEnv): FleetServer {
       jsonSchemaValidator: lazyJsonSchemaValidator(),
     },
   );
-  registerTools(mcp, env, toolsFor(env.toolset));
+  registerTools(mcp, env, toolsFor(env.toolset, env.profile));
   const ctx: ResourceContext = { deps: env.deps, feed: env.feed, session: env.session };
   for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
   registerPrompts(mcp, ctx, env.toolset);
   const stopNotifying = registerSubscriptions(mcp, env.feed);
   return { mcp, dispose: stopNotifying };
+}
+
+/** Hints a client acts on, without the ones the protocol already defaults to (its title is the tool's). */
+function advertisedAnnotations(tool: AnyTool): AnyTool['annotations'] {
+  const { readOnlyHint, destructiveHint, idempotentHint } = tool.annotations;
+  if (readOnlyHint) return { readOnlyHint: true };
+  return { readOnlyHint: false, destructiveHint: destructiveHint ?? true, ...(idempotentHint ? { idempotentHint: true } : {}) };
 }
 
 /**
@@ -75,7 +84,7 @@ function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {
     description: tool.description,
     inputSchema: inputJsonSchema(tool),
     outputSchema: outputJsonSchema(tool),
-    annotations: { title: tool.title, ...tool.annotations, openWorldHint: false },
+    annotations: advertisedAnnotations(tool),
   })));
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: list() }) as never);
   mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>

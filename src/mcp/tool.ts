@@ -30,6 +30,8 @@ export interface ToolDef<In extends z.ZodObject = z.ZodObject, Out extends z.Zod
   toolset: Toolset;
   binding: Binding;
   input: In;
+  /** false when the input is another tool's, whose listing already describes its fields */
+  describeFields?: false;
   output: Out;
   annotations: Pick<ToolAnnotations, 'readOnlyHint' | 'idempotentHint' | 'destructiveHint'>;
   run(ctx: ToolContext, input: z.infer<In>): Promise<z.infer<Out>>;

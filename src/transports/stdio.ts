@@ -3,11 +3,13 @@ import type { App } from '../main.js';
 import { createServer } from '../mcp/server.js';
 import { Session } from '../mcp/session.js';
 import type { Toolset } from '../mcp/tool.js';
+import type { ToolProfile } from '../mcp/tools/index.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
 
 export interface StdioOptions {
   toolset: Toolset;
+  profile?: ToolProfile;
   operatorName?: string;
   agent?: { name: string; role: string };
 }
@@ -24,7 +26,7 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
     session.bindAgent(registration.agent.id);
     app.deps.logger.info({ agent: registration.agent.id, resumed: registration.resumed }, 'bound to agent at start');
   }
-  const server = createServer({ deps: app.deps, feed: app.feed, session, toolset: options.toolset, version: VERSION });
+  const server = createServer({ deps: app.deps, feed: app.feed, session, toolset: options.toolset, profile: options.profile, version: VERSION });
   const transport = new StdioServerTransport();
   let closing = false;
   const shutdown = (reason: string) => {

@@ -11,6 +11,7 @@ import { openApp, type App } from '../../src/main.js';
 import { createServer } from '../../src/mcp/server.js';
 import { Session } from '../../src/mcp/session.js';
 import type { Toolset } from '../../src/mcp/tool.js';
+import type { ToolProfile } from '../../src/mcp/tools/index.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -58,10 +59,10 @@ export interface TestClient {
 }
 
 /** A real SDK Client connected in-process (linked transport pair) to a server on `app`. */
-export async function connectClient(app: App, toolset: Toolset = 'agent'): Promise<TestClient> {
+export async function connectClient(app: App, toolset: Toolset = 'agent', options: { profile?: ToolProfile } = {}): Promise<TestClient> {
   const session = new Session();
   if (toolset === 'operator') session.bindOperator('test-operator');
-  const server = createServer({ deps: app.deps, feed: app.feed, session, toolset, version: 'test' });
+  const server = createServer({ deps: app.deps, feed: app.feed, session, toolset, profile: options.profile, version: 'test' });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: 'fleetdeck-test', version: '0.0.0' });
   await Promise.all([server.mcp.connect(serverSide), client.connect(clientSide)]);

@@ -1,6 +1,8 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OPERATOR_TOOLS } from '../../src/mcp/tools/index.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { inputJsonSchema } from '../../src/mcp/tool-schema.js';
+import { CORE_AGENT_TOOLS, OPERATOR_TOOLS, toolsFor } from '../../src/mcp/tools/index.js';
 import { connectClient, errorCode, openTestApp, type TestApp } from '../helpers/app.js';
 
 type Schema = Record<string, unknown>;
@@ -84,21 +86,35 @@ describe('the tool surface', () => {
     }
   });
 
-  it('takes only strict objects with every string and list bounded', () => {
+  it('takes only strict objects with every string and list bounded (in the schema the server validates with)', () => {
     const problems: string[] = [];
-    for (const tool of operatorTools) {
-      const input = tool.inputSchema as Schema;
+    for (const tool of toolsFor('operator')) {
+      const input = inputJsonSchema(tool, { full: true });
       if (input.additionalProperties !== false) problems.push(`${tool.name}: input accepts unknown fields (use .strict())`);
       problems.push(...unbounded(input, tool.name));
     }
     expect(problems).toEqual([]);
+    for (const tool of operatorTools) expect((tool.inputSchema as Schema).additionalProperties, tool.name).toBe(false);
   });
 
-  it('advertises output schemas that admit both the result and an error', () => {
+  it('advertises output schemas that admit both a result and an error result', () => {
+    const ajv = new AjvJsonSchemaValidator();
+    const error = { error: { code: 'NOT_FOUND', message: 'no such run', hint: 'list runs with list_runs' } };
     for (const tool of operatorTools) {
-      const anyOf = (tool.outputSchema as Schema).anyOf as { required: string[] }[];
-      expect(anyOf, tool.name).toContainEqual({ required: ['error'] });
+      const validate = ajv.getValidator(tool.outputSchema as never);
+      expect(validate(error).valid, tool.name).toBe(true);
+      expect(validate({ signals: [], next: 'go on' }).valid, tool.name).toBe(true);
     }
+  });
+
+  it('keeps the agent listing within 20 kB of JSON, and the core profile smaller still', async () => {
+    const bytes = (tools: Tool[]) => Buffer.byteLength(JSON.stringify({ tools }));
+    expect(bytes(agentTools)).toBeLessThanOrEqual(20_000);
+    const core = await connectClient(t.app, 'agent', { profile: 'core' });
+    const coreTools = (await core.client.listTools()).tools;
+    await core.close();
+    expect(coreTools.map((tool) => tool.name)).toEqual(CORE_AGENT_TOOLS.map((tool) => tool.name));
+    expect(bytes(coreTools)).toBeLessThan(bytes(agentTools) * 0.7);
   });
 
   it('refuses an unknown field on every tool with INVALID_INPUT, and writes nothing', async () => {

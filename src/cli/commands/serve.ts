@@ -2,6 +2,7 @@ import { SETTINGS } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
+import { TOOL_PROFILES, type ToolProfile } from '../../mcp/tools/index.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
 import { configFrom, flag, str, type Command } from '../command.js';
 import { userInfo } from 'node:os';
@@ -10,19 +11,21 @@ export const serveCommand: Command = {
   path: ['serve'],
   summary: 'serve the MCP server over stdio (agent toolset; --operator for the operator toolset), or over HTTP (--http)',
   usage: [
-    'fleetdeck serve [--operator] [--agent NAME --role ROLE] [settings]',
+    'fleetdeck serve [--operator] [--agent NAME --role ROLE] [--tools full|core] [settings]',
     'fleetdeck serve --http HOST:PORT [HTTP settings] [settings]',
     '',
     'Options:',
     '  --operator            bind this process to the operator identity and serve the operator toolset',
     '  --agent NAME          register (or resume) this agent at start; needs --role',
     '  --role ROLE           the role for --agent',
+    '  --tools full|core     full (default): every tool of the toolset; core: the tools a worker needs',
+    '                        (take, claim, report, hand off, finish), for a smaller tools/list',
     '',
     'Settings (flag, then environment, then default):',
     ...SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help} (default ${s.default})`),
     ...HTTP_USAGE,
   ].join('\n'),
-  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, ...HTTP_OPTIONS },
+  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, tools: { type: 'string' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
     if (str(args, 'http') !== undefined) return serveHttp(args, config);
@@ -30,12 +33,17 @@ export const serveCommand: Command = {
     const role = str(args, 'role');
     if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');
     if (agentName && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--agent and --operator exclude each other');
+    const profile = str(args, 'tools') ?? 'full';
+    if (!isProfile(profile)) throw new FleetError('INVALID_INPUT', `--tools ${profile} is not a profile`, `use one of: ${TOOL_PROFILES.join(', ')}`);
     const app = await openApp(config, { sweep: true });
     await serveStdio(app, {
       toolset: flag(args, 'operator') ? 'operator' : 'agent',
+      profile,
       operatorName: userInfo().username,
       agent: agentName && role ? { name: agentName, role } : undefined,
     });
     return new Promise<number>(() => {}); // runs until stdin closes (serveStdio exits the process)
   },
 };
+
+const isProfile = (value: string): value is ToolProfile => (TOOL_PROFILES as readonly string[]).includes(value);

@@ -48,25 +48,22 @@ export function agentOut(agent: Agent, liveness: Liveness): z.infer<typeof agent
   };
 }
 
-const usage = usageInput.describe('usage since your last report (added to your totals)');
+const usage = usageInput.describe('usage since your last report');
 
 export const registerAgentTool = defineTool({
   name: 'register_agent',
-  title: 'Register (or resume) this agent',
-  description:
-    'Call this first. Binds this connection to an agent identity so the fleet knows you exist, what you do and whether you are alive. ' +
-    'New identity: give name and role (e.g. implementer, reviewer, coordinator). Returning: give agent_id (the token is optional for the same OS user). ' +
-    'Returns agent_id, a token shown only once, and how often to show a sign of life (any tool call counts).',
+  title: 'Register or resume',
+  description: 'Call first: binds this connection to an identity. New: name and role (e.g. implementer, reviewer). Returning: agent_id (+ token from another OS user). Returns agent_id, a token shown once, and the heartbeat interval.',
   toolset: 'agent',
   binding: 'none',
   input: z
     .object({
       name,
       role,
-      workspace: z.string().max(LIMITS.pattern).optional().describe('absolute path of your working tree (default: the server workspace)'),
+      workspace: z.string().max(LIMITS.pattern).optional().describe('absolute path of your working tree'),
       capabilities: z.array(z.string().max(LIMITS.name)).max(LIMITS.capabilities).optional(),
-      agent_id: agentId.optional().describe('resume this identity instead of creating one'),
-      token: z.string().max(200).optional().describe('the token of agent_id (optional for the OS user that registered it)'),
+      agent_id: agentId.optional().describe('resume this identity'),
+      token: z.string().max(200).optional().describe('needed only from another OS user'),
     })
     .strict(),
   output: z.object({
@@ -117,17 +114,14 @@ function registrationOut(agent: Agent, liveness: Liveness, token: string | null,
 
 export const heartbeatTool = defineTool({
   name: 'heartbeat',
-  title: 'Report progress and stay alive',
-  description:
-    'Tell the fleet you are alive and what you are doing (status, a short note, progress 0..1, the run you work on, token usage). ' +
-    'Renews your run leases and claims. Any tool call also counts as a sign of life; call this when you have been quiet for a while. ' +
-    'Returns your liveness, what was renewed, and signals (cancel, pause, redirect, handoffs, resolved blockers) you must act on.',
+  title: 'Report progress',
+  description: 'Say you are alive and what you do. Renews your leases and claims (any call does; use it when quiet a while). Returns liveness, renewals and signals.',
   toolset: 'agent',
   binding: 'agent',
   input: z
     .object({
       status: z.enum(AGENT_STATUSES).optional(),
-      note: shortText.optional().describe('one line: what you are doing now'),
+      note: shortText.optional().describe('what you are doing now'),
       progress: z.number().min(0).max(1).optional(),
       run_id: runId.optional(),
       usage: usage.optional(),
@@ -156,9 +150,8 @@ export const heartbeatTool = defineTool({
 
 export const whoamiTool = defineTool({
   name: 'whoami',
-  title: 'Who am I in this fleet',
-  description:
-    'Shows the identity this connection acts as (agent or operator), its liveness, lease and recent signals. Use it after a restart or when unsure whether you are registered.',
+  title: 'Who am I',
+  description: 'Who this connection acts as (agent or operator): liveness, lease, current run, claims, recent signals. Use after a restart or when unsure.',
   toolset: 'agent',
   binding: 'none',
   input: z.object({}).strict(),

@@ -19,11 +19,8 @@ const runSnapshotSchema = runSummarySchema.extend({
 
 export const awaitUpdateTool = defineTool({
   name: 'await_update',
-  title: 'Wait for a blocker, handoff or run to change',
-  description:
-    `Long-polls one object — blocker_id, handoff_id or run_id — and returns as soon as it changes in any process (a decision, an acceptance, a cancel), ` +
-    `or after timeout_seconds (default ${DEFAULT_AWAIT_SECONDS}, at most ${LIMITS.waitSeconds}) with changed: false. Always returns the current state and a seq: ` +
-    'pass it back as since_seq on the next call so no change between calls is missed. timeout_seconds 0 reads without waiting.',
+  title: 'Wait for a change',
+  description: 'Long-poll one blocker_id, handoff_id or run_id until it changes, or timeout_seconds (default 60, ≤ 110; 0 reads now). Pass the returned seq back as since_seq.',
   toolset: 'agent',
   binding: 'any',
   input: z
@@ -32,7 +29,7 @@ export const awaitUpdateTool = defineTool({
       handoff_id: handoffId.optional(),
       run_id: runId.optional(),
       timeout_seconds: z.number().int().min(0).max(LIMITS.waitSeconds).optional(),
-      since_seq: z.number().int().min(0).optional().describe('the seq of a previous await_update result'),
+      since_seq: z.number().int().min(0).optional().describe('seq from the previous result'),
     })
     .strict(),
   output: z.object({

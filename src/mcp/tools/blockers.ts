@@ -13,21 +13,17 @@ const option = z.string().trim().min(1).max(200);
 export const raiseBlockerTool = defineTool({
   name: 'raise_blocker',
   title: 'Ask for a human decision',
-  description:
-    'When you need a decision, an approval, access, or something only a person can unblock: raise a blocker on your run ' +
-    '(kind decision, approval, dependency, access or error; a question; options to choose from; context; evidence ids). ' +
-    'The run becomes blocked and its lease does not lapse while it waits. Then await_update with the blocker_id: the decision ' +
-    '(approve, deny, answer, redirect, reassign, pause or cancel) also arrives as a signal on your next result.',
+  description: 'Ask a person: the run is blocked and its lease waits. Then await_update with blocker_id; the decision (approve, deny, answer, redirect, reassign, pause, cancel) also arrives as a signal.',
   toolset: 'agent',
   binding: 'agent',
   input: z
     .object({
       run_id: runId,
       kind: z.enum(BLOCKER_KINDS),
-      question: text.trim().min(1).describe('one clear question a person can answer'),
-      options: z.array(option).max(10).optional().describe('the answers you can act on; the operator may pick one'),
-      context: text.optional().describe('what the operator needs to decide: what you tried, what each option implies'),
-      evidence: z.array(artifactId).max(20).optional().describe('artifact ids of this run that support the question'),
+      question: text.trim().min(1).describe('one clear question'),
+      options: z.array(option).max(10).optional().describe('answers you can act on'),
+      context: text.optional().describe('what you tried, what each option implies'),
+      evidence: z.array(artifactId).max(20).optional().describe('artifact ids of this run'),
       lease_epoch: z.number().int().min(0).optional(),
     })
     .strict(),

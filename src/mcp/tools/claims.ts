@@ -9,26 +9,26 @@ import { defineTool } from '../tool.js';
 
 const scopeInput = z
   .object({
-    kind: z.enum(CLAIM_KINDS).describe('path: a glob relative to the workspace root (src/api/**); test: a test id or glob; resource: a hierarchical name (area:billing covers area:billing/api)'),
+    kind: z.enum(CLAIM_KINDS).describe('path: glob from the workspace root (src/api/**); test: id or glob; resource: name (area:billing covers area:billing/api)'),
     pattern: z.string().min(1).max(LIMITS.pattern),
-    mode: z.enum(CLAIM_MODES).optional().describe('overrides the request mode for this scope'),
+    mode: z.enum(CLAIM_MODES).optional().describe('overrides mode'),
   })
   .strict();
 
 const claimInput = z
   .object({
-    scopes: z.array(scopeInput).min(1).max(CLAIM_LIMITS.scopesPerCall).describe('granted all together or not at all'),
-    mode: z.enum(CLAIM_MODES).optional().describe('exclusive (default): nobody else may claim an overlapping scope; shared: others may share, not take it exclusively'),
-    run_id: runId.optional().describe('a run you hold: the claims end with its result or cancellation'),
+    scopes: z.array(scopeInput).min(1).max(CLAIM_LIMITS.scopesPerCall),
+    mode: z.enum(CLAIM_MODES).optional().describe('exclusive (default): no overlapping claim by others; shared: others may share'),
+    run_id: runId.optional().describe('your run: claims end with it'),
     ttl_seconds: z
       .number()
       .int()
       .min(CLAIM_TTL.minSeconds)
       .max(CLAIM_TTL.maxSeconds)
       .optional()
-      .describe(`how long the claims outlive your silence (default ${CLAIM_TTL.defaultSeconds}); every call you make renews them`),
-    reason: shortText.optional().describe('what you are doing there, shown to agents who conflict'),
-    workspace: z.string().min(1).max(LIMITS.pattern).optional().describe('default: your registered workspace, else the server\'s (the git top-level)'),
+      .describe(`how long claims outlive your silence (default ${CLAIM_TTL.defaultSeconds})`),
+    reason: shortText.optional().describe('shown to agents who conflict'),
+    workspace: z.string().min(1).max(LIMITS.pattern).optional().describe('default: your registered one'),
   })
   .strict();
 
@@ -139,10 +139,7 @@ const GRANTED_HINT = 'edit only within your claims; release_scope when done (eac
 export const claimScopeTool = defineTool({
   name: 'claim_scope',
   title: 'Claim scope before editing',
-  description:
-    'Reserve paths (globs), tests or resources in your workspace before you change them. All scopes are granted together or none is. ' +
-    'A conflict is a normal answer: granted=false and conflicts[] naming each overlapping claim, its holder (name, liveness), since when, and a witness path both patterns match. ' +
-    'Claiming a pattern you already hold extends it. Your claims are renewed by every call you make and released by release_scope, by your run\'s end, or when you go silent.',
+  description: 'Reserve paths (globs), tests or resources before changing them; all or none. A conflict is a normal answer: granted=false, conflicts[] with each holder, its liveness and a witness path both match. Claims renew with your calls; they end by release_scope, your run\'s end, or your silence.',
   toolset: 'agent',
   binding: 'agent',
   input: claimInput,
@@ -173,9 +170,7 @@ function grantedOut(c: Claim): Omit<z.infer<typeof grantedSchema>, 'extended'> {
 export const checkScopeTool = defineTool({
   name: 'check_scope',
   title: 'Would this claim be granted?',
-  description:
-    'Read-only: answers what claim_scope would answer for the same input right now (granted, or the conflicts with holders and witnesses), taking nothing. ' +
-    'claims[] lists what would be claimed; claim_id is set where you already hold the pattern (it would be extended).',
+  description: 'Read-only: what claim_scope would answer now for the same input (its fields are described there), taking nothing. claim_id is set where you already hold the pattern.',
   toolset: 'agent',
   binding: 'any',
   input: claimInput,
@@ -232,13 +227,13 @@ const claimIds = z.array(claimId).min(1).max(CLAIM_LIMITS.idsPerCall);
 export const releaseScopeTool = defineTool({
   name: 'release_scope',
   title: 'Release your claims',
-  description: 'End your own claims: claim_ids (from claim_scope), or all: true for every claim you hold. Others\' claims are FORBIDDEN (an operator can force_release).',
+  description: 'End your own claims: claim_ids, or all: true.',
   toolset: 'agent',
   binding: 'agent',
   input: z
     .object({
       claim_ids: claimIds.optional(),
-      all: z.boolean().optional().describe('release every claim you hold'),
+      all: z.boolean().optional(),
     })
     .strict(),
   output: releaseOutput,

@@ -11,7 +11,7 @@ export const evidenceKind = z
   .string()
   .max(ARTIFACT_KIND_MAX)
   .regex(ARTIFACT_KIND_PATTERN, 'lower-case words joined by - _ or . (e.g. test-output)')
-  .describe(`${KNOWN_ARTIFACT_KINDS.join(', ')}, or a custom kind such as lint-output`);
+  .describe('summary, patch, test-output, log, report, screenshot, … or your own');
 
 /** One entry of a run's evidence list (what services/evidence listRunArtifacts returns). */
 export const artifactSummarySchema = z.object({
@@ -33,22 +33,19 @@ const CONTENT_MAX_CHARS = Math.ceil((LIMITS.artifactBytes / 3) * 4 * 1.03) + 16;
 export const attachEvidenceTool = defineTool({
   name: 'attach_evidence',
   title: 'Attach evidence to your run',
-  description:
-    'Stores a piece of evidence (summary, patch, test-output, log, report, screenshot, …) on a run you own, so reviewers and the coordinator can check your result. ' +
-    'Give `content` (text; or bytes as base64 with encoding: base64) or `path` (a file inside your workspace; relative paths resolve against it). ' +
-    `Up to ${LIMITS.artifactBytes / (1024 * 1024)} MiB. Returns artifact_id (cite it in submit_result's evidence), sha256, bytes and the resource uri that returns the exact bytes.`,
+  description: 'Store evidence on your run: `content` or `path`, up to 10 MiB. Returns artifact_id (cite it in submit_result), sha256, bytes, uri.',
   toolset: 'agent',
   binding: 'agent',
   input: z
     .object({
       run_id: runId,
       kind: evidenceKind,
-      content: z.string().max(CONTENT_MAX_CHARS).optional().describe('inline evidence: text, or base64 when encoding is base64'),
-      encoding: z.enum(['utf8', 'base64']).optional().describe('how content is encoded (default utf8)'),
-      path: z.string().max(LIMITS.pattern).optional().describe('a regular file inside your workspace root (instead of content)'),
-      name: z.string().trim().min(1).max(LIMITS.name).optional().describe('a label, e.g. vitest.log (default: the path, or the kind)'),
-      media_type: z.string().max(MEDIA_TYPE_MAX).optional().describe('e.g. text/plain, image/png (default: guessed from the name, then the bytes)'),
-      lease_epoch: z.number().int().min(0).optional().describe('the lease epoch you hold (from take_task/start_run); a stale one is refused with LEASE_LOST'),
+      content: z.string().max(CONTENT_MAX_CHARS).optional().describe('text, or base64 with encoding'),
+      encoding: z.enum(['utf8', 'base64']).optional(),
+      path: z.string().max(LIMITS.pattern).optional().describe('a file in your workspace, instead of content'),
+      name: z.string().trim().min(1).max(LIMITS.name).optional().describe('e.g. vitest.log'),
+      media_type: z.string().max(MEDIA_TYPE_MAX).optional().describe('default: guessed'),
+      lease_epoch: z.number().int().min(0).optional().describe('from take_task/start_run'),
     })
     .strict(),
   output: z.object({
@@ -86,9 +83,7 @@ export const attachEvidenceTool = defineTool({
 export const verifyArtifactTool = defineTool({
   name: 'verify_artifact',
   title: 'Verify an artifact’s bytes',
-  description:
-    'Recomputes the sha256 of an artifact’s stored bytes and compares it with the hash recorded when it was attached. ' +
-    'Use it to validate the evidence a result cites. Read-only. Returns ok, expected and actual sha256 and sizes.',
+  description: 'Read-only: recompute an artifact\'s sha256 from its stored bytes and compare with the recorded one.',
   toolset: 'agent',
   binding: 'any',
   input: z.object({ artifact_id: artifactId }).strict(),

@@ -26,9 +26,7 @@ export const overviewSchema = z.object({
 export const fleetStatusTool = defineTool({
   name: 'fleet_status',
   title: 'The whole fleet at a glance',
-  description:
-    'Read-only overview of the fleet: agents by role and liveness, stale agents, runs by state, active claims, how many blockers and handoffs wait (and since when), and the latest audit event seq. ' +
-    'The same content as the fleet://overview resource, for clients that do not browse resources.',
+  description: 'Read-only overview: agents by liveness, runs by state, claims, waiting blockers and handoffs (as fleet://overview).',
   toolset: 'agent',
   binding: 'none',
   input: z.object({}).strict(),
@@ -53,8 +51,7 @@ export const eventSchema = z.object({
 export const listEventsTool = defineTool({
   name: 'list_events',
   title: 'Read the audit log',
-  description:
-    'Read-only page of the append-only audit log. Without `after`, the most recent events; with `after` (a seq), the events that follow it, oldest first. Filter by agent, run or event types. Use next_cursor as `after` to continue.',
+  description: 'Read-only page of the audit log: newest events, or those after seq `after`. Filter by agent, run or types.',
   toolset: 'agent',
   binding: 'none',
   input: z

@@ -8,16 +8,13 @@ import { agentId, artifactId, handoffId, role, runId, shortText, text } from '..
 import { defineTool } from '../tool.js';
 import { handoffOut, handoffSchema, runBriefOut, runBriefSchema } from './handoff-schemas.js';
 
-const leaseEpoch = z.number().int().min(0).describe('the lease_epoch you hold: a handoff from an older lease is refused with LEASE_LOST');
+const leaseEpoch = z.number().int().min(0).describe('the lease_epoch you hold');
 const item = z.string().trim().min(1).max(LIMITS.shortText);
 
 export const handoffTool = defineTool({
   name: 'handoff',
-  title: 'Hand your run to another agent or role',
-  description:
-    'Offers a run you hold to one agent (to_agent) or to the first agent of a role who accepts (to_role), with a structured record: ' +
-    'summary and next_action (required), changed_files, evidence (artifact ids of this run), failed_attempts ({approach, result}), risks, open_questions. ' +
-    'The run waits in handoff_pending (you still own it; you cannot finish it) until accepted — then the run, its lease and its claims move to the taker — declined (it is yours again) or withdrawn (withdraw_handoff).',
+  title: 'Hand off your run',
+  description: 'Offer your run to to_agent or to_role (first to accept wins) with a structured record. It waits in handoff_pending (yours, not finishable) until accepted (run, lease and claims move), declined or withdrawn.',
   toolset: 'agent',
   binding: 'agent',
   input: z
@@ -25,15 +22,15 @@ export const handoffTool = defineTool({
       run_id: runId,
       to_agent: agentId.optional(),
       to_role: role.optional(),
-      summary: text.trim().min(1).describe('what was done, the state it is in'),
-      next_action: text.trim().min(1).describe('the first thing the taker should do'),
+      summary: text.trim().min(1).describe('what was done, where it stands'),
+      next_action: text.trim().min(1),
       changed_files: z.array(z.string().trim().min(1).max(LIMITS.pattern)).max(LIMITS.listItems).optional(),
-      evidence: z.array(artifactId).max(LIMITS.listItems).optional().describe('artifact ids attached to this run (attach_evidence)'),
+      evidence: z.array(artifactId).max(LIMITS.listItems).optional().describe('artifact ids of this run'),
       failed_attempts: z
         .array(z.object({ approach: item, result: item }).strict())
         .max(20)
         .optional()
-        .describe('what was tried and did not work, so the taker does not repeat it'),
+        .describe('what was tried and did not work'),
       risks: z.array(item).max(20).optional(),
       open_questions: z.array(item).max(20).optional(),
       lease_epoch: leaseEpoch.optional(),
@@ -63,9 +60,7 @@ const decisionOutput = z.object({ handoff: handoffSchema, run: runBriefSchema, c
 export const acceptHandoffTool = defineTool({
   name: 'accept_handoff',
   title: 'Take over a handed-off run',
-  description:
-    'Accepts a handoff offered to you or your role. In one step the run, a fresh lease (the epoch + 1) and its claims become yours; for a role handoff the first taker wins. ' +
-    'Read it first (fleet://handoffs/{id}); then continue from its next_action, with lease_epoch from the result.',
+  description: 'Take over a handoff offered to you or your role (first taker wins): the run, a new lease and its claims become yours. Continue from its next_action with the returned lease_epoch.',
   toolset: 'agent',
   binding: 'agent',
   input: z.object({ handoff_id: handoffId }).strict(),
@@ -86,7 +81,7 @@ export const acceptHandoffTool = defineTool({
 export const declineHandoffTool = defineTool({
   name: 'decline_handoff',
   title: 'Decline a handoff',
-  description: 'Declines a handoff offered to you or your role, with a reason; the run goes back to the agent that offered it.',
+  description: 'Decline a handoff offered to you or your role, with a reason; the run returns to its offerer.',
   toolset: 'agent',
   binding: 'agent',
   input: z.object({ handoff_id: handoffId, reason: shortText.trim().min(1) }).strict(),
@@ -102,7 +97,7 @@ export const declineHandoffTool = defineTool({
 export const withdrawHandoffTool = defineTool({
   name: 'withdraw_handoff',
   title: 'Withdraw your handoff',
-  description: 'Takes back a handoff you offered and nobody accepted yet; the run is leased to you again and its targets are told.',
+  description: 'Take back your handoff nobody accepted yet; the run is yours again.',
   toolset: 'agent',
   binding: 'agent',
   input: z.object({ handoff_id: handoffId, reason: shortText.optional() }).strict(),
@@ -117,10 +112,8 @@ export const withdrawHandoffTool = defineTool({
 
 export const listHandoffsTool = defineTool({
   name: 'list_handoffs',
-  title: 'Handoffs waiting for a taker',
-  description:
-    'Open handoffs, oldest first. For an agent, by default those offered to you or your role (to_me: false for all); for the operator, all of them (the aging view). ' +
-    'Filter by state, run or offerer. Read one with fleet://handoffs/{id}; take one with accept_handoff.',
+  title: 'Open handoffs',
+  description: 'Open handoffs, oldest first: for an agent those offered to you or your role (to_me: false for all); for the operator all. Accept one with accept_handoff.',
   toolset: 'agent',
   binding: 'any',
   input: z
@@ -128,7 +121,7 @@ export const listHandoffsTool = defineTool({
       state: z.array(z.enum(HANDOFF_STATES)).max(HANDOFF_STATES.length).optional().describe('default: offered'),
       run_id: runId.optional(),
       from_agent: agentId.optional(),
-      to_me: z.boolean().optional().describe('agents: only handoffs offered to you or your role (default true)'),
+      to_me: z.boolean().optional().describe('default true'),
       limit: z.number().int().min(1).max(200).optional(),
     })
     .strict(),

@@ -16,6 +16,17 @@ export const AGENT_TOOLS: AnyTool[] = [registerAgentTool, heartbeatTool, whoamiT
 /** Added for the operator (serve --operator); never listed to agents. */
 export const OPERATOR_TOOLS: AnyTool[] = [forceReleaseTool, requeueRunTool, cancelRunTool, reassignRunTool, resolveBlockerTool, listBlockersTool, pauseAgentTool, resumeAgentTool];
 
-export function toolsFor(toolset: Toolset): AnyTool[] {
-  return toolset === 'operator' ? [...AGENT_TOOLS, ...OPERATOR_TOOLS] : AGENT_TOOLS;
+/**
+ * Profiles chosen at serve time (`serve --tools core|full`). `full` (the default) lists every tool
+ * of the toolset; `core` lists what a worker needs to take, claim, report, hand off and finish
+ * work, for clients that pay for every listed tool in a small context.
+ */
+export const TOOL_PROFILES = ['full', 'core'] as const;
+export type ToolProfile = (typeof TOOL_PROFILES)[number];
+
+export const CORE_AGENT_TOOLS: AnyTool[] = [registerAgentTool, heartbeatTool, whoamiTool, takeTaskTool, startRunTool, claimScopeTool, releaseScopeTool, attachEvidenceTool, submitResultTool, handoffTool, acceptHandoffTool, raiseBlockerTool, awaitUpdateTool, getRunTool];
+
+export function toolsFor(toolset: Toolset, profile: ToolProfile = 'full'): AnyTool[] {
+  const agentTools = profile === 'core' ? CORE_AGENT_TOOLS : AGENT_TOOLS;
+  return toolset === 'operator' ? [...agentTools, ...OPERATOR_TOOLS] : agentTools;
 }

@@ -11,26 +11,24 @@ import { defineTool } from '../tool.js';
 import { artifactSummarySchema, evidenceKind } from './evidence.js';
 import { runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
 
-const title = z.string().trim().min(1).max(LIMITS.shortText).describe('one line: what to do');
+const title = z.string().trim().min(1).max(LIMITS.shortText);
 const runType = z
   .string()
   .max(64)
   .regex(/^[a-z][a-z0-9._-]*$/, 'lower-case word, e.g. implement, review, test')
-  .describe('what kind of work (default task), e.g. implement, review');
-const priority = z.number().int().min(-MAX_PRIORITY).max(MAX_PRIORITY).describe('higher is taken first (default 0)');
-const maxAttempts = z.number().int().min(1).max(MAX_MAX_ATTEMPTS).describe('takes before it is dead-lettered (default 3)');
-const onStale = z.enum(ON_STALE).describe('when the owner goes silent: requeue (default), escalate to an operator, or dead_letter');
-const expectedEvidence = z.array(evidenceKind).max(20).describe('evidence kinds a completed result must have attached, e.g. ["test-output"]');
-const leaseEpoch = z.number().int().min(0).describe('the lease_epoch take_task/start_run gave you: a write from an older lease is refused with LEASE_LOST');
+  .describe('default task; e.g. implement, review');
+const priority = z.number().int().min(-MAX_PRIORITY).max(MAX_PRIORITY).describe('higher first; default 0');
+const maxAttempts = z.number().int().min(1).max(MAX_MAX_ATTEMPTS).describe('default 3');
+const onStale = z.enum(ON_STALE).describe('if the owner goes silent; default requeue');
+const expectedEvidence = z.array(evidenceKind).max(20).describe('kinds a completed result needs, e.g. ["test-output"]');
+const leaseEpoch = z.number().int().min(0).describe('from take_task/start_run');
 
-const usage = usageInput.describe('what this run cost (added to the run and to your totals)');
+const usage = usageInput.describe('what this run cost');
 
 export const submitTaskTool = defineTool({
   name: 'submit_task',
-  title: 'Queue a task for a role or an agent',
-  description:
-    'Queue work for another agent: to_role (any agent of that role may take it) or to_agent. The call returns at once; you learn the outcome from a run_finished signal on a later result, or with get_run. ' +
-    'Use idempotency_key when you may retry: the same key and input return the same run (deduplicated: true). expected_evidence lists the evidence kinds the worker must attach before completing.',
+  title: 'Queue a task',
+  description: 'Queue work for to_role (any agent of it) or to_agent; returns at once. The outcome arrives as a run_finished signal (or get_run). A retry with the same idempotency_key returns the same run.',
   toolset: 'agent',
   binding: 'any',
   input: z
@@ -41,11 +39,11 @@ export const submitTaskTool = defineTool({
       to_agent: agentId.optional(),
       type: runType.optional(),
       priority: priority.optional(),
-      ttl_seconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('dead (expired) if nobody takes it within this time'),
+      ttl_seconds: z.number().int().min(1).max(MAX_TTL_SECONDS).optional().describe('expires if not taken by then'),
       max_attempts: maxAttempts.optional(),
       idempotency_key: z.string().min(1).max(128).optional(),
-      context: longText.optional().describe('background the worker needs, inline'),
-      context_ref: artifactId.optional().describe('or: an artifact holding the context'),
+      context: longText.optional(),
+      context_ref: artifactId.optional().describe('an artifact holding the context'),
       expected_evidence: expectedEvidence.optional(),
       parent_run_id: runId.optional(),
       on_stale: onStale.optional(),
@@ -69,12 +67,10 @@ export const submitTaskTool = defineTool({
 export const takeTaskTool = defineTool({
   name: 'take_task',
   title: 'Take the next queued task',
-  description:
-    'Leases the best queued run for you (targeted at you or your role; highest priority, then oldest) and returns it with its instructions, or run: null when there is none. ' +
-    'wait_seconds (≤ 110) waits for one to arrive. Keep the lease_epoch: pass it to submit_result. Any tool call renews your lease.',
+  description: 'Lease the best queued run for you or your role (priority, then oldest) with its instructions, or run: null. wait_seconds (≤ 110) waits for one. Keep lease_epoch for submit_result.',
   toolset: 'agent',
   binding: 'agent',
-  input: z.object({ wait_seconds: z.number().min(0).max(LIMITS.waitSeconds).optional().describe('long-poll up to this many seconds') }).strict(),
+  input: z.object({ wait_seconds: z.number().min(0).max(LIMITS.waitSeconds).optional().describe('long-poll seconds') }).strict(),
   output: z.object({
     run: runSchema.nullable(),
     lease_epoch: z.number().optional(),
@@ -101,9 +97,8 @@ export const takeTaskTool = defineTool({
 
 export const startRunTool = defineTool({
   name: 'start_run',
-  title: 'Start a run for work you began yourself',
-  description:
-    'Records work you are starting on your own as a run leased to you at once, so it has an owner, claims, evidence and a result like queued work. Returns run_id and lease_epoch.',
+  title: 'Start your own run',
+  description: 'Record work you start on your own as a run leased to you, so it has an owner, claims, evidence and a result. Returns run_id and lease_epoch.',
   toolset: 'agent',
   binding: 'agent',
   input: z
@@ -137,7 +132,7 @@ export const startRunTool = defineTool({
 export const getRunTool = defineTool({
   name: 'get_run',
   title: 'Read one run',
-  description: 'A run with its state, owner, attempts, instructions, result and evidence list. Verify an artifact against its sha256 with verify_artifact. Timeline: fleet://runs/{run_id}.',
+  description: 'One run: state, owner, attempts, instructions, result, evidence list. Timeline: fleet://runs/{run_id}.',
   toolset: 'agent',
   binding: 'none',
   input: z.object({ run_id: runId }).strict(),
@@ -153,7 +148,7 @@ export const getRunTool = defineTool({
 export const listRunsTool = defineTool({
   name: 'list_runs',
   title: 'List runs',
-  description: 'Runs, newest first, filtered by state, role, owner, submitter or parent run ("me" for yourself). Pass next_cursor as cursor for the next page.',
+  description: 'Runs, newest first, by state, role, owner, submitter or parent ("me" for yourself). next_cursor pages.',
   toolset: 'agent',
   binding: 'none',
   input: z
@@ -179,7 +174,7 @@ export const listRunsTool = defineTool({
 export const cancelTaskTool = defineTool({
   name: 'cancel_task',
   title: 'Cancel a task you submitted',
-  description: 'Cancels one of your own submissions before it finishes. Its holder is told to stop (a cancel signal) and its claims are released.',
+  description: 'Cancel a run you submitted: its holder gets a cancel signal and its claims are released.',
   toolset: 'agent',
   binding: 'any',
   input: z.object({ run_id: runId, reason: shortText.min(1) }).strict(),
@@ -194,21 +189,18 @@ export const cancelTaskTool = defineTool({
 
 export const submitResultTool = defineTool({
   name: 'submit_result',
-  title: 'Submit the result of your run',
-  description:
-    'Closes your run: outcome completed or failed, a summary, the evidence artifact ids (attached with attach_evidence to this run) and risks. ' +
-    'A failure with retryable: true goes back to the queue with backoff while attempts remain. Pass lease_epoch from take_task. ' +
-    'LEASE_LOST means the run moved on without you: stop and discard. MISSING_EVIDENCE names the kinds to attach first.',
+  title: 'Submit your result',
+  description: 'Close your run: outcome completed|failed, summary, evidence (artifact ids), risks. failed + retryable: true requeues with backoff while attempts remain. LEASE_LOST: the run moved on, stop. MISSING_EVIDENCE names kinds to attach first.',
   toolset: 'agent',
   binding: 'agent',
   input: z
     .object({
       run_id: runId,
       outcome: z.enum(['completed', 'failed']),
-      summary: text.min(1).describe('what was done and how it was verified (or why it failed)'),
+      summary: text.min(1).describe('what was done and how verified, or why it failed'),
       evidence: z.array(artifactId).max(LIMITS.listItems).optional(),
       risks: z.array(shortText).max(50).optional(),
-      retryable: z.boolean().optional().describe('failed only: true if another attempt may succeed (default false)'),
+      retryable: z.boolean().optional().describe('failed only: retry with backoff'),
       usage: usage.optional(),
       lease_epoch: leaseEpoch.optional(),
     })
