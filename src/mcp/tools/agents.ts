@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AGENT_STATUSES, leaseExpiresAt, type Agent, type Liveness } from '../../domain/agent.js';
 import { FleetError, invalidState } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
-import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
+import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent, resumeAgent } from '../../services/agents.js';
 import { describeSelf } from '../../services/self.js';
 import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput } from '../schemas.js';
 import { defineTool } from '../tool.js';
@@ -58,14 +58,18 @@ export const registerAgentTool = defineTool({
   binding: 'none',
   input: z
     .object({
-      name,
-      role,
+      name: name.optional(),
+      role: role.optional(),
       workspace: z.string().max(LIMITS.pattern).optional().describe('absolute path of your working tree'),
       capabilities: z.array(z.string().max(LIMITS.name)).max(LIMITS.capabilities).optional(),
       agent_id: agentId.optional().describe('resume this identity'),
       token: z.string().max(200).optional().describe('needed only from another OS user'),
     })
-    .strict(),
+    .strict()
+    .refine((input) => input.agent_id !== undefined || (input.name !== undefined && input.role !== undefined), {
+      message: 'give name and role for a new identity, or agent_id to resume one',
+      path: ['name'],
+    }),
   output: z.object({
     agent_id: z.string(),
     token: z.string().optional().describe('only for a new identity: keep it to resume elsewhere; never shown again'),
@@ -93,7 +97,10 @@ export const registerAgentTool = defineTool({
       }
       return registrationOut(current.agent, current.liveness, null, true);
     }
-    const registration = await registerAgent(ctx.deps, input);
+    const { agent_id: agentId, name: agentName, role: agentRole } = input;
+    const registration = agentId
+      ? await resumeAgent(ctx.deps, agentId, input.token)
+      : await registerAgent(ctx.deps, { ...input, name: agentName!, role: agentRole! });
     ctx.session.bindAgent(registration.agent.id);
     return registrationOut(registration.agent, 'active', registration.token, registration.resumed);
   },

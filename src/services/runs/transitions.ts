@@ -5,7 +5,7 @@
  * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
  */
 import { invalidState } from '../../domain/errors.js';
-import { assertTransition, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
+import { assertTransition, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
 import type { SignalKind } from '../../domain/signal.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
@@ -54,9 +54,18 @@ export function moveRun(
   return updated;
 }
 
+/**
+ * The agent no longer holds `runId`: its self-report must not point at it, nor say `working` when
+ * it holds no run at all (a finished, dead-lettered or reassigned run); it says `idle` until it
+ * reports again.
+ */
 export function clearCurrentRun(tx: Tx, agentId: string, runId: string): void {
   const agent = tx.agents.get(agentId);
-  if (agent?.currentRunId === runId) tx.agents.applyHeartbeat(agentId, { currentRunId: null });
+  if (!agent) return;
+  const pointsHere = agent.currentRunId === runId;
+  const workingOnNothing = agent.status === 'working' && (pointsHere || agent.currentRunId === null) && tx.runs.listOwnedBy(agentId, OWNED_STATES).length === 0;
+  if (!pointsHere && !workingOnNothing) return;
+  tx.agents.applyHeartbeat(agentId, { ...(pointsHere ? { currentRunId: null } : {}), ...(workingOnNothing ? { status: 'idle' } : {}) });
 }
 
 /** Patch pieces: what every release of the lease clears. */
