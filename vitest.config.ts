@@ -1,11 +1,42 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * Two projects: `unit` runs in-process against real SQLite files and needs no build; `e2e` spawns
+ * the built server (dist/cli.js), so only it builds dist/ first (test/global-setup.ts).
+ * A test is end-to-end when it lives under test/e2e/ or test/reliability/, or when its source
+ * spawns the build (mentions dist/ or uses test/helpers/stdio.ts): a new test file that spawns
+ * `dist/cli.js` lands in the project that builds without anyone listing it.
+ */
+const E2E_DIRS = ['test/e2e/', 'test/reliability/'];
+const SPAWNS_BUILD = /\bdist\/|helpers\/stdio(\.js)?'/;
+
+function testFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (entry.endsWith('.test.ts')) out.push(relative(root, path).split('\\').join('/'));
+  }
+  return out;
+}
+
+const all = testFiles(join(root, 'test'));
+const e2e = all.filter((f) => E2E_DIRS.some((d) => f.startsWith(d)) || SPAWNS_BUILD.test(readFileSync(join(root, f), 'utf8')));
+const unit = all.filter((f) => !e2e.includes(f));
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['test/global-setup.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: unit.length ? unit : ['test/__none__'] } },
+      { extends: true, test: { name: 'e2e', include: e2e.length ? e2e : ['test/__none__'], globalSetup: ['test/global-setup.ts'] } },
+    ],
   },
 });
