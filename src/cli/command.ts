@@ -2,6 +2,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../config.js';
 import { FleetError } from '../domain/errors.js';
 import { openApp, type App } from '../main.js';
+import { ensureFleetDirectory, requireExistingFleet } from './fleet-file.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -43,9 +44,14 @@ export function configFrom(args: ParsedArgs): Config {
   return loadConfig(flags);
 }
 
-/** Opens the app for a one-shot command (no sweeper), runs `fn`, and always closes. */
-export async function withApp<T>(args: ParsedArgs, fn: (app: App) => Promise<T>): Promise<T> {
+/**
+ * Opens the app for a one-shot command (no sweeper), runs `fn`, and always closes. The database
+ * must exist unless `create` (a command that starts a fleet): see fleet-file.ts.
+ */
+export async function withApp<T>(args: ParsedArgs, fn: (app: App) => Promise<T>, options: { create?: boolean } = {}): Promise<T> {
   const config = configFrom(args);
+  if (options.create) ensureFleetDirectory(config.db);
+  else requireExistingFleet(config.db);
   const app = await openApp({ ...config, logLevel: typeof args.values['log-level'] === 'string' ? config.logLevel : 'warn' });
   try {
     return await fn(app);

@@ -33,13 +33,48 @@ export function colour(text: string, code: 'red' | 'green' | 'yellow' | 'dim' | 
   return `\u001b[${codes[code]}m${text}\u001b[0m`;
 }
 
-/** A plain aligned table; cells are stringified and cut to `maxWidth`. */
+/** The width tables fit: the terminal's, else $COLUMNS, else 100 (a pipe or a log). */
+export function screenWidth(): number {
+  const fromEnv = Number(process.env.COLUMNS);
+  return process.stdout.columns ?? (Number.isInteger(fromEnv) && fromEnv > 20 ? fromEnv : 100);
+}
+
+/**
+ * A plain aligned table with upper-case headers; cells are stringified and cut to `maxWidth`, and
+ * the widest columns are narrowed (their cells cut with …) until the table fits `screenWidth()`.
+ */
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][], maxWidth = 48): void {
-  const cells = rows.map((r) => r.map((c) => cut(c === null || c === undefined ? '-' : String(c), maxWidth)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => visible(r[i] ?? '').length)));
-  printLine(headers.map((h, i) => colour(h.padEnd(widths[i]!), 'bold')).join('  '));
-  for (const row of cells) printLine(row.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - visible(c).length))).join('  '));
+  const text = rows.map((r) => headers.map((_, i) => oneLine(r[i])));
+  const widths = fitWidths(
+    headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...text.map((r) => visible(r[i]!).length)))),
+    headers.map((h) => Math.min(h.length, 8)),
+    screenWidth(),
+  );
+  printLine(headers.map((h, i) => colour(h.toUpperCase().padEnd(widths[i]!), 'bold')).join('  ').trimEnd());
+  for (const row of text) printLine(row.map((c, i) => pad(cutVisible(c, widths[i]!), widths[i]!)).join('  ').trimEnd());
   if (rows.length === 0) printLine(colour('(none)', 'dim'));
+}
+
+/** Narrows the widest column, one character at a time, until the row fits (or nothing can give). */
+export function fitWidths(widths: number[], minimums: number[], total: number): number[] {
+  const out = [...widths];
+  const width = () => out.reduce((a, b) => a + b, 0) + 2 * (out.length - 1);
+  while (width() > total) {
+    let widest = -1;
+    for (let i = 0; i < out.length; i++) if (out[i]! > minimums[i]! && (widest < 0 || out[i]! >= out[widest]!)) widest = i;
+    if (widest < 0) break;
+    out[widest]!--;
+  }
+  return out;
+}
+
+const oneLine = (c: string | number | null | undefined): string => (c === null || c === undefined || c === '' ? '-' : String(c).replace(/\s+/g, ' '));
+const pad = (c: string, width: number): string => c + ' '.repeat(Math.max(0, width - visible(c).length));
+
+/** Cuts to `max` visible characters; a coloured cell that must be cut loses its colour. */
+function cutVisible(text: string, max: number): string {
+  const plain = visible(text);
+  return plain.length > max ? cut(plain, max) : text;
 }
 
 function cut(text: string, max: number): string {

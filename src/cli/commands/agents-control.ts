@@ -1,12 +1,12 @@
 import { FleetError } from '../../domain/errors.js';
 import { agentOut } from '../../mcp/tools/agents.js';
-import { renderTriage } from '../../mcp/prompts/operator-triage.js';
 import { pauseAgent, resumeAgent, type PauseResult } from '../../services/operator/pause.js';
 import { triage } from '../../services/operator/triage.js';
 import { policyPath, readPolicyFile } from '../../services/policy/load.js';
 import { configFrom, flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { colour, printJson, printLine } from '../output.js';
 import { age, operatorActor } from './decisions.js';
+import { printTriage } from './triage-screen.js';
 import { resolve } from 'node:path';
 
 function agentArg(args: ParsedArgs, verb: string): string {
@@ -63,7 +63,7 @@ export const triageCommand: Command = {
         dead_letters: t.deadLetters.map((r) => ({ run_id: r.id, title: r.title, dead_reason: r.deadReason, last_error: r.lastError })),
         paused_agents: t.pausedAgents.map((a) => ({ agent_id: a.agentId, name: a.name, role: a.role })),
       });
-    } else printLine(renderTriage(t));
+    } else printTriage(t);
     return 0;
   },
 };

@@ -107,7 +107,7 @@ export const blockersCommand: Command = {
       return 0;
     }
     printTable(
-      ['BLOCKER', 'STATE', 'KIND', 'AGE', 'RUN', 'OWNER', 'LIVENESS', 'QUESTION', 'DECISION'],
+      ['BLOCKER', 'STATE', 'KIND', 'WAITING', 'RUN', 'OWNER', 'LIVENESS', 'QUESTION', 'DECISION'],
       blockers.map((b) => [b.blocker_id, b.state, b.origin === 'agent' ? b.kind : `${b.kind} (${b.origin})`, age(b.age_seconds), b.run_id, b.agent_name ?? b.agent_id, b.agent_liveness, b.question, b.decision]),
       60,
     );
@@ -130,7 +130,7 @@ export const handoffsCommand: Command = {
       return 0;
     }
     printTable(
-      ['HANDOFF', 'STATE', 'AGE', 'RUN', 'FROM', 'TO', 'SUMMARY'],
+      ['HANDOFF', 'STATE', 'WAITING', 'RUN', 'FROM', 'TO', 'SUMMARY'],
       handoffs.map((h) => [h.handoff_id, h.state, age(h.age_seconds), h.run_id, h.from_name ?? h.from_agent_id, h.to_agent_id ?? `role ${h.to_role}`, h.summary]),
       60,
     );

@@ -11,7 +11,7 @@ import { listHandoffs } from '../../services/handoffs/queries.js';
 import { listRuns } from '../../services/runs/queries.js';
 import { queueStats } from '../../services/runs/queue-stats.js';
 import { flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
-import { colour, printJson, printLine, printTable } from '../output.js';
+import { colour, printJson, printLine, printTable, screenWidth } from '../output.js';
 import { ago } from './stats.js';
 
 /**
@@ -120,7 +120,7 @@ export async function fleetStatus(args: ParsedArgs): Promise<number> {
   printLine();
   printLine(colour('LEASED RUNS', 'bold'));
   printTable(
-    ['RUN', 'STATE', 'OWNER', 'LIVENESS', 'LEASE UNTIL', 'ATTEMPT', 'TITLE'],
+    ['RUN', 'STATE', 'OWNER', 'LIVENESS', 'LEASE UNTIL', 'ATTEMPTS', 'TITLE'],
     s.leased_runs.slice(0, SCREEN_ROWS).map((r) => [r.run_id, r.state, r.owner_name ?? r.owner_id, live(r.owner_liveness), r.lease_expires_at, `${r.attempts}/${r.max_attempts}`, r.title]),
     40,
   );
@@ -128,7 +128,7 @@ export async function fleetStatus(args: ParsedArgs): Promise<number> {
   printLine();
   printLine(colour('OPEN BLOCKERS', 'bold'));
   printTable(
-    ['BLOCKER', 'KIND', 'RUN', 'AGENT', 'WAITING', 'QUESTION'],
+    ['BLOCKER', 'KIND', 'RUN', 'OWNER', 'WAITING', 'QUESTION'],
     s.open_blockers.slice(0, SCREEN_ROWS).map((b) => [b.blocker_id, b.kind, b.run_id, b.agent_name, ago(b.age_seconds), b.question]),
     48,
   );
@@ -188,10 +188,36 @@ function eventJson(e: FleetEvent) {
   return { seq: e.seq, at: iso(e.at), actor: e.actor, type: e.type, agent_id: e.agentId, run_id: e.runId, subject_id: e.subjectId, payload: e.payload };
 }
 
-function eventLine(e: FleetEvent): string {
-  const subject = [e.agentId, e.runId, e.subjectId].filter((x) => x !== null).join(' ');
-  const payload = JSON.stringify(e.payload);
-  return `${colour(String(e.seq).padStart(6), 'dim')} ${iso(e.at)} ${e.type.padEnd(22)} ${e.actor.padEnd(24)} ${subject}${payload === '{}' ? '' : ` ${colour(payload.length > 160 ? `${payload.slice(0, 159)}…` : payload, 'dim')}`}`;
+/** Agent ids → names, for lines a person reads (ids stay in --json). */
+async function agentNames(app: App): Promise<Map<string, string>> {
+  return new Map((await listAgents(app.deps)).map((a) => [a.agent.id, a.agent.name]));
+}
+
+/** One event on one line of the screen: seq, time, type, who (by name), what it concerns, and its payload as key=value. */
+export function eventLine(e: FleetEvent, names: Map<string, string>, width = screenWidth()): string {
+  const who = names.get(e.actor) ?? e.actor;
+  const subject = e.runId ?? e.subjectId ?? (e.agentId && e.agentId !== e.actor ? (names.get(e.agentId) ?? e.agentId) : '');
+  const head = `${String(e.seq).padStart(6)} ${iso(e.at)!.slice(0, 19).replace('T', ' ')} ${e.type.padEnd(20)} ${who.padEnd(12)} ${subject}`;
+  const payload = readablePayload(e.payload);
+  const room = width - head.length - 2;
+  const shown = payload === '' || room < 8 ? '' : `  ${payload.length > room ? `${payload.slice(0, room - 1)}…` : payload}`;
+  return `${colour(head.slice(0, 6), 'dim')}${head.slice(6)}${colour(shown, 'dim')}`;
+}
+
+/** `{"outcome":"completed","evidence":["art_1"]}` → `outcome=completed evidence=art_1`. */
+export function readablePayload(payload: unknown): string {
+  if (!payload || typeof payload !== 'object') return payload === undefined || payload === null ? '' : String(payload);
+  return Object.entries(payload as Record<string, unknown>)
+    .filter(([, v]) => v !== null && v !== undefined && !(Array.isArray(v) && v.length === 0))
+    .map(([k, v]) => `${k}=${readableValue(v)}`)
+    .join(' ');
+}
+
+function readableValue(v: unknown): string {
+  if (typeof v === 'string') return /[\s="]/.test(v) ? JSON.stringify(v.replace(/\s+/g, ' ')) : v;
+  if (Array.isArray(v)) return v.map(readableValue).join(',');
+  if (v && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
 }
 
 export const eventsCommand: Command = {
@@ -219,12 +245,14 @@ export const eventsCommand: Command = {
       if (!follow) {
         if (json) printJson({ events: page.events.map(eventJson), next_cursor: page.nextCursor });
         else {
-          for (const e of page.events) printLine(eventLine(e));
+          const names = await agentNames(app);
+          for (const e of page.events) printLine(eventLine(e, names));
           if (page.events.length === 0) printLine(colour('(no events)', 'dim'));
         }
         return 0;
       }
-      const print = (e: FleetEvent) => printLine(json ? JSON.stringify(eventJson(e)) : eventLine(e));
+      let names = json ? new Map<string, string>() : await agentNames(app);
+      const print = (e: FleetEvent) => printLine(json ? JSON.stringify(eventJson(e)) : eventLine(e, names));
       page.events.forEach(print);
       // Follow the audit log from where the page ended. The change feed (which sees every
       // process's commits) is only the wake-up: each wake-up reads on from our own cursor, one read
@@ -240,6 +268,7 @@ export const eventsCommand: Command = {
         draining = (async () => {
           do {
             again = false;
+            if (!json) names = await agentNames(app); // agents registered since
             for (;;) {
               const next = await listEvents(app.deps, { ...filter, after: cursor, limit: 500 });
               next.events.filter(matches).forEach(print);

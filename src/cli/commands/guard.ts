@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
 import { guardViolations, type GuardViolation } from '../../services/claims/guard.js';
 import { configFrom, flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
+import { fleetExists } from '../fleet-file.js';
 import { printError, printJson, printLine } from '../output.js';
 
 const MARKER = '# fleetdeck-guard';
@@ -40,7 +41,9 @@ export const guardCommand: Command = {
     const workspace = gitTopLevel();
     const staged = stagedPaths(workspace);
     const agentId = str(args, 'agent') ?? (process.env.FLEETDECK_AGENT_ID || undefined);
-    const violations = staged.length === 0 ? [] : await withApp(args, (app) => guardViolations(app.deps, { workspace, paths: staged, agentId }));
+    // no fleet database yet: nobody has claimed anything, so nothing can be violated
+    const noFleet = !fleetExists(configFrom(args).db);
+    const violations = staged.length === 0 || noFleet ? [] : await withApp(args, (app) => guardViolations(app.deps, { workspace, paths: staged, agentId }));
     const warn = flag(args, 'warn');
     if (flag(args, 'json')) {
       printJson({ ok: violations.length === 0, warn, workspace, staged: staged.length, agent_id: agentId ?? null, violations: violations.map(violationOut) });

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultWorkspace } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
-import { configFrom, flag, str, type Command } from '../command.js';
+import { configFrom, flag, str, withApp, type Command } from '../command.js';
 import { printError, printJson, printLine } from '../output.js';
 
 /** The built CLI of this package (dist/cli.js), absolute: the entry works from any directory. */
@@ -49,6 +49,7 @@ export const initCommand: Command = {
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new FleetError('INVALID_INPUT', `invalid server name: ${name}`, 'letters, digits, - and _');
     const http = str(args, 'http');
     if (http !== undefined && !/^https?:\/\/[^\s]+$/.test(http)) throw new FleetError('INVALID_INPUT', `--http needs a URL: ${http}`, 'e.g. --http http://fleet.internal:8765/mcp');
+    if (http === undefined) await withApp(args, async () => undefined, { create: true }); // the fleet this repository joins exists from now on
     const root = defaultWorkspace(resolve(str(args, 'dir') ?? '.'));
     const file = join(root, '.mcp.json');
     const { entry, claude } = entryFor({ db: config.db, http, operator: flag(args, 'operator') });

@@ -5,6 +5,7 @@ import { serveStdio } from '../../transports/stdio.js';
 import { TOOL_PROFILES, type ToolProfile } from '../../mcp/tools/index.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
 import { configFrom, flag, str, type Command } from '../command.js';
+import { ensureFleetDirectory } from '../fleet-file.js';
 import { userInfo } from 'node:os';
 
 export const serveCommand: Command = {
@@ -28,6 +29,7 @@ export const serveCommand: Command = {
   options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, tools: { type: 'string' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
+    ensureFleetDirectory(config.db);
     if (str(args, 'http') !== undefined) return serveHttp(args, config);
     const agentName = str(args, 'agent');
     const role = str(args, 'role');

@@ -45,6 +45,7 @@ export const tokenCreateCommand: Command = {
         operatorActor(),
         agent ? { kind: 'agent', agent, role: str(args, 'role'), label: str(args, 'label') } : { kind: 'operator', label: str(args, 'label') },
       ),
+      { create: true }, // a shared HTTP fleet may start with its first token
     );
     if (flag(args, 'json')) {
       printJson({ ...tokenJson(created.token), secret: created.secret, agent_created: created.agentCreated });
