@@ -1,6 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const ADAPTERS = ['**/mcp/**', '**/cli/**', '**/transports/**', '**/console/**', '**/hooks/**', '**/agentq/**'];
+
+/** One layer's rule: files matching `files` may not import anything matching `forbidden`. */
+function layer(files, message, forbidden) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message, allowTypeImports: false }] }],
+    },
+  };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
   js.configs.recommended,
@@ -16,9 +28,33 @@ export default tseslint.config(
       ],
     },
   },
+  // Layering: data flows transport → adapter (mcp, cli, console, hooks, agentq) → service → store
+  // port → backend. A layer never imports one above it. (Import cycles: scripts/import-cycles.ts,
+  // checked by test/architecture/layers.test.ts.)
+  layer('src/domain/**/*.ts', 'domain is pure rules and types: it imports no service, store, adapter or SDK', [
+    '**/services/**',
+    '**/store/**',
+    ...ADAPTERS,
+    '**/main.js',
+    '**/config.js',
+    '@modelcontextprotocol/*',
+    'better-sqlite3',
+    'pg',
+  ]),
+  layer('src/services/**/*.ts', 'services hold the rules: they never import an adapter, a transport, a store backend or the MCP SDK', [
+    ...ADAPTERS,
+    '**/main.js',
+    '**/store/sqlite/**',
+    '**/store/postgres/**',
+    '@modelcontextprotocol/*',
+    'better-sqlite3',
+    'pg',
+  ]),
+  layer('src/store/**/*.ts', 'a store implements the port: it imports no service or adapter', ['**/services/**', ...ADAPTERS, '**/main.js', '@modelcontextprotocol/*']),
+  layer('src/mcp/**/*.ts', 'the MCP adapter serves any transport: it imports no transport or other adapter', ['**/transports/**', '**/cli/**', '**/console/**', '**/hooks/**', '**/agentq/**']),
   {
     // plain Node scripts run by npm (copy-sql, lock-platform-stubs)
-    files: ['scripts/**/*.mjs'],
+    files: ['scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly' } },
   },
   {

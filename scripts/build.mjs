@@ -31,6 +31,8 @@ const keepModuleUrl = {
   },
 };
 
+const sdkPackage = JSON.parse(readFileSync(join(root, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8'));
+
 rmSync(dist, { recursive: true, force: true });
 await build({
   entryPoints: [join(src, 'cli.ts')],
@@ -48,6 +50,8 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [keepModuleUrl],
+  // what `fleetdeck doctor` reports: the SDK version inside the bundle, not whatever node_modules holds later
+  define: { __FLEETDECK_BUNDLED__: JSON.stringify({ sdk: sdkPackage.version }) },
   // bundled CommonJS packages call require() for Node built-ins
   banner: { js: "import { createRequire as __fleetdeckRequire } from 'node:module'; const require = __fleetdeckRequire(import.meta.url);" },
 });

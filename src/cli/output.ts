@@ -47,10 +47,11 @@ export function printTable(headers: string[], rows: (string | number | null | un
   const text = rows.map((r) => headers.map((_, i) => oneLine(r[i])));
   const widths = fitWidths(
     headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...text.map((r) => visible(r[i]!).length)))),
-    headers.map((h) => Math.min(h.length, 8)),
+    // ids (run_…, clm_…) are what a person copies into the next command: never cut them
+    headers.map((h, i) => (text.length > 0 && text.every((r) => ID.test(r[i]!) || r[i] === '-') ? Math.max(...text.map((r) => r[i]!.length)) : Math.min(h.length, 5))),
     screenWidth(),
   );
-  printLine(headers.map((h, i) => colour(h.toUpperCase().padEnd(widths[i]!), 'bold')).join('  ').trimEnd());
+  printLine(headers.map((h, i) => colour(cut(h.toUpperCase(), widths[i]!).padEnd(widths[i]!), 'bold')).join('  ').trimEnd());
   for (const row of text) printLine(row.map((c, i) => pad(cutVisible(c, widths[i]!), widths[i]!)).join('  ').trimEnd());
   if (rows.length === 0) printLine(colour('(none)', 'dim'));
 }
@@ -68,6 +69,7 @@ export function fitWidths(widths: number[], minimums: number[], total: number): 
   return out;
 }
 
+const ID = /^[a-z]{3}_[0-9a-z]+$/;
 const oneLine = (c: string | number | null | undefined): string => (c === null || c === undefined || c === '' ? '-' : String(c).replace(/\s+/g, ' '));
 const pad = (c: string, width: number): string => c + ' '.repeat(Math.max(0, width - visible(c).length));
 

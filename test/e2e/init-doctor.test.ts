@@ -31,6 +31,7 @@ describe('fleetdeck init', () => {
     mkdirSync(join(repo, 'sub'), { recursive: true });
     execFileSync('git', ['init', '-q', repo]);
     db = join(tmp.dir, 'data', 'fleet.db');
+    mkdirSync(join(tmp.dir, 'data'));
   });
   afterEach(() => tmp.cleanup());
 
@@ -102,6 +103,7 @@ describe('fleetdeck doctor', () => {
   });
 
   it('passes on a healthy fleet, then names a broken audit chain and a readable token file', async () => {
+    mkdirSync(join(tmp.dir, 'data'), { mode: 0o700 }); // --db names a file in an existing directory (only the default data directory is created)
     // a registered agent leaves a token in the vault
     expect((await fleetdeck(tmp.dir, 'token', 'create', '--agent', 'alice', '--role', 'implementer', '--db', db)).code).toBe(0);
     const healthy = await fleetdeck(tmp.dir, 'doctor', '--json', '--db', db);

@@ -40,6 +40,16 @@ function packageVersion(name: string): string | null {
   return null;
 }
 
+// Set by scripts/build.mjs: the versions of the packages bundled into dist/, which are the ones
+// a built server runs whatever node_modules holds now.
+declare const __FLEETDECK_BUNDLED__: { sdk: string } | undefined;
+
+/** The SDK this process runs: the bundled one in dist/, else the one node resolves from here. */
+export function sdkVersion(): string {
+  if (typeof __FLEETDECK_BUNDLED__ !== 'undefined') return `${__FLEETDECK_BUNDLED__.sdk} (bundled)`;
+  return packageVersion('@modelcontextprotocol/sdk') ?? '?';
+}
+
 /** The vault: a 0700 folder of 0600 files (each an agent's token). */
 function vaultCheck(dataDir: string): Check {
   const dir = join(dataDir, 'tokens');
@@ -61,7 +71,7 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
   checks.push({
     name: 'versions',
     status: nodeMajor >= 20 ? 'ok' : 'fail',
-    detail: `fleetdeck ${VERSION}, node ${process.versions.node}, @modelcontextprotocol/sdk ${packageVersion('@modelcontextprotocol/sdk') ?? '?'}, better-sqlite3 ${packageVersion('better-sqlite3') ?? '?'}`,
+    detail: `fleetdeck ${VERSION}, node ${process.versions.node}, @modelcontextprotocol/sdk ${sdkVersion()}, better-sqlite3 ${packageVersion('better-sqlite3') ?? '?'}`,
     ...(nodeMajor >= 20 ? {} : { hint: 'fleetdeck needs Node 20 or newer' }),
   });
 

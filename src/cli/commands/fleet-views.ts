@@ -103,9 +103,9 @@ export async function fleetStatus(args: ParsedArgs): Promise<number> {
   const dead = s.queue.dead_letters > 0 ? colour(`${s.queue.dead_letters} dead letter(s)`, 'red') : '0 dead letters';
   printLine(
     `${colour('fleet', 'bold')}  ${s.agents.length - stale} active, ${stale > 0 ? colour(`${stale} stale`, 'red') : '0 stale'} agent(s) · ` +
-      `${s.queue.queued} queued${s.queue.oldest_queued_age_seconds !== null ? ` (oldest ${ago(s.queue.oldest_queued_age_seconds)})` : ''} · ${dead} · ` +
-      `${s.leased_runs.length} leased · ${s.open_blockers.length} open blocker(s) · ${s.aging_handoffs.length} offered handoff(s)`,
+      `${s.queue.queued} queued${s.queue.oldest_queued_age_seconds !== null ? ` (oldest ${ago(s.queue.oldest_queued_age_seconds)})` : ''} · ${dead}`,
   );
+  printLine(`       ${s.leased_runs.length} leased · ${s.open_blockers.length} open blocker(s) · ${s.aging_handoffs.length} offered handoff(s)`);
   const more = (n: number) => {
     if (n > SCREEN_ROWS) printLine(colour(`  … ${n - SCREEN_ROWS} more (--json for all)`, 'dim'));
   };

@@ -117,6 +117,7 @@ export const submitCommand: Command = {
           .filter(Boolean),
         on_stale: onStale as 'requeue' | 'escalate' | 'dead_letter' | undefined,
       }),
+      { create: true }, // queuing work may come before any worker: it starts the fleet
     );
     if (flag(args, 'json')) printJson({ run_id: out.run.id, state: out.run.state, deduplicated: out.deduplicated });
     else printLine(out.run.id);

@@ -9,10 +9,12 @@ import { age } from './decisions.js';
  */
 export function printTriage(t: Triage): void {
   const waiting = t.blockers.length + t.staleAgents.length + t.agingHandoffs.length + t.deadLetters.length;
+  printLine(`${colour('triage', 'bold')}  ${new Date(t.now).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
   printLine(
-    `${colour('triage', 'bold')}  ${new Date(t.now).toISOString()} · ` +
-      (waiting === 0 ? colour('nothing needs a decision', 'green') : `${count(t.blockers.length, 'open blocker')}, ${count(t.staleAgents.length, 'stale agent')}, ` +
-        `${count(t.agingHandoffs.length, 'aging handoff')}, ${count(t.deadLetters.length, 'dead letter')}, ${count(t.pausedAgents.length, 'paused agent')}`),
+    waiting === 0
+      ? colour('nothing needs a decision', 'green')
+      : `${count(t.blockers.length, 'open blocker')} · ${count(t.staleAgents.length, 'stale agent')} · ${count(t.agingHandoffs.length, 'aging handoff')} · ` +
+          `${count(t.deadLetters.length, 'dead letter')} · ${count(t.pausedAgents.length, 'paused agent')}`,
   );
 
   section(`OPEN BLOCKERS (${t.blockers.length}), oldest first`);
@@ -22,7 +24,7 @@ export function printTriage(t: Triage): void {
   );
   if (t.blockers.length > 0) {
     const id = t.blockers[0]!.blocker.id;
-    hint(`fleetdeck approve ${id} · fleetdeck deny ${id} --reason TEXT · fleetdeck answer ${id} --text TEXT · fleetdeck handoffs --run RUN_ID`);
+    hint(`fleetdeck approve ${id}`, `fleetdeck deny ${id} --reason TEXT`, `fleetdeck answer ${id} --text TEXT   (or redirect, resolve)`);
   }
 
   section(`STALE AGENTS (${t.staleAgents.length})`);
@@ -44,7 +46,7 @@ export function printTriage(t: Triage): void {
     ['run', 'reason', 'attempts', 'title', 'last error'],
     t.deadLetters.map((r) => [r.id, r.deadReason, r.attempts, r.title, r.lastError]),
   );
-  if (t.deadLetters.length > 0) hint(`fleetdeck requeue ${t.deadLetters[0]!.id} once the cause is fixed · fleetdeck dlq for all`);
+  if (t.deadLetters.length > 0) hint(`fleetdeck requeue ${t.deadLetters[0]!.id}   once the cause is fixed`, 'fleetdeck dlq   for all of them');
 
   if (t.pausedAgents.length > 0) {
     section(`PAUSED AGENTS (${t.pausedAgents.length})`);
@@ -63,6 +65,6 @@ function section(title: string): void {
   printLine(colour(title, 'bold'));
 }
 
-function hint(text: string): void {
-  printLine(colour(`  → ${text}`, 'dim'));
+function hint(...lines: string[]): void {
+  for (const line of lines) printLine(colour(`  → ${line}`, 'dim'));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { decisionMessage } from '../../domain/blocker.js';
 import { FleetError } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
-import { awaitUpdate, DEFAULT_AWAIT_SECONDS, type AwaitTarget, type Snapshot } from '../../services/await-update.js';
+import { awaitUpdate, type AwaitTarget, type Snapshot } from '../../services/await-update.js';
 import { blockerId, handoffId, iso, runId } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { blockerOut, blockerSchema, handoffOut, handoffSchema } from './handoff-schemas.js';

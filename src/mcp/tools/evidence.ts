@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ARTIFACT_KIND_MAX, ARTIFACT_KIND_PATTERN, artifactUri, KNOWN_ARTIFACT_KINDS, MEDIA_TYPE_MAX } from '../../domain/artifact.js';
+import { ARTIFACT_KIND_MAX, ARTIFACT_KIND_PATTERN, artifactUri, MEDIA_TYPE_MAX } from '../../domain/artifact.js';
 import { LIMITS } from '../../domain/limits.js';
 import { attachEvidence } from '../../services/evidence/attach.js';
 import { verifyArtifact } from '../../services/evidence/verify.js';
