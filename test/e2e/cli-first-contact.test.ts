@@ -95,6 +95,19 @@ describe('a mistyped --db', () => {
     expect(existsSync(join(tmp.dir, 'no'))).toBe(false);
   });
 
+  it('npm start writes nothing but the protocol on stdout (clients may run the server that way)', () => {
+    const ping = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })}\n`;
+    const r = spawnSync('npm', ['start'], {
+      cwd: REPO_ROOT,
+      input: ping,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', FLEETDECK_DB: join(tmp.dir, 'npm-start.db'), FLEETDECK_LOG_LEVEL: 'info' },
+    });
+    const lines = r.stdout.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toEqual([JSON.stringify({ result: {}, jsonrpc: '2.0', id: 1 })]);
+  });
+
   it('commands that start a fleet create it in an existing directory, and in the default data directory', () => {
     mkdirSync(join(tmp.dir, 'fleets'));
     const db = join(tmp.dir, 'fleets', 'team.db');
