@@ -4,7 +4,7 @@
 // Every dynamic import() becomes its own chunk: CLI commands, the HTTP stack and the glob engine
 // load when a call first needs them. The SQL migrations are copied beside the bundle.
 import { build } from 'esbuild';
-import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,8 +33,42 @@ const keepModuleUrl = {
 
 const sdkPackage = JSON.parse(readFileSync(join(root, 'node_modules/@modelcontextprotocol/sdk/package.json'), 'utf8'));
 
+// zod re-exports every locale (~50 of them) in a namespace object (`z.locales`), which no bundler
+// can shake; fleetdeck speaks English only, so `z.locales` holds English alone in the bundle.
+const englishOnlyZod = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: join(dirname(args.importer), '..', 'locales', 'en.js').replace(/\.js$/, '.english-only'), namespace: 'zod-en' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-en' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path.replace(/\.english-only$/, '.js'))};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+// The SDK's Server imports Ajv (with its formats, ~190 kB) to validate elicitation answers, and
+// builds an instance in its constructor unless given a validator. src/mcp/server.ts always gives
+// one, which loads Ajv on first use; so in the bundle the SDK's default stays out of the start-up.
+const ajvOnDemand = {
+  name: 'ajv-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /validation\/ajv-provider\.js$/ }, (args) =>
+      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]dist[\\/]esm[\\/]server[\\/]/.test(args.importer) ? { path: 'sdk-server-ajv', namespace: 'ajv-on-demand' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'ajv-on-demand' }, () => ({
+      contents:
+        "export class AjvJsonSchemaValidator { constructor() { throw new Error('fleetdeck: pass jsonSchemaValidator to the SDK server (src/mcp/server.ts does)'); } }",
+      loader: 'js',
+    }));
+  },
+};
+
 rmSync(dist, { recursive: true, force: true });
-await build({
+const result = await build({
   entryPoints: [join(src, 'cli.ts')],
   outdir: dist,
   bundle: true,
@@ -49,7 +83,8 @@ await build({
   minifyWhitespace: true,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [keepModuleUrl],
+  metafile: process.env.FLEETDECK_BUILD_META === '1',
+  plugins: [keepModuleUrl, englishOnlyZod, ajvOnDemand],
   // what `fleetdeck doctor` reports: the SDK version inside the bundle, not whatever node_modules holds later
   define: { __FLEETDECK_BUNDLED__: JSON.stringify({ sdk: sdkPackage.version }) },
   // bundled CommonJS packages call require() for Node built-ins
@@ -63,6 +98,8 @@ for (const dir of findDirs(join(src, 'store'), 'migrations')) {
   cpSync(dir, to, { recursive: true });
 }
 chmodSync(join(dist, 'cli.js'), 0o755);
+// FLEETDECK_BUILD_META=1: what each output file holds, for whoever trims the start-up path
+if (result.metafile) writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
 
 function findDirs(dir, name) {
   const found = [];

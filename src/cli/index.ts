@@ -1,6 +1,6 @@
 import { FleetError } from '../domain/errors.js';
 import { VERSION } from '../version.js';
-import { parseCommandArgs, type Command } from './command.js';
+import type { Command } from './command.js';
 import { COMMANDS, loadAllCommands, SECTIONS, type CommandEntry } from './commands/index.js';
 import { cliHint } from './hints.js';
 import { printError, printJson, printLine } from './output.js';
@@ -17,6 +17,8 @@ export async function runCli(argv: string[]): Promise<number> {
   const entry = findCommand(argv);
   if (!entry) return unknownCommand(argv);
   const command = await entry.load();
+  // the argument parser comes with the settings (zod): loaded with a command, never for -v or help
+  const { parseCommandArgs } = await import('./command.js');
   const rest = argv.slice(command.path.length);
   let args;
   try {

@@ -8,8 +8,8 @@ import {
   UnsubscribeRequestSchema,
   type ReadResourceResult,
 } from '@modelcontextprotocol/sdk/types.js';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
+import { createRequire } from 'node:module';
 import { FleetError } from '../domain/errors.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
@@ -67,11 +67,21 @@ function advertisedAnnotations(tool: AnyTool): AnyTool['annotations'] {
 
 /**
  * The SDK builds an Ajv instance (compiling its formats) in every server's constructor, only to
- * validate elicitation answers; build it the first time one needs validating instead.
+ * validate elicitation answers. Load and build it the first time one needs validating instead
+ * (synchronously: the SDK asks for a validator without awaiting); the bundle leaves Ajv out of
+ * the start-up path altogether (scripts/build.mjs).
  */
 function lazyJsonSchemaValidator(): jsonSchemaValidator {
-  let ajv: AjvJsonSchemaValidator | undefined;
-  return { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
+  let ajv: jsonSchemaValidator | undefined;
+  return {
+    getValidator(schema) {
+      if (!ajv) {
+        const { AjvJsonSchemaValidator } = createRequire(import.meta.url)('@modelcontextprotocol/sdk/validation/ajv') as { AjvJsonSchemaValidator: new () => jsonSchemaValidator };
+        ajv = new AjvJsonSchemaValidator();
+      }
+      return ajv.getValidator(schema);
+    },
+  };
 }
 
 function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {
