@@ -12,7 +12,7 @@ import { loadAllCommands } from '../src/cli/commands/index.js';
 import { RESOURCES } from '../src/mcp/resources/index.js';
 import { inputJsonSchema } from '../src/mcp/tool-schema.js';
 import type { AnyTool } from '../src/mcp/tool.js';
-import { AGENT_TOOLS, toolsFor } from '../src/mcp/tools/index.js';
+import { AGENT_TOOLS, CORE_AGENT_TOOLS, toolsFor } from '../src/mcp/tools/index.js';
 
 const COMMANDS = await loadAllCommands();
 
@@ -53,6 +53,8 @@ export function renderTools(): string {
     '',
     ...toolTable(AGENT_TOOLS),
     '',
+    `With \`fleetdeck serve --tools core\` an agent sees only ${CORE_AGENT_TOOLS.length} of them, the ones a worker needs: ${names(CORE_AGENT_TOOLS.map((t) => t.name))}.`,
+    '',
     `**Operator toolset** (\`fleetdeck serve --operator\`): every agent tool above, plus ${operatorOnly.length}, never listed to agents.`,
     '',
     ...toolTable(operatorOnly),
@@ -82,7 +84,7 @@ export function renderCli(): string {
     '|---|---|',
     ...COMMANDS.map((c) => `| \`${cell(synopsis(c.usage, c.path))}\` | ${cell(c.summary)} |`),
     '',
-    'Every command takes the settings flags of `serve --help` (`--db`, …); `fleetdeck COMMAND --help` shows its options.',
+    'Every command takes the settings flags of `serve --help` (`--db`, …); `fleetdeck help COMMAND` (or `fleetdeck COMMAND --help`) shows its options.',
   ].join('\n');
 }
 
