@@ -53,7 +53,7 @@ export default tseslint.config(
   layer('src/store/**/*.ts', 'a store implements the port: it imports no service or adapter', ['**/services/**', ...ADAPTERS, '**/main.js', '@modelcontextprotocol/*']),
   layer('src/mcp/**/*.ts', 'the MCP adapter serves any transport: it imports no transport or other adapter', ['**/transports/**', '**/cli/**', '**/console/**', '**/hooks/**', '**/agentq/**']),
   {
-    // plain Node scripts run by npm (copy-sql, lock-platform-stubs)
+    // plain Node scripts run by npm (build, lock-platform-stubs)
     files: ['scripts/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { URL: 'readonly', process: 'readonly', console: 'readonly' } },
   },
