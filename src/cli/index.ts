@@ -3,7 +3,7 @@ import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { COMMANDS, loadAllCommands, SECTIONS, type CommandEntry } from './commands/index.js';
 import { cliHint } from './hints.js';
-import { printError, printJson, printLine } from './output.js';
+import { printError, printJson, printLine, screenWidth } from './output.js';
 
 /** Picks the command whose path is the longest prefix of argv, loads it, parses its flags and runs it. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -84,10 +84,27 @@ function printCommandHelp(command: Command): void {
   printLine(`fleetdeck ${command.path.join(' ')}: ${command.summary}\n\n${command.usage}`);
 }
 
+/** `  fleetdeck NAME  summary`, the summary wrapped under itself to fit the screen. */
 async function listing(entries: CommandEntry[]): Promise<string> {
   const commands = await loadAllCommands(entries);
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
-  return commands.map((c) => `  fleetdeck ${c.path.join(' ').padEnd(width)}  ${c.summary}`).join('\n');
+  const indent = 2 + 'fleetdeck '.length + width + 2;
+  const room = Math.max(30, screenWidth() - indent);
+  return commands
+    .map((c) => `  fleetdeck ${c.path.join(' ').padEnd(width)}  ${wrap(c.summary, room).join(`\n${' '.repeat(indent)}`)}`)
+    .join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
 }
 
 async function printHelp(): Promise<number> {
@@ -97,7 +114,8 @@ async function printHelp(): Promise<number> {
     printLine(await listing(COMMANDS.filter((c) => c.section === section)));
     printLine();
   }
-  printLine("Run 'fleetdeck help COMMAND' (or 'fleetdeck COMMAND --help') for a command's options; 'fleetdeck -v' for the version.");
+  printLine("'fleetdeck help COMMAND' (or 'fleetdeck COMMAND --help') shows a command's options.");
+  printLine("'fleetdeck -v' prints the version.");
   return 0;
 }
 

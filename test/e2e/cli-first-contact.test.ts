@@ -30,6 +30,7 @@ describe('fleetdeck help, version and mistakes', () => {
     expect(help.code).toBe(0);
     for (const section of ['Start and set up:', 'Look at the fleet:', 'Act as the operator:', 'Tokens, audit and policy:']) expect(help.stdout).toContain(section);
     expect(help.stdout).toMatch(/fleetdeck token create\s+create a bearer token/);
+    for (const line of help.stdout.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
     const runs = fleetdeck(['help', 'runs']);
     expect(runs.code).toBe(0);
     expect(runs.stdout).toMatch(/^fleetdeck runs: list runs/);
