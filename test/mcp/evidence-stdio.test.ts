@@ -23,6 +23,7 @@ describe('evidence across processes over stdio', () => {
     ws = join(tmp.dir, 'ws');
     mkdirSync(ws);
     db = join(tmp.dir, 'data', 'fleet.db');
+    mkdirSync(join(tmp.dir, 'data')); // serve creates the database, never a missing directory
   });
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.close();
