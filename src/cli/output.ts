@@ -45,12 +45,13 @@ export function screenWidth(): number {
  */
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][], maxWidth = 48): void {
   const text = rows.map((r) => headers.map((_, i) => oneLine(r[i])));
-  const widths = fitWidths(
-    headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...text.map((r) => visible(r[i]!).length)))),
-    // ids (run_…, clm_…) are what a person copies into the next command: never cut them
-    headers.map((h, i) => (text.length > 0 && text.every((r) => ID.test(r[i]!) || r[i] === '-') ? Math.max(...text.map((r) => r[i]!.length)) : Math.min(h.length, 5))),
-    screenWidth(),
-  );
+  // ids (run_…, clm_…) are what a person copies into the next command: never cut them
+  const ids = headers.map((_, i) => text.length > 0 && text.every((r) => ID.test(r[i]!) || r[i] === '-'));
+  const idWidth = (i: number) => Math.max(...text.map((r) => r[i]!.length));
+  const natural = headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...text.map((r) => visible(r[i]!).length))));
+  // narrow text columns down to their header first; cut headers only if that is not enough
+  const keepHeaders = fitWidths(natural, headers.map((h, i) => (ids[i] ? idWidth(i) : Math.min(natural[i]!, h.length))), screenWidth());
+  const widths = fitWidths(keepHeaders, headers.map((h, i) => (ids[i] ? idWidth(i) : Math.min(h.length, 5))), screenWidth());
   printLine(headers.map((h, i) => colour(cut(h.toUpperCase(), widths[i]!).padEnd(widths[i]!), 'bold')).join('  ').trimEnd());
   for (const row of text) printLine(row.map((c, i) => pad(cutVisible(c, widths[i]!), widths[i]!)).join('  ').trimEnd());
   if (rows.length === 0) printLine(colour('(none)', 'dim'));
