@@ -84,7 +84,7 @@ const result = await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: process.env.FLEETDECK_BUILD_META === '1',
+  metafile: true,
   plugins: [keepModuleUrl, englishOnlyZod, ajvOnDemand],
   // what `fleetdeck doctor` reports: the SDK version inside the bundle, not whatever node_modules holds later
   define: { __FLEETDECK_BUNDLED__: JSON.stringify({ sdk: sdkPackage.version }) },
@@ -100,7 +100,24 @@ for (const dir of findDirs(join(src, 'store'), 'migrations')) {
 }
 chmodSync(join(dist, 'cli.js'), 0o755);
 // FLEETDECK_BUILD_META=1: what each output file holds, for whoever trims the start-up path
-if (result.metafile) writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
+if (process.env.FLEETDECK_BUILD_META === '1') writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
+writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
+
+/** The licence of every package bundled into dist/ (their own comments are stripped by minifying). */
+function thirdPartyLicenses(inputs) {
+  const packages = new Map();
+  for (const input of inputs) {
+    const m = /^(.*node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(input);
+    if (m) packages.set(m[2].split('\\').join('/'), join(root, m[1], m[2]));
+  }
+  const parts = ['# Third-party software bundled in dist/', ''];
+  for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const file = readdirSync(dir).find((f) => /^(licen[sc]e|copying)/i.test(f));
+    parts.push(`## ${name} ${pkg.version} (${pkg.license ?? 'see its package'})`, '', file ? readFileSync(join(dir, file), 'utf8').trim() : '(no licence file in the package)', '');
+  }
+  return `${parts.join('\n')}\n`;
+}
 
 function findDirs(dir, name) {
   const found = [];
