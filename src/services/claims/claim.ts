@@ -16,7 +16,8 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { enforceClaimPolicy } from '../policy/enforce.js';
 import { readTx, writeTx } from '../tx.js';
-import { compareSnapshot, compileRequest, newWorkMeter } from './compare.js';
+import { newWorkMeter } from './budget.js';
+import { compareSnapshot } from './compare.js';
 import {
   assembleDecision,
   comparedAll,
@@ -43,9 +44,8 @@ export type ClaimOutcome =
 
 /** Decides and, when nothing conflicts, grants every scope (all-or-nothing), with one event per claim. */
 export async function claimScope(deps: Deps, agentId: string, input: ClaimInput): Promise<ClaimOutcome> {
-  const request = prepareClaimRequest(input);
   const meter = newWorkMeter();
-  await compileRequest(request, meter);
+  const request = await prepareClaimRequest(input, meter);
   // the fleet policy may require an operator's approval for some scopes (raises a blocker, refuses)
   await enforceClaimPolicy(deps, agentId, input);
   const comparisons: Comparisons = new Map();
@@ -141,10 +141,9 @@ export interface CheckOutcome {
  * (or any caller that is not an agent) is checked against every holder.
  */
 export async function checkScope(deps: Deps, actor: Actor, input: ClaimInput): Promise<CheckOutcome> {
-  const request = prepareClaimRequest(input);
-  const agentId = actor.kind === 'agent' ? actor.agentId : null;
   const meter = newWorkMeter();
-  await compileRequest(request, meter);
+  const request = await prepareClaimRequest(input, meter);
+  const agentId = actor.kind === 'agent' ? actor.agentId : null;
   const { snapshot, now } = await readTx(deps, (tx, at) => ({ snapshot: snapshotFor(deps, tx, agentId, input, request, at), now: at }));
   const comparisons: Comparisons = new Map();
   await compareSnapshot(snapshot, comparisons, meter);

@@ -1,64 +1,14 @@
 /**
- * The glob work of a claim decision, run outside any transaction and without holding the event
- * loop: compiling the patterns and comparing each (requested × held) pair, as resumable searches
- * (domain/glob/overlap.ts) charged to one work meter for the whole request. Every few milliseconds
- * the loop hands the event loop back to other callers. Over budget, the request is refused with
- * TOO_LARGE; a single pattern or pair too complex to search with INVALID_INPUT; either way before
- * any write lock is taken.
+ * The glob comparisons of a claim decision, run outside any transaction and without holding the
+ * event loop: each (requested × held) pair is a resumable search (domain/glob/overlap.ts) charged
+ * to the request's work meter (budget.ts), paced so other callers run in between. Over budget, the
+ * request is refused with TOO_LARGE; a single pair too complex to search with INVALID_INPUT;
+ * either way before any write lock is taken.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { scopeAutomatonSize, scopesOverlapSteps, type ClaimKind } from '../../domain/claim.js';
-import { FleetError } from '../../domain/errors.js';
-import { GlobSyntaxError, WorkBudgetExceeded, type WorkMeter } from '../../domain/glob/index.js';
-import { pairKey, type ClaimSnapshot, type Comparisons, type PreparedRequest } from './decide.js';
-
-/**
- * Product steps one request may spend, across compiling, every pair and every retry. About 40,000
- * steps run per millisecond here, so this is ~100 ms of work, paced in slices; ordinary claims
- * spend a few steps per pair (docs/decisions.md, "Claims work budget").
- */
-export const CLAIM_WORK_BUDGET = 4_000_000;
-
-/** What compiling costs, in steps per state or edge of the automaton (measured: ~1 µs each). */
-const STEPS_PER_AUTOMATON_ITEM = 32;
-
-/** Longest stretch the glob work keeps the event loop before letting other callers run. */
-const SLICE_MS = 4;
-
-const GLOB_HINT = 'use fewer wildcards and brace alternatives, or claim a broader directory glob such as "src/api/**"';
-
-export function newWorkMeter(): WorkMeter {
-  return { left: CLAIM_WORK_BUDGET };
-}
-
-/** Hands the event loop back when the current slice has run SLICE_MS. */
-class Pacer {
-  private sliceStart = performance.now();
-
-  async pause(): Promise<void> {
-    if (performance.now() - this.sliceStart < SLICE_MS) return;
-    await nextTurn();
-    this.sliceStart = performance.now();
-  }
-}
-
-function charge(meter: WorkMeter, steps: number): void {
-  meter.left -= steps;
-  if (meter.left < 0) throw new WorkBudgetExceeded();
-}
-
-/** Compiles every requested pattern (refusing one too complex) before anything is read or compared. */
-export async function compileRequest(request: PreparedRequest, meter: WorkMeter): Promise<void> {
-  const pacer = new Pacer();
-  for (const [i, scope] of request.scopes.entries()) {
-    await pacer.pause();
-    try {
-      charge(meter, scopeAutomatonSize(scope.kind, scope.pattern) * STEPS_PER_AUTOMATON_ITEM);
-    } catch (error) {
-      throw refusal(error, i, scope.pattern, null);
-    }
-  }
-}
+import type { WorkMeter } from '../../domain/glob/index.js';
+import { charge, globRefusal, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
+import { pairKey, type ClaimSnapshot, type Comparisons } from './decide.js';
 
 /** Compares every candidate of the snapshot not compared yet, adding the results to `comparisons`. */
 export async function compareSnapshot(snapshot: ClaimSnapshot, comparisons: Comparisons, meter: WorkMeter): Promise<void> {
@@ -90,19 +40,8 @@ export async function compareSnapshot(snapshot: ClaimSnapshot, comparisons: Comp
           await pacer.pause();
         }
       } catch (error) {
-        throw refusal(error, i, scope.pattern, claim.id);
+        throw globRefusal(error, i, scope.pattern, claim.id);
       }
     }
   }
-}
-
-function refusal(error: unknown, index: number, pattern: string, claimId: string | null): unknown {
-  if (error instanceof WorkBudgetExceeded) {
-    return new FleetError('TOO_LARGE', `scopes: ${error.message}`, GLOB_HINT, { index, pattern });
-  }
-  if (error instanceof GlobSyntaxError) {
-    const against = claimId === null ? '' : ` (compared with claim ${claimId})`;
-    return new FleetError('INVALID_INPUT', `scopes.${index}.pattern: ${error.message}${against}`, error.hint, { index, pattern });
-  }
-  return error;
 }
