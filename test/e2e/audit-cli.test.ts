@@ -125,7 +125,7 @@ describe('fleetdeck audit verify', () => {
     tamper((raw) => {
       const last = raw.prepare('SELECT * FROM events WHERE seq = ?').get(total) as Record<string, unknown>;
       raw.prepare('DELETE FROM events WHERE seq = ?').run(total);
-      const forged = { ...last, payload: '{"forged":true}' } as Record<string, unknown> & { seq: number; at: number; actor: string; type: string; agent_id: string | null; run_id: string | null; subject_id: string | null; prev_hash: string };
+      const forged = { ...last, payload: '{"forged":true}' } as unknown as Record<string, unknown> & { seq: number; at: number; actor: string; type: string; agent_id: string | null; run_id: string | null; subject_id: string | null; prev_hash: string };
       forged.hash = eventHash({ seq: forged.seq, at: forged.at, actor: forged.actor, type: forged.type, agentId: forged.agent_id, runId: forged.run_id, subjectId: forged.subject_id, payloadJson: '{"forged":true}', prevHash: forged.prev_hash });
       const columns = Object.keys(forged);
       raw.prepare(`INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`).run(forged);

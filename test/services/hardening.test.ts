@@ -120,3 +120,34 @@ describe('revoking credentials', () => {
     expect(again).toMatchObject({ changed: false, alsoRevoked: [] });
   });
 });
+
+describe('a superseded holder (SPEC §3 "Leases and fencing")', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await openTestApp();
+  });
+  afterEach(() => t.close());
+
+  it('gets LEASE_LOST from every write once its run moved on and finished under another owner; the new owner gets INVALID_STATE', async () => {
+    const [coord, a, b] = await Promise.all([connectClient(t.app), connectClient(t.app), connectClient(t.app)]);
+    await coord.ok('register_agent', { name: 'coord', role: 'coordinator' });
+    await a.ok('register_agent', { name: 'a', role: 'implementer' });
+    await b.ok('register_agent', { name: 'b', role: 'implementer' });
+    const { run_id } = await coord.ok<{ run_id: string }>('submit_task', { title: 't', instructions: 'do it', to_role: 'implementer' });
+    expect((await a.ok<{ run: { run_id: string } }>('take_task')).run.run_id).toBe(run_id);
+    t.clock.advance(301_000); // a falls silent past its lease: the run goes back to the queue
+    expect((await b.ok<{ run: { run_id: string } }>('take_task')).run.run_id).toBe(run_id);
+    await b.ok('submit_result', { run_id, outcome: 'completed', summary: 'done by b' });
+
+    for (const [tool, args] of [
+      ['attach_evidence', { run_id, kind: 'log', content: 'late' }],
+      ['submit_result', { run_id, outcome: 'completed', summary: 'done by a' }],
+      ['raise_blocker', { run_id, kind: 'decision', question: 'still mine?' }],
+      ['handoff', { run_id, to_role: 'implementer', summary: 's', next_action: 'n' }],
+    ] as const) {
+      expect(errorCode(await a.call(tool, args)), tool).toBe('LEASE_LOST');
+    }
+    expect(errorCode(await b.call('attach_evidence', { run_id, kind: 'log', content: 'after the end' }))).toBe('INVALID_STATE');
+    await Promise.all([coord.close(), a.close(), b.close()]);
+  });
+});
