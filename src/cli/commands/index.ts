@@ -57,6 +57,7 @@ export const COMMANDS: CommandEntry[] = [
   { path: ['token', 'list'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenListCommand) },
   { path: ['token', 'revoke'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenRevokeCommand) },
   { path: ['audit', 'verify'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditVerifyCommand) },
+  { path: ['audit', 'anchor'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditAnchorCommand) },
   { path: ['policy', 'check'], section: 'admin', load: () => import('./agents-control.js').then((m) => m.policyCheckCommand) },
 ];
 

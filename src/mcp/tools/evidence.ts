@@ -26,14 +26,15 @@ export const artifactSummarySchema = z.object({
   uri: z.string(),
 });
 
-// utf8 text is at least one byte per UTF-16 unit, base64 four characters per three bytes (plus
-// line wrapping): the schema bound is loose, the decoded size is checked exactly in the service.
-const CONTENT_MAX_CHARS = Math.ceil((LIMITS.artifactBytes / 3) * 4 * 1.03) + 16;
+// Inline content must fit in one message the transports accept (LIMITS.messageBytes): utf8 text is
+// at least one byte per UTF-16 unit, so this many characters always do (short of JSON escapes).
+// The decoded size is checked exactly in the service.
+const CONTENT_MAX_CHARS = LIMITS.inlineContentChars;
 
 export const attachEvidenceTool = defineTool({
   name: 'attach_evidence',
   title: 'Attach evidence to your run',
-  description: 'Store evidence on your run: `content` or `path`, up to 10 MiB. Returns artifact_id (cite it in submit_result), sha256, bytes, uri.',
+  description: `Store evidence on your run: \`content\` (inline, one ${LIMITS.messageBytes / (1024 * 1024)} MiB message) or \`path\` (up to ${LIMITS.artifactBytes / (1024 * 1024)} MiB). Returns artifact_id (cite it in submit_result), sha256, bytes, uri.`,
   toolset: 'agent',
   binding: 'agent',
   input: z
