@@ -18,6 +18,8 @@ interface Held {
 
 export interface OverlapViolation {
   seq: number;
+  /** what made the overlap: a grant (claim_scope), or claims moved by an accepted handoff */
+  by: 'grant' | 'transfer';
   granted: string;
   held: string;
   witness: string;
@@ -55,29 +57,44 @@ export function replayClaims(claimEvents: EventRow[], universe: readonly string[
   const violations: OverlapViolation[] = [];
   let grants = 0;
   let maxActive = 0;
-  const check = (seq: number, claim: Held) => {
+  const check = (seq: number, claim: Held, by: OverlapViolation['by'] = 'grant') => {
     for (const other of active.values()) {
       if (other.id === claim.id || other.agent === claim.agent) continue;
       if (other.workspace !== claim.workspace || other.kind !== claim.kind) continue;
       if (other.mode !== 'exclusive' && claim.mode !== 'exclusive') continue;
       const witness = overlapWitness(claim.kind, claim.pattern, other.pattern, universe);
-      if (witness !== null) violations.push({ seq, granted: `${claim.id} ${claim.mode} ${claim.pattern} (${claim.agent})`, held: `${other.id} ${other.mode} ${other.pattern} (${other.agent})`, witness });
+      if (witness !== null) violations.push({ seq, by, granted: `${claim.id} ${claim.mode} ${claim.pattern} (${claim.agent})`, held: `${other.id} ${other.mode} ${other.pattern} (${other.agent})`, witness });
     }
   };
-  for (const e of claimEvents) {
+  for (let i = 0; i < claimEvents.length; i++) {
+    const e = claimEvents[i]!;
     const id = e.subject_id!;
-    const p = e.payload as { workspace: string; kind: string; pattern: string; mode: string; to_agent_id?: string };
+    const p = e.payload as { workspace: string; kind: string; pattern: string; mode: string };
     if (e.type === 'claim.granted') {
       grants++;
       const claim = { id, agent: e.agent_id!, workspace: p.workspace, kind: p.kind, pattern: p.pattern, mode: p.mode };
       check(e.seq, claim);
       active.set(id, claim);
-    } else if (e.type === 'claim.extended' || e.type === 'claim.transferred') {
+    } else if (e.type === 'claim.extended') {
       const claim = active.get(id);
       if (!claim) continue;
-      const next = { ...claim, mode: p.mode ?? claim.mode, agent: p.to_agent_id ?? e.agent_id ?? claim.agent };
+      const next = { ...claim, mode: p.mode };
       active.set(id, next);
       check(e.seq, next);
+    } else if (e.type === 'claim.transferred') {
+      // an accepted handoff moves all of a run's claims in one transaction: apply the whole batch
+      // before judging, or the half-moved state would read as two agents holding them
+      const batch = [e];
+      while (claimEvents[i + 1]?.type === 'claim.transferred' && claimEvents[i + 1]!.run_id === e.run_id) batch.push(claimEvents[++i]!);
+      const moved: Held[] = [];
+      for (const t of batch) {
+        const claim = active.get(t.subject_id!);
+        if (!claim) continue;
+        const next = { ...claim, agent: (t.payload.to_agent_id as string | undefined) ?? t.agent_id ?? claim.agent };
+        active.set(next.id, next);
+        moved.push(next);
+      }
+      for (const claim of moved) check(e.seq, claim, 'transfer');
     } else if (e.type === 'claim.released' || e.type === 'claim.expired') {
       active.delete(id);
     }
