@@ -5,7 +5,17 @@
  * may share it. Rules here are pure; the decision that reads and writes claims is in
  * services/claims/.
  */
-import { globsOverlap, literalPrefix, namesOverlap, normalizePattern, type Overlap } from './glob/index.js';
+import {
+  globsOverlap,
+  globsOverlapSteps,
+  literalPrefix,
+  namesOverlap,
+  namesOverlapSteps,
+  normalizePattern,
+  precompile,
+  type Overlap,
+  type WorkMeter,
+} from './glob/index.js';
 // Hierarchical names skip the drive-letter check of paths (`t:unit` is a fine test name), which
 // only the parser's `name` kind knows; the rest of the glob module is used through its index.
 import { parsePattern } from './glob/parse.js';
@@ -58,17 +68,23 @@ export interface NormalizedScope {
 }
 
 /**
- * Normalises a requested pattern and computes its index prefix. Throws GlobSyntaxError (with a
- * hint) for absolute paths, `..` escapes and malformed patterns.
+ * Normalises a requested pattern, computes its index prefix and compiles it. Throws GlobSyntaxError
+ * (with a hint) for absolute paths, `..` escapes, malformed patterns and patterns too complex to compile.
  */
 export function normalizeScope(kind: ClaimKind, raw: string): NormalizedScope {
   const pattern = kind === 'path' ? normalizePattern(raw) : parsePattern(raw, 'name').normalized;
+  precompile(pattern, kind === 'path' ? 'path' : 'name');
   return { kind, pattern, prefix: literalPrefix(pattern) };
 }
 
 /** Exact: some path (or name) is matched by both patterns; the witness is one such. */
 export function scopesOverlap(kind: ClaimKind, a: string, b: string): Overlap {
   return kind === 'path' ? globsOverlap(a, b) : namesOverlap(a, b);
+}
+
+/** `scopesOverlap` as a resumable search whose work is charged to `meter`. */
+export function scopesOverlapSteps(kind: ClaimKind, a: string, b: string, meter: WorkMeter): Generator<void, Overlap, void> {
+  return kind === 'path' ? globsOverlapSteps(a, b, meter) : namesOverlapSteps(a, b, meter);
 }
 
 /**
