@@ -31,13 +31,19 @@ export function lastSeq(db: Db): number {
  * A checksum of the fleet's state: every row of every table, except what a call legitimately
  * touches even when it fails — the caller's sign of life (last_seen_at, expires_at) and its
  * signal delivery cursor. Signals count by rows only, so a change in how delivery is recorded
- * does not read as a state change, while a new signal does.
+ * does not read as a state change, while a new signal does. The audit log counts by its head.
  */
 export function stateChecksum(db: Db): string {
   const hash = createHash('sha256');
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
   const volatile: Record<string, Set<string>> = { agents: new Set(['last_seen_at', 'expires_at', 'signal_cursor']) };
   for (const table of tables) {
+    if (table === 'events') {
+      // append-only (triggers refuse UPDATE and DELETE) and hash-chained: the head names it all
+      const head = db.prepare('SELECT count(*) AS n, coalesce(max(seq), 0) AS seq, (SELECT hash FROM events ORDER BY seq DESC LIMIT 1) AS hash FROM events').get();
+      hash.update(`events:${JSON.stringify(head)}`);
+      continue;
+    }
     if (/signal/.test(table)) {
       if (table === 'signals') hash.update(`signals:${(db.prepare('SELECT count(*) AS n FROM signals').get() as { n: number }).n}`);
       continue;
