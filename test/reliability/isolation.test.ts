@@ -22,8 +22,12 @@ import { spawnServer, type StdioClient, type ToolResult } from '../helpers/stdio
 import { createAgentToken, spawnHttpServer, type HttpProcess } from './support/http-server.js';
 
 const BOUND_MS = 1_000;
-/** how long the bystander watches at most; a stall longer than this is reported as this */
-const WATCH_MS = 8_000;
+/**
+ * How long the bystander watches at most, waiting for the request to be answered. Unfixed, the
+ * request spends seconds compiling before it takes the lock, so the watch must outlast that; a
+ * bystander call that passes BOUND_MS ends the watch at once, which keeps a failing run short.
+ */
+const WATCH_MS = 30_000;
 /** bystander calls before the request is sent: the in-run baseline */
 const BASELINE_CALLS = 10;
 
@@ -34,27 +38,28 @@ interface Caller {
 type Scope = { kind: string; pattern: string };
 
 /** The issue's reproductions: what the holder holds (shared), and what the asker asks. */
-const CASES: { name: string; held: Scope[]; asked: Scope[]; tool: 'claim_scope' | 'check_scope'; mode: 'exclusive' | 'shared' }[] = [
+/**
+ * Over stdio the asker is another process, so only a request that holds the file's write lock can
+ * stall the bystander: it claims. Over HTTP one process serves every token, so a read-only check
+ * that holds the event loop is enough: it checks.
+ */
+const CASES: { name: string; held: Scope[]; asked: Scope[] }[] = [
   {
-    name: "20 held '*' + '[n-z]*' × 160, 50 asked '**/' × 300 + '*' (exclusive claim)",
+    name: "20 held '*' + '[n-z]*' × 160, 50 asked '**/' × 300 + '*'",
     held: Array.from({ length: 20 }, (_, i) => ({ kind: 'path', pattern: `*${'[n-z]*'.repeat(160)}${i}` })),
     asked: Array.from({ length: 50 }, (_, i) => ({ kind: 'path', pattern: `${'**/'.repeat(300)}*${i}` })),
-    tool: 'claim_scope',
-    mode: 'exclusive',
   },
   {
-    name: "held '?' × 1000, checked '**/' × 300 + '*' (read-only check)",
+    name: "held '?' × 1000, asked '**/' × 300 + '*'",
     held: [{ kind: 'path', pattern: '?'.repeat(1000) }],
     asked: [{ kind: 'path', pattern: `${'**/'.repeat(300)}*` }],
-    tool: 'check_scope',
-    mode: 'exclusive',
   },
 ];
 
 interface Watch {
   baselineMs: number[];
   duringMs: number[];
-  /** calls still unanswered when the watch ended */
+  /** bystander calls still unanswered after BOUND_MS (the watch stops at the first) */
   stalled: number;
   errors: string[];
 }
@@ -73,7 +78,7 @@ async function timed(caller: Caller, name: string, args: Record<string, unknown>
  * The bystander calls in a loop: BASELINE_CALLS first, then `provoke()` starts the pathological
  * request and the bystander keeps calling until it is answered (at least a few calls), or WATCH_MS.
  */
-async function watchBystander(bystander: Caller, provoke: () => Promise<ToolResult>): Promise<{ watch: Watch; answer: ToolResult | null; answerMs: number }> {
+async function watchBystander(bystander: Caller, provoke: () => Promise<ToolResult>): Promise<{ watch: Watch; answer: ToolResult | null; answerMs: number; watchedMs: number }> {
   const watch: Watch = { baselineMs: [], duringMs: [], stalled: 0, errors: [] };
   let k = 0;
   const once = async (into: number[], capMs: number): Promise<boolean> => {
@@ -104,8 +109,7 @@ async function watchBystander(bystander: Caller, provoke: () => Promise<ToolResu
   );
   let during = 0;
   while ((!answered || during < 5) && performance.now() - t0 < WATCH_MS) {
-    const left = WATCH_MS - (performance.now() - t0);
-    if (!(await once(watch.duringMs, Math.max(left, 1)))) {
+    if (!(await once(watch.duringMs, BOUND_MS + 1))) {
       watch.stalled++;
       break;
     }
@@ -113,17 +117,17 @@ async function watchBystander(bystander: Caller, provoke: () => Promise<ToolResu
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   await Promise.race([request, new Promise((resolve) => setTimeout(resolve, 100))]);
-  return { watch, answer, answerMs };
+  return { watch, answer, answerMs, watchedMs: performance.now() - t0 };
 }
 
-function judge(label: string, caseName: string, watch: Watch, answer: ToolResult | null, answerMs: number): void {
+function judge(label: string, caseName: string, { watch, answer, answerMs, watchedMs }: Awaited<ReturnType<typeof watchBystander>>): void {
   const worst = Math.max(...watch.duringMs);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const code = answer ? ((answer.structuredContent.error as { code?: string } | undefined)?.code ?? `answered granted=${String(answer.structuredContent.granted)}`) : 'unanswered';
   console.log(
     `isolation ${label} [${caseName}]: bystander baseline median ${median(watch.baselineMs).toFixed(1)} ms, ` +
       `during ${watch.duringMs.length} calls, median ${median(watch.duringMs).toFixed(1)} ms, worst ${worst.toFixed(0)} ms` +
-      `${watch.stalled ? ` (a call still pending after ${WATCH_MS} ms)` : ''}; the request: ${code} after ${Number.isNaN(answerMs) ? `> ${WATCH_MS}` : answerMs.toFixed(0)} ms`,
+      `${watch.stalled ? ` (a call still pending after ${BOUND_MS} ms)` : ''}; the request: ${Number.isNaN(answerMs) ? `still running after ${watchedMs.toFixed(0)} ms` : `${code} after ${answerMs.toFixed(0)} ms`}`,
   );
   expect(watch.errors).toEqual([]);
   expect(watch.stalled).toBe(0);
@@ -159,7 +163,7 @@ describe('latency isolation: a pathological claim does not stall other clients',
   });
 
   for (const c of CASES) {
-    it(`stdio, another process on the same file: ${c.name}`, async () => {
+    it(`stdio, a claim in another process on the same file: ${c.name}`, async () => {
       const [holder, asker, bystander] = await Promise.all([spawnServer({ db }), spawnServer({ db }), spawnServer({ db })]);
       stdio.push(holder!, asker!, bystander!);
       await holder!.ok('register_agent', { name: 'holder', role: 'implementer' });
@@ -168,11 +172,10 @@ describe('latency isolation: a pathological claim does not stall other clients',
       const held = await holder!.call('claim_scope', { scopes: c.held, mode: 'shared' });
       console.log(`isolation stdio [${c.name}]: the holder's claim ${held.isError ? JSON.stringify(held.structuredContent.error) : `granted=${String(held.structuredContent.granted)}`}`);
 
-      const { watch, answer, answerMs } = await watchBystander(bystander!, () => asker!.call(c.tool, { scopes: c.asked, mode: c.mode }));
-      judge('stdio', c.name, watch, answer, answerMs);
+      judge('stdio', c.name, await watchBystander(bystander!, () => asker!.call('claim_scope', { scopes: c.asked, mode: 'exclusive' })));
     }, 90_000);
 
-    it(`HTTP, another token on the same server process: ${c.name}`, async () => {
+    it(`HTTP, a read-only check by another token on the same server process: ${c.name}`, async () => {
       const tokens = {
         holder: await createAgentToken(db, 'holder', 'implementer'),
         asker: await createAgentToken(db, 'asker', 'implementer'),
@@ -184,8 +187,7 @@ describe('latency isolation: a pathological claim does not stall other clients',
       const held = await holder.call('claim_scope', { scopes: c.held, mode: 'shared' });
       console.log(`isolation HTTP [${c.name}]: the holder's claim ${held.isError ? JSON.stringify(held.structuredContent.error) : `granted=${String(held.structuredContent.granted)}`}`);
 
-      const { watch, answer, answerMs } = await watchBystander(bystander, () => asker.call(c.tool, { scopes: c.asked, mode: c.mode }));
-      judge('HTTP', c.name, watch, answer, answerMs);
+      judge('HTTP', c.name, await watchBystander(bystander, () => asker.call('check_scope', { scopes: c.asked, mode: 'exclusive' })));
     }, 90_000);
   }
 });
