@@ -54,6 +54,13 @@ const CASES: { name: string; held: Scope[]; asked: Scope[] }[] = [
     held: [{ kind: 'path', pattern: '?'.repeat(1000) }],
     asked: [{ kind: 'path', pattern: `${'**/'.repeat(300)}*` }],
   },
+  {
+    // no single pair is too large here, but together they cost more than a request may spend:
+    // this one runs the comparisons until the work budget is gone
+    name: "10 held '*[n-z]' × 20 + '*' + i, 50 asked '**/' × 30–34 + '*' + j",
+    held: Array.from({ length: 10 }, (_, i) => ({ kind: 'path', pattern: `${'*[n-z]'.repeat(20)}*${i}` })),
+    asked: Array.from({ length: 50 }, (_, j) => ({ kind: 'path', pattern: `${'**/'.repeat(30 + Math.floor(j / 10))}*${j % 10}` })),
+  },
 ];
 
 interface Watch {
