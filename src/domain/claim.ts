@@ -12,7 +12,7 @@ import {
   namesOverlap,
   namesOverlapSteps,
   normalizePattern,
-  precompile,
+  compiledSize,
   type Overlap,
   type WorkMeter,
 } from './glob/index.js';
@@ -68,18 +68,22 @@ export interface NormalizedScope {
 }
 
 /**
- * Normalises a requested pattern, computes its index prefix and compiles it. Throws GlobSyntaxError
- * (with a hint) for absolute paths, `..` escapes, malformed patterns and patterns too complex to compile.
+ * Normalises a requested pattern and computes its index prefix. Throws GlobSyntaxError (with a
+ * hint) for absolute paths, `..` escapes and malformed patterns.
  */
 export function normalizeScope(kind: ClaimKind, raw: string): NormalizedScope {
   const pattern = kind === 'path' ? normalizePattern(raw) : parsePattern(raw, 'name').normalized;
-  precompile(pattern, kind === 'path' ? 'path' : 'name');
   return { kind, pattern, prefix: literalPrefix(pattern) };
 }
 
 /** Exact: some path (or name) is matched by both patterns; the witness is one such. */
 export function scopesOverlap(kind: ClaimKind, a: string, b: string): Overlap {
   return kind === 'path' ? globsOverlap(a, b) : namesOverlap(a, b);
+}
+
+/** Compiles a scope's pattern (cached); its automaton size (see `compiledSize`). Throws GlobSyntaxError when too complex. */
+export function scopeAutomatonSize(kind: ClaimKind, pattern: string): number {
+  return compiledSize(pattern, kind === 'path' ? 'path' : 'name');
 }
 
 /** `scopesOverlap` as a resumable search whose work is charged to `meter`. */

@@ -6,7 +6,7 @@ import { compiled, isValidPath, prefixesCompatible, suffixesCompatible } from '.
 import { type PatternKind, parsePattern } from './parse.js';
 import { type Overlap, type WorkMeter, overlapOf, overlapSteps } from './overlap.js';
 
-export { GlobSyntaxError, normalizePattern } from './parse.js';
+export { GlobSyntaxError, normalizePattern, type PatternKind } from './parse.js';
 export type { Overlap, WorkMeter } from './overlap.js';
 export { STEPS_PER_SLICE, WorkBudgetExceeded } from './overlap.js';
 export { nameCovers, namesOverlap, namesOverlapSteps } from './names.js';
@@ -52,9 +52,11 @@ export function literalPrefix(pattern: string): string {
 }
 
 /**
- * Compiles (and caches) a pattern so that a pattern too complex to compare is refused up front
- * with GlobSyntaxError, before any comparison or transaction.
+ * Compiles (and caches) a pattern, so that one too complex to compare is refused up front with
+ * GlobSyntaxError; returns the size of its automaton (states + edges), a measure of the work its
+ * compilation took and of what comparing it will cost.
  */
-export function precompile(pattern: string, kind: PatternKind): void {
-  compiled(pattern, kind);
+export function compiledSize(pattern: string, kind: PatternKind): number {
+  const { nfa } = compiled(pattern, kind);
+  return nfa.size + nfa.targets.length;
 }

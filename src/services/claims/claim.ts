@@ -16,7 +16,8 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { enforceClaimPolicy } from '../policy/enforce.js';
 import { readTx, writeTx } from '../tx.js';
-import { compareSnapshot, newWorkMeter } from './compare.js';
+import { newWorkMeter } from './budget.js';
+import { compareSnapshot } from './compare.js';
 import {
   assembleDecision,
   comparedAll,
@@ -43,11 +44,11 @@ export type ClaimOutcome =
 
 /** Decides and, when nothing conflicts, grants every scope (all-or-nothing), with one event per claim. */
 export async function claimScope(deps: Deps, agentId: string, input: ClaimInput): Promise<ClaimOutcome> {
-  const request = prepareClaimRequest(input);
+  const meter = newWorkMeter();
+  const request = await prepareClaimRequest(input, meter);
   // the fleet policy may require an operator's approval for some scopes (raises a blocker, refuses)
   await enforceClaimPolicy(deps, agentId, input);
   const comparisons: Comparisons = new Map();
-  const meter = newWorkMeter();
   for (let attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
     const snapshot = await readTx(deps, (tx, now) => snapshotFor(deps, tx, agentId, input, request, now));
     await compareSnapshot(snapshot, comparisons, meter);
@@ -140,11 +141,12 @@ export interface CheckOutcome {
  * (or any caller that is not an agent) is checked against every holder.
  */
 export async function checkScope(deps: Deps, actor: Actor, input: ClaimInput): Promise<CheckOutcome> {
-  const request = prepareClaimRequest(input);
+  const meter = newWorkMeter();
+  const request = await prepareClaimRequest(input, meter);
   const agentId = actor.kind === 'agent' ? actor.agentId : null;
   const { snapshot, now } = await readTx(deps, (tx, at) => ({ snapshot: snapshotFor(deps, tx, agentId, input, request, at), now: at }));
   const comparisons: Comparisons = new Map();
-  await compareSnapshot(snapshot, comparisons, newWorkMeter());
+  await compareSnapshot(snapshot, comparisons, meter);
   const decision = assembleDecision(snapshot, comparisons);
   return { granted: decision.conflictsTotal === 0, decision, expiresAt: now + decision.ttlSeconds * 1000 };
 }

@@ -12,13 +12,15 @@ import {
   normalizeScope,
   normalizeWorkspace,
   prefixRangeEnd,
+  scopeAutomatonSize,
   type Claim,
   type ClaimKind,
   type ClaimMode,
 } from '../../domain/claim.js';
 import { FleetError } from '../../domain/errors.js';
-import { GlobSyntaxError } from '../../domain/glob/index.js';
+import type { WorkMeter } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
+import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
 
 export interface ScopeInput {
   kind: ClaimKind;
@@ -77,10 +79,12 @@ export interface PreparedRequest {
 }
 
 /**
- * Validates and normalises a request before any transaction: a malformed, absolute or escaping
- * pattern is INVALID_INPUT with the glob module's message and hint, and nothing is written.
+ * Validates, normalises and compiles a request before any transaction: a malformed, absolute or
+ * escaping pattern, or one too complex to compile, is INVALID_INPUT with the glob module's message
+ * and hint, and nothing is written. Parsing and compiling a long pattern takes milliseconds, so
+ * the patterns are paced and their cost charged to the request's work meter (budget.ts).
  */
-export function prepareClaimRequest(input: ClaimInput): PreparedRequest {
+export async function prepareClaimRequest(input: ClaimInput, meter: WorkMeter = newWorkMeter()): Promise<PreparedRequest> {
   if (input.scopes.length === 0) throw new FleetError('INVALID_INPUT', 'scopes is empty', 'name at least one {kind, pattern}');
   if (input.scopes.length > CLAIM_LIMITS.scopesPerCall) {
     throw new FleetError('TOO_LARGE', `at most ${CLAIM_LIMITS.scopesPerCall} scopes per call`, 'claim a broader glob, or split the request');
@@ -93,26 +97,26 @@ export function prepareClaimRequest(input: ClaimInput): PreparedRequest {
       `omit it for the default (${CLAIM_TTL.defaultSeconds} s); every call you make renews your claims anyway`,
     );
   }
+  let workspace: string | null = null;
+  if (input.workspace !== undefined) {
+    workspace = normalizeWorkspace(input.workspace);
+    if (workspace === '') throw new FleetError('INVALID_INPUT', 'workspace is empty', 'omit it to use your registered workspace');
+  }
   const merged = new Map<string, Omit<PlannedScope, 'existing'>>();
-  input.scopes.forEach((scope, i) => {
+  const pacer = new Pacer();
+  for (const [i, scope] of input.scopes.entries()) {
+    await pacer.pause();
     let normalized;
     try {
       normalized = normalizeScope(scope.kind, scope.pattern);
+      charge(meter, (scope.pattern.length + scopeAutomatonSize(normalized.kind, normalized.pattern)) * STEPS_PER_AUTOMATON_ITEM);
     } catch (error) {
-      if (error instanceof GlobSyntaxError) {
-        throw new FleetError('INVALID_INPUT', `scopes.${i}.pattern: ${error.message}`, error.hint, { index: i, pattern: scope.pattern });
-      }
-      throw error;
+      throw globRefusal(error, i, scope.pattern, null);
     }
     const mode = scope.mode ?? input.mode ?? 'exclusive';
     const key = `${normalized.kind}\u0000${normalized.pattern}`;
     const seen = merged.get(key);
     merged.set(key, { ...normalized, mode: seen?.mode === 'exclusive' ? 'exclusive' : mode });
-  });
-  let workspace: string | null = null;
-  if (input.workspace !== undefined) {
-    workspace = normalizeWorkspace(input.workspace);
-    if (workspace === '') throw new FleetError('INVALID_INPUT', 'workspace is empty', 'omit it to use your registered workspace');
   }
   return { scopes: [...merged.values()], ttlSeconds, workspace };
 }
