@@ -15,7 +15,7 @@
  * never INTERNAL or BUSY.
  */
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { connectHttp, type HttpClient } from '../helpers/http.js';
 import { spawnServer, type StdioClient, type ToolResult } from '../helpers/stdio.js';
@@ -143,58 +143,61 @@ function judge(label: string, caseName: string, { watch, answer, answerMs, watch
   if (answer) expect(['INVALID_INPUT', 'TOO_LARGE', `answered granted=false`, 'answered granted=true']).toContain(code);
 }
 
+type Three = { holder: Caller; asker: Caller; bystander: Caller };
+
+/**
+ * One fleet per transport for every case; each case claims in a workspace of its own, so what an
+ * earlier case holds never meets a later one (claims conflict only within a workspace).
+ */
+async function runCase(label: string, fleet: Three, workspace: string, c: (typeof CASES)[number], tool: 'claim_scope' | 'check_scope'): Promise<void> {
+  const held = await fleet.holder.call('claim_scope', { scopes: c.held, mode: 'shared', workspace });
+  console.log(`isolation ${label} [${c.name}]: the holder's claim ${held.isError ? JSON.stringify(held.structuredContent.error) : `granted=${String(held.structuredContent.granted)}`}`);
+  judge(label, c.name, await watchBystander(fleet.bystander, () => fleet.asker.call(tool, { scopes: c.asked, mode: 'exclusive', workspace })));
+}
+
 describe('latency isolation: a pathological claim does not stall other clients', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let db: string;
-  const stdio: StdioClient[] = [];
-  const http: HttpClient[] = [];
-  let server: HttpProcess | null = null;
-  beforeEach(() => {
-    tmp = tempDir('fleetdeck-isolation-');
-    db = join(tmp.dir, 'fleet.db');
-  });
-  afterEach(async () => {
-    // the pathological request may still be running: kill rather than wait for it
-    for (const c of stdio.splice(0)) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // gone already
+  const tmp = tempDir('fleetdeck-isolation-');
+  afterAll(() => tmp.cleanup());
+
+  describe('stdio: the asker claims (write lock) in another process on the same file', () => {
+    const db = join(tmp.dir, 'stdio.db');
+    const processes: StdioClient[] = [];
+    let fleet: Three;
+    beforeAll(async () => {
+      processes.push(...(await Promise.all([spawnServer({ db }), spawnServer({ db }), spawnServer({ db })])));
+      const names = ['holder', 'asker', 'bystander'] as const;
+      await Promise.all(processes.map((p, i) => p.ok('register_agent', { name: names[i]!, role: 'implementer' })));
+      fleet = { holder: processes[0]!, asker: processes[1]!, bystander: processes[2]! };
+    });
+    afterAll(async () => {
+      // a pathological request may still be running: kill rather than wait for it
+      for (const p of processes) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+        await p.close().catch(() => {});
       }
-      await c.close().catch(() => {});
-    }
-    await Promise.all(http.splice(0).map((c) => c.client.close().catch(() => {})));
-    await server?.stop();
-    server = null;
-    tmp.cleanup();
+    });
+    for (const [n, c] of CASES.entries()) it(c.name, () => runCase('stdio', fleet, join(tmp.dir, `stdio-case-${n}`), c, 'claim_scope'), 60_000);
   });
 
-  for (const c of CASES) {
-    it(`stdio, a claim in another process on the same file: ${c.name}`, async () => {
-      const [holder, asker, bystander] = await Promise.all([spawnServer({ db }), spawnServer({ db }), spawnServer({ db })]);
-      stdio.push(holder!, asker!, bystander!);
-      await holder!.ok('register_agent', { name: 'holder', role: 'implementer' });
-      await asker!.ok('register_agent', { name: 'asker', role: 'implementer' });
-      await bystander!.ok('register_agent', { name: 'bystander', role: 'implementer' });
-      const held = await holder!.call('claim_scope', { scopes: c.held, mode: 'shared' });
-      console.log(`isolation stdio [${c.name}]: the holder's claim ${held.isError ? JSON.stringify(held.structuredContent.error) : `granted=${String(held.structuredContent.granted)}`}`);
-
-      judge('stdio', c.name, await watchBystander(bystander!, () => asker!.call('claim_scope', { scopes: c.asked, mode: 'exclusive' })));
-    }, 90_000);
-
-    it(`HTTP, a read-only check by another token on the same server process: ${c.name}`, async () => {
-      const tokens = {
-        holder: await createAgentToken(db, 'holder', 'implementer'),
-        asker: await createAgentToken(db, 'asker', 'implementer'),
-        bystander: await createAgentToken(db, 'bystander', 'implementer'),
-      };
+  describe('HTTP: the asker checks (read-only) with another token on the same server process', () => {
+    const db = join(tmp.dir, 'http.db');
+    let server: HttpProcess | null = null;
+    const clients: HttpClient[] = [];
+    let fleet: Three;
+    beforeAll(async () => {
+      const tokens = await Promise.all(['holder', 'asker', 'bystander'].map((name) => createAgentToken(db, name, 'implementer')));
       server = await spawnHttpServer(db);
-      const [holder, asker, bystander] = await Promise.all([connectHttp(server.url, tokens.holder.secret), connectHttp(server.url, tokens.asker.secret), connectHttp(server.url, tokens.bystander.secret)]);
-      http.push(holder, asker, bystander);
-      const held = await holder.call('claim_scope', { scopes: c.held, mode: 'shared' });
-      console.log(`isolation HTTP [${c.name}]: the holder's claim ${held.isError ? JSON.stringify(held.structuredContent.error) : `granted=${String(held.structuredContent.granted)}`}`);
-
-      judge('HTTP', c.name, await watchBystander(bystander, () => asker.call('check_scope', { scopes: c.asked, mode: 'exclusive' })));
-    }, 90_000);
-  }
+      clients.push(...(await Promise.all(tokens.map((t) => connectHttp(server!.url, t.secret)))));
+      fleet = { holder: clients[0]!, asker: clients[1]!, bystander: clients[2]! };
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await Promise.all(clients.map((c) => c.client.close().catch(() => {})));
+    });
+    for (const [n, c] of CASES.entries()) it(c.name, () => runCase('HTTP', fleet, join(tmp.dir, `http-case-${n}`), c, 'check_scope'), 60_000);
+  });
 });
