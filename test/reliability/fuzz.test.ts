@@ -12,10 +12,10 @@
  */
 import { CallToolResultSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import fc from 'fast-check';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { connectClient, openTestApp, tempDir, type TestApp, type TestClient } from '../helpers/app.js';
 import { dataVersion, lastSeq, openFile, stateChecksum, type Db } from './support/inspect.js';
 import { argumentsFor, type IdPool, type JsonSchema } from './support/schema-arbitrary.js';
 
@@ -49,17 +49,24 @@ describe('fuzz: every tool of both toolsets, arbitrary and near-valid arguments'
     return cached.state;
   };
 
+  let tmp: ReturnType<typeof tempDir>;
+  let workspace: string;
+
   beforeAll(async () => {
-    t = await openTestApp();
+    // the agents' workspace must not hold the data directory (a workspace root is bounded)
+    tmp = tempDir('fleetdeck-fuzz-');
+    workspace = join(tmp.dir, 'workspace');
+    mkdirSync(workspace);
+    t = await openTestApp({ workspace }, tmp.dir);
     file = openFile(t.config.db, true);
     for (const caller of ['a', 'b', 'unbound'] as const) clients[caller] = await connectClient(t.app, 'agent');
     clients.operator = await connectClient(t.app, 'operator');
-    writeFileSync(join(t.dir, 'evidence.txt'), 'evidence inside the workspace\n');
-    paths = ['evidence.txt', join(t.dir, 'evidence.txt'), '/proc/self/environ', '/etc/passwd', '../outside.txt', '/', 'missing.txt', 'fleet.db'];
+    writeFileSync(join(workspace, 'evidence.txt'), 'evidence inside the workspace\n');
+    paths = ['evidence.txt', join(workspace, 'evidence.txt'), '/proc/self/environ', '/etc/passwd', '../fleet.db', '/', 'missing.txt', t.config.db];
 
     // a small fleet with one of each object, so near-valid calls reach the handlers' rules
-    const a = await clients.a.ok<{ agent_id: string }>('register_agent', { name: 'fuzz-a', role: 'implementer', workspace: t.dir });
-    const b = await clients.b.ok<{ agent_id: string }>('register_agent', { name: 'fuzz-b', role: 'reviewer', workspace: t.dir });
+    const a = await clients.a.ok<{ agent_id: string }>('register_agent', { name: 'fuzz-a', role: 'implementer', workspace });
+    const b = await clients.b.ok<{ agent_id: string }>('register_agent', { name: 'fuzz-b', role: 'reviewer', workspace });
     const own = await clients.a.ok<{ run_id: string; lease_epoch: number }>('start_run', { title: 'fuzz run of a' });
     const claim = await clients.a.ok<{ claims: { claim_id: string }[] }>('claim_scope', { scopes: [{ kind: 'path', pattern: 'src/**' }], run_id: own.run_id });
     const art = await clients.a.ok<{ artifact_id: string }>('attach_evidence', { run_id: own.run_id, kind: 'log', content: 'hello' });
@@ -87,6 +94,7 @@ describe('fuzz: every tool of both toolsets, arbitrary and near-valid arguments'
     for (const c of Object.values(clients)) await c.close();
     file?.close();
     t?.close();
+    tmp?.cleanup();
   });
 
   /** long polls would stall the run: a wait that is valid or absent becomes 0 */
