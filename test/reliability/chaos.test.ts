@@ -328,6 +328,8 @@ describe('chaos: kill -9 and SIGSTOP across server processes on one file', () =>
         completed_runs: acked.completed.length,
         claim_grants: replay.grants,
         events: all.length,
+        agents_turned_stale: all.filter((e) => e.type === 'agent.stale').length,
+        runs_requeued: all.filter((e) => e.type === 'run.requeued').length,
         lost: lost.length,
         duplicated: duplicated.length,
         overlapping_grants: replay.violations.filter((v) => v.by === 'grant').length,
