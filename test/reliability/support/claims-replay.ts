@@ -84,17 +84,19 @@ export function replayClaims(claimEvents: EventRow[], universe: readonly string[
     } else if (e.type === 'claim.transferred') {
       // an accepted handoff moves all of a run's claims in one transaction: apply the whole batch
       // before judging, or the half-moved state would read as two agents holding them
+      // (one transaction's events have consecutive seqs)
       const batch = [e];
-      while (claimEvents[i + 1]?.type === 'claim.transferred' && claimEvents[i + 1]!.run_id === e.run_id) batch.push(claimEvents[++i]!);
-      const moved: Held[] = [];
+      const next = () => claimEvents[i + 1];
+      while (next()?.type === 'claim.transferred' && next()!.run_id === e.run_id && next()!.seq === batch[batch.length - 1]!.seq + 1) batch.push(claimEvents[++i]!);
+      const moved = new Map<string, Held>();
       for (const t of batch) {
         const claim = active.get(t.subject_id!);
         if (!claim) continue;
-        const next = { ...claim, agent: (t.payload.to_agent_id as string | undefined) ?? t.agent_id ?? claim.agent };
-        active.set(next.id, next);
-        moved.push(next);
+        const after = { ...claim, agent: (t.payload.to_agent_id as string | undefined) ?? t.agent_id ?? claim.agent };
+        active.set(after.id, after);
+        moved.set(after.id, after);
       }
-      for (const claim of moved) check(e.seq, claim, 'transfer');
+      for (const claim of moved.values()) check(e.seq, claim, 'transfer');
     } else if (e.type === 'claim.released' || e.type === 'claim.expired') {
       active.delete(id);
     }
