@@ -127,7 +127,10 @@ describe('chaos: kill -9 and SIGSTOP across server processes on one file', () =>
     const start = async (slot: Slot): Promise<void> => {
       const client = await spawnServer({ db, args: SERVE_ARGS, cwd: REPO_ROOT });
       const args = slot.agentId ? { name: slot.name, role: ROLE, agent_id: slot.agentId, token: slot.token } : { name: slot.name, role: ROLE };
-      const reg = await client.ok<{ agent_id: string; token?: string }>('register_agent', args);
+      const registered = await client.call('register_agent', args);
+      if (registered.isError) throw new Error(`register_agent failed: ${JSON.stringify(registered.structuredContent.error)}`);
+      const reg = registered.structuredContent as { agent_id: string; token?: string };
+      recordSignals(reg.agent_id, registered); // a resumed agent's backlog arrives here
       if (!slot.agentId) {
         slot.agentId = reg.agent_id;
         slot.token = reg.token!;
@@ -364,6 +367,9 @@ describe('chaos: kill -9 and SIGSTOP across server processes on one file', () =>
         unexpected_errors: unexpected.length,
       };
       console.log(`chaos figures ${JSON.stringify(summary)}`);
+      if (signalFindings.doubled.length + signalFindings.neverDelivered.length > 0) {
+        console.log(`chaos signal findings (first 10 each):\n${[...signalFindings.doubled.slice(0, 10), ...signalFindings.neverDelivered.slice(0, 10)].join('\n')}`);
+      }
       if (replay.violations.length > 0) console.log(`chaos overlapping grants:\n${replay.violations.map((v) => JSON.stringify(v)).join('\n')}`);
       if (unexpected.length > 0) console.log(`chaos unexpected errors (first 10):\n${unexpected.slice(0, 10).join('\n')}`);
 
