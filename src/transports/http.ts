@@ -31,7 +31,7 @@ export interface HttpServerOptions extends HttpSettings {
   port: number;
   /**
    * Called with each new MCP session's server after the product's tools are registered. No CLI
-   * flag sets it; tests use it to mount the conformance suite's fixtures (test/helpers/conformance-fixtures.ts).
+   * flag sets it; tests use it to mount the conformance suite's fixtures (see test/helpers/http.ts).
    */
   onSession?: (server: FleetServer, env: ServerEnv) => void;
   /** monotonic milliseconds for the rate limiter (tests drive it) */
