@@ -5,13 +5,14 @@ import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
 
 export interface App {
   deps: Deps;
   feed: ChangeFeed;
   config: Config;
-  close(): void;
+  /** Stops the sweep and the feed and closes the store (SQLite closes at once; callers may ignore the promise). */
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -25,7 +26,7 @@ export interface AppOptions {
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await SqliteStore.open({ file: config.db, synchronous: config.synchronous, now: () => clock.now() });
+  const store = await openStore(config, () => clock.now());
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
   const deps: Deps = {
     store,
@@ -48,10 +49,10 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     deps,
     feed,
     config,
-    close() {
+    async close() {
       sweeper?.stop();
       feed.close();
-      store.close();
+      await store.close();
     },
   };
 }

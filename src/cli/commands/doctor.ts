@@ -98,14 +98,14 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
     return checks;
   }
   try {
-    const problems = app.deps.store.integrityCheck();
+    const problems = await app.deps.store.integrityCheck();
     checks.push(
       problems.length === 0
         ? { name: 'database', status: 'ok', detail: `${config.db} opens; integrity_check ok` }
         : { name: 'database', status: 'fail', detail: `integrity_check: ${problems.slice(0, 3).join('; ')}`, hint: 'restore from a backup; keep the damaged file for analysis' },
     );
     const known = Math.max(0, ...loadMigrations().map((m) => m.version));
-    const version = app.deps.store.schemaVersion();
+    const version = await app.deps.store.schemaVersion();
     checks.push(
       version <= known
         ? { name: 'schema', status: 'ok', detail: `version ${version} (this fleetdeck knows up to ${known})` }
@@ -118,7 +118,7 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
         : { name: 'audit chain', status: 'fail', detail: `broken at seq ${audit.firstBroken!.seq}: ${audit.firstBroken!.reason}`, hint: 'fleetdeck audit verify --json shows the first broken link' },
     );
   } finally {
-    app.close();
+    await app.close();
   }
   checks.push(vaultCheck(config.dataDir));
   checks.push(mcpJsonCheck(config.db));
