@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectClient, errorCode, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { sweepOnce } from '../../src/services/sweep.js';
 
 interface Who {
   agent: { status: string; current_run_id: string | null };
@@ -52,7 +53,8 @@ describe('identity ergonomics', () => {
     await c.ok('take_task');
     await c.ok('heartbeat', { status: 'working', note: 'on it' }); // working, without naming the run
     t.clock.advance(61_000);
-    // the owner went silent with no attempt left: the run is dead-lettered
+    // the owner went silent with no attempt left: the next sweep dead-letters the run
+    await sweepOnce(t.app.deps);
     const view = await submitter.ok<{ run: { state: string; dead_reason: string | null } }>('get_run', { run_id: sub.run_id });
     expect(view.run.state).toBe('dead');
     expect((await c.ok<Who>('whoami')).agent).toMatchObject({ status: 'idle', current_run_id: null });
