@@ -5,7 +5,8 @@ import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import { PgStore } from './store/postgres/pg-store.js';
 
 export interface App {
   deps: Deps;
@@ -25,8 +26,10 @@ export interface AppOptions {
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await SqliteStore.open({ file: config.db, synchronous: config.synchronous, now: () => clock.now() });
+  const store = await openStore(config, () => clock.now(), logger);
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
+  if (store instanceof PgStore) await store.listen(() => feed.poke());
   const deps: Deps = {
     store,
     clock,

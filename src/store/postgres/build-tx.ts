@@ -1,4 +1,4 @@
-import type { PgTx } from './async-port.js';
+import type { Tx } from '../port/index.js';
 import { pgAccessTokenRepo } from './repos/access-tokens.js';
 import { pgAgentRepo } from './repos/agents.js';
 import { pgArtifactRepo } from './repos/artifacts.js';
@@ -12,7 +12,7 @@ import { pgSignalRepo } from './repos/signals.js';
 import type { PgSession } from './session.js';
 
 /** The repositories of one transaction. Cheap to build: the statements are module constants. */
-export function buildPgTx(s: PgSession): PgTx {
+export function buildPgTx(s: PgSession): Tx {
   return {
     accessTokens: pgAccessTokenRepo(s),
     agents: pgAgentRepo(s),

@@ -12,7 +12,7 @@ export const EVENTS_CHANNEL = 'fleetdeck_events';
  * append only buffers the event; just before COMMIT the transaction locks the single row of
  * event_chain_head (SELECT … FOR UPDATE: under READ COMMITTED a waiter reads the row as the
  * previous holder committed it), assigns seq head+1…, chains the hashes, and in one statement
- * inserts the events and the transaction's signals, moves the head and NOTIFYs; then it commits.
+ * inserts the events, moves the head and NOTIFYs; then it commits.
  * The lock is held for those two round trips and the commit flush, not for the whole transaction,
  * so replicas' transactions overlap in everything but their last milliseconds.
  *
@@ -21,31 +21,21 @@ export const EVENTS_CHANNEL = 'fleetdeck_events';
  * replicas, and a replica that stalls between taking the head and committing stalls every writer
  * (a dropped connection rolls back and releases it).
  *
- * Signals ride along for the same reason: they are delivered by a per-agent cursor (id > cursor),
- * which is only safe when ids are assigned in commit order, and ids drawn while holding the head
- * are. Reads of the log inside a write transaction flush first, so a transaction sees its own
- * events; the FleetEvent and Signal objects handed out by append/insert get their seq, hashes and
- * ids here.
+ * Reads of the log inside a write transaction flush first, so a transaction sees its own events;
+ * the FleetEvent objects handed out by append get their seq and hashes here.
  */
 const LOCK_HEAD = sql('SELECT seq, hash FROM event_chain_head WHERE id FOR UPDATE');
 const WRITE_LOG = sql(`WITH ev AS (
     INSERT INTO events (seq, at, actor, type, agent_id, run_id, subject_id, payload, prev_hash, hash)
     SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-  ), sig AS (
-    INSERT INTO signals (agent_id, kind, run_id, subject_id, message, payload, created_at)
-    SELECT * FROM unnest($13::text[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::bigint[])
-      WITH ORDINALITY AS u(agent_id, kind, run_id, subject_id, message, payload, created_at, n)
-    ORDER BY n
-    RETURNING id
   ), head AS (
     UPDATE event_chain_head SET seq = $11, hash = $12 WHERE id RETURNING seq
   )
-  SELECT (SELECT pg_notify('${EVENTS_CHANNEL}', seq::text) FROM head) AS notified,
-         (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM sig) AS signal_ids`);
+  SELECT pg_notify('${EVENTS_CHANNEL}', seq::text) FROM head`);
 
-/** Chains and writes the transaction's buffered events and signals; the store calls it right before COMMIT. */
+/** Chains and writes the transaction's buffered events; the store calls it right before COMMIT. */
 export async function flushCommitLog(s: PgSession): Promise<void> {
-  if (s.pendingEvents.length === 0 && s.pendingSignals.length === 0) return;
+  if (s.pendingEvents.length === 0) return;
   if (s.chainHead === null) s.chainHead = (await s.one<{ seq: number; hash: string }>(LOCK_HEAD))!;
   const ev: unknown[][] = Array.from({ length: 10 }, () => []);
   let { seq, hash: prevHash } = s.chainHead;
@@ -57,12 +47,6 @@ export async function flushCommitLog(s: PgSession): Promise<void> {
     [seq, row.at, row.actor, row.type, row.agentId, row.runId, row.subjectId, payloadJson, prevHash, hash].forEach((v, i) => ev[i]!.push(v));
     prevHash = hash;
   }
-  const signals = s.pendingSignals.splice(0);
-  const sig: unknown[][] = Array.from({ length: 7 }, () => []);
-  for (const { signal, agentId, payloadJson } of signals) {
-    [agentId, signal.kind, signal.runId, signal.subjectId, signal.message, payloadJson, signal.createdAt].forEach((v, i) => sig[i]!.push(v));
-  }
-  const out = await s.one<{ signal_ids: number[] }>(WRITE_LOG, [...ev, seq, prevHash, ...sig]);
-  out!.signal_ids.forEach((id, i) => (signals[i]!.signal.id = Number(id)));
+  await s.rows(WRITE_LOG, [...ev, seq, prevHash]);
   s.chainHead = { seq, hash: prevHash };
 }

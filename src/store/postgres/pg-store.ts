@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { FleetError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
-import type { PgTx } from './async-port.js';
+import type { Store, Tx } from '../port/index.js';
 import { buildPgTx } from './build-tx.js';
 import { flushCommitLog } from './commit-log.js';
 import { isRetryablePgError } from './errors.js';
@@ -42,7 +42,7 @@ const BEGIN: Record<TxMode, string> = {
  * that SQLite gets from its single writer is held here by a lock named in the repository that
  * needs it (run rows, the per-workspace claims lock, the audit chain head, SKIP LOCKED takes).
  */
-export class PgStore {
+export class PgStore implements Store {
   readonly engine = 'postgres' as const;
   /** round trips and transactions since open (benchmarks report round trips per tool) */
   readonly stats = { transactions: 0, roundTrips: 0, retries: 0 };
@@ -54,7 +54,6 @@ export class PgStore {
     private readonly clientConfig: pg.ClientConfig,
     private readonly logger: Logger,
     private readonly busyDeadlineMs: number,
-    private version: number,
   ) {}
 
   static async open(options: PgStoreOptions): Promise<PgStore> {
@@ -66,9 +65,7 @@ export class PgStore {
       const client = await pool.connect();
       try {
         await migratePg(client, options.now());
-        const row = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
-        const version = Number(row.rows[0]?.v ?? 0);
-        return new PgStore(pool, clientConfig, options.logger, options.busyDeadlineMs ?? 15_000, version);
+        return new PgStore(pool, clientConfig, options.logger, options.busyDeadlineMs ?? 15_000);
       } finally {
         client.release();
       }
@@ -78,11 +75,11 @@ export class PgStore {
     }
   }
 
-  read<T>(fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.run('read', fn);
   }
 
-  write<T>(fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.run('write', fn);
   }
 
@@ -97,7 +94,7 @@ export class PgStore {
   }
 
   /** PostgreSQL checkpoints on its own; nothing for a replica to do. */
-  checkpoint(): void {}
+  async checkpoint(): Promise<void> {}
 
   /**
    * What `doctor` can check from a client: the connection answers, the audit chain head matches
@@ -123,8 +120,9 @@ export class PgStore {
     return problems;
   }
 
-  schemaVersion(): number {
-    return this.version;
+  async schemaVersion(): Promise<number> {
+    const row = await this.pool.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_migrations');
+    return Number(row.rows[0]?.v ?? 0);
   }
 
   /** The newest migration this code knows (doctor compares it with the database's version). */
@@ -139,7 +137,7 @@ export class PgStore {
     await this.pool.end();
   }
 
-  private async run<T>(mode: TxMode, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  private async run<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.busyDeadlineMs;
     let delay = 2;
     for (;;) {
@@ -157,7 +155,7 @@ export class PgStore {
     }
   }
 
-  private async attempt<T>(mode: TxMode, fn: (tx: PgTx) => Promise<T>): Promise<T> {
+  private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     const session = new PgSession(client, mode);
     let broken: Error | undefined;

@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
 import type { FleetEvent } from '../../domain/event.js';
-import type { NewSignal, Signal } from '../../domain/signal.js';
 import type { Statement } from './statement.js';
 
 export type TxMode = 'read' | 'write';
@@ -15,8 +14,6 @@ export class PgSession {
   readonly lockedWorkspaces = new Set<string>();
   /** events appended in this transaction, chained and inserted just before COMMIT (repos/events.ts) */
   readonly pendingEvents: { event: FleetEvent; payloadJson: string }[] = [];
-  /** signals inserted in this transaction, given their ids under the chain head lock (commit order) */
-  readonly pendingSignals: { signal: Signal; agentId: string; payloadJson: string; source: NewSignal }[] = [];
   /** the chain head once this transaction has locked it: the last seq and hash it assigned */
   chainHead: { seq: number; hash: string } | null = null;
 

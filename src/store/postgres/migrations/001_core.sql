@@ -70,10 +70,6 @@ CREATE TRIGGER events_refuse_update BEFORE UPDATE OR DELETE ON events
 CREATE TRIGGER events_refuse_truncate BEFORE TRUNCATE ON events
   FOR EACH STATEMENT EXECUTE FUNCTION fleetdeck_refuse_change('events', 'append-only');
 
--- Signals are delivered by a per-agent cursor (id > signal_cursor), which needs ids in commit
--- order: ids come from this sequence only while the inserting transaction holds the chain head
--- (signals are inserted together with the transaction's events, see repos/events.ts), so a
--- signal committed later never gets a smaller id than one already delivered.
 CREATE TABLE signals (
   id         BIGSERIAL PRIMARY KEY,
   agent_id   TEXT NOT NULL REFERENCES agents (id),

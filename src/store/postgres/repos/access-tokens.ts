@@ -1,5 +1,4 @@
 import type { AccessToken, AccessTokenRepo, NewAccessToken } from '../../port/access-tokens.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
@@ -35,7 +34,7 @@ const REVOKE = sql('UPDATE access_tokens SET revoked_at = $2 WHERE id = $1 AND r
 const TOUCH = sql('UPDATE access_tokens SET last_used_at = greatest(coalesce(last_used_at, 0), $2) WHERE id = $1');
 const AGENT_BY_HASH = sql('SELECT id FROM agents WHERE token_hash = $1');
 
-export function pgAccessTokenRepo(s: PgSession): Asyncify<AccessTokenRepo> {
+export function pgAccessTokenRepo(s: PgSession): AccessTokenRepo {
   const one = async (st: typeof GET, values: unknown[]) => {
     const row = await s.one<AccessTokenRow>(st, values);
     return row ? toAccessToken(row) : null;

@@ -1,7 +1,6 @@
 import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
 import { toAgent } from '../../sqlite/repos/agents.js';
 import { toJson } from '../../sqlite/repos/json.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
@@ -36,9 +35,9 @@ const EXPIRED_LOCKED = sql(`SELECT ${COLUMNS} FROM agents WHERE liveness = 'acti
   ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`);
 const MARK_STALE = sql(`UPDATE agents SET liveness = 'stale', stale_since = $2 WHERE id = $1 AND liveness = 'active'`);
 const SET_PAUSED = sql('UPDATE agents SET paused = $2 WHERE id = $1');
-const SET_CURSOR = sql('UPDATE agents SET signal_cursor = greatest(signal_cursor, $2) WHERE id = $1');
+const NEXT_EXPIRY = sql(`SELECT min(expires_at) AS at FROM agents WHERE liveness = 'active'`);
 
-export function pgAgentRepo(s: PgSession): Asyncify<AgentRepo> {
+export function pgAgentRepo(s: PgSession): AgentRepo {
   const one = async (st: typeof GET, values: unknown[]) => {
     const row = await s.one<AgentRow>(st, values);
     return row ? toAgent(row) : null;
@@ -73,6 +72,6 @@ export function pgAgentRepo(s: PgSession): Asyncify<AgentRepo> {
     listExpired: (now, limit) => many(s.writing ? EXPIRED_LOCKED : EXPIRED, [now, limit]),
     markStale: async (id, now) => void (await s.run(MARK_STALE, [id, now])),
     setPaused: async (id, paused) => void (await s.run(SET_PAUSED, [id, paused])),
-    setSignalCursor: async (id, cursor) => void (await s.run(SET_CURSOR, [id, cursor])),
+    nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
   };
 }

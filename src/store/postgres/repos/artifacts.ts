@@ -1,6 +1,5 @@
 import type { Artifact, BlobStorage, StoredBlob } from '../../../domain/artifact.js';
 import type { ArtifactRepo, NewArtifactRow, NewBlobRow } from '../../port/artifacts.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
@@ -44,7 +43,7 @@ const RUN_OF = sql('SELECT run_id FROM artifacts WHERE id = $1');
 const RECENT = sql(`SELECT ${COLUMNS} FROM artifacts ORDER BY created_at DESC, seq DESC LIMIT $1`);
 const PREFIXED = sql('SELECT id FROM artifacts WHERE starts_with(id, $1) ORDER BY created_at DESC, seq DESC LIMIT $2');
 
-export function pgArtifactRepo(s: PgSession): Asyncify<ArtifactRepo> {
+export function pgArtifactRepo(s: PgSession): ArtifactRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<ArtifactRow>(st, values)).map(toArtifact);
   return {
     putBlob: async (b: NewBlobRow, now: number) => (await s.run(PUT_BLOB, [b.sha256, b.bytes, b.size, b.stored, now])) === 1,

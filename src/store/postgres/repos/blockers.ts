@@ -1,7 +1,6 @@
 import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
 import { toBlocker } from '../../sqlite/repos/blockers.js';
 import { toJson } from '../../sqlite/repos/json.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
@@ -37,7 +36,7 @@ const HAS_GRANT = sql('SELECT 1 AS one FROM policy_grants WHERE agent_id = $1 AN
 const OPEN_SUMMARY = sql(`SELECT count(*) AS count, min(created_at) AS "oldestAt" FROM blockers WHERE state = 'open'`);
 const IDS = sql('SELECT id FROM blockers WHERE starts_with(id, $1) ORDER BY created_at DESC, seq DESC LIMIT $2');
 
-export function pgBlockerRepo(s: PgSession): Asyncify<BlockerRepo> {
+export function pgBlockerRepo(s: PgSession): BlockerRepo {
   const one = async (st: typeof GET, values: unknown[]) => {
     const row = await s.one<BlockerRow>(st, values);
     return row ? toBlocker(row) : null;

@@ -1,7 +1,6 @@
 import type { ClaimKind } from '../../../domain/claim.js';
 import type { CandidateQuery, ClaimFilter, ClaimRepo, ClaimUpdate, NewClaimRow } from '../../port/claims.js';
 import { toClaim } from '../../sqlite/repos/claims.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
@@ -48,12 +47,13 @@ const END = sql(`UPDATE claims SET state = $2, released_at = $4, release_reason 
 const DUE = sql(`SELECT ${COLUMNS} FROM claims WHERE state = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`);
 const DUE_LOCKED = sql(`SELECT ${COLUMNS} FROM claims WHERE state = 'active' AND expires_at <= $1
   ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`);
+const NEXT_EXPIRY = sql(`SELECT min(expires_at) AS at FROM claims WHERE state = 'active'`);
 const RENEW = sql(`UPDATE claims SET expires_at = greatest(expires_at, $2 + ttl_seconds * 1000::bigint)
   WHERE state = 'active' AND agent_id = $1 AND expires_at > $2 RETURNING id`);
 const TRANSFER = sql(`UPDATE claims SET agent_id = $2, expires_at = greatest(expires_at, $3 + ttl_seconds * 1000::bigint)
   WHERE state = 'active' AND run_id = $1 RETURNING ${COLUMNS}`);
 
-export function pgClaimRepo(s: PgSession): Asyncify<ClaimRepo> {
+export function pgClaimRepo(s: PgSession): ClaimRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<ClaimRow>(st, values)).map(toClaim);
 
   async function lockWorkspace(workspace: string): Promise<void> {
@@ -106,6 +106,7 @@ export function pgClaimRepo(s: PgSession): Asyncify<ClaimRepo> {
       return (await s.one<{ n: number }>(sql(`SELECT count(*) AS n FROM claims WHERE ${where(f, p)}`), p.values))!.n;
     },
     listDue: (now, limit) => many(s.writing ? DUE_LOCKED : DUE, [now, limit]),
+    nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
     renewAgent: async (agentId, now) => (await s.rows<{ id: string }>(RENEW, [agentId, now])).map((r) => r.id),
     transferRun: (runId, toAgentId, now) => many(TRANSFER, [runId, toAgentId, now]),
   };

@@ -1,7 +1,6 @@
 import type { FleetEvent, NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import { toEvent } from '../../sqlite/repos/events.js';
-import type { Asyncify } from '../async-port.js';
 import { flushCommitLog } from '../commit-log.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
@@ -12,9 +11,8 @@ const RAW_COLUMNS = 'seq, at, actor, type, agent_id, run_id, subject_id, payload
 const LAST_SEQ = sql('SELECT coalesce(max(seq), 0) AS seq FROM events');
 const COUNT = sql('SELECT count(*) AS n FROM events');
 const PAGE = sql(`SELECT ${RAW_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`);
-const RAW_PAGE_SIZE = 1000;
 
-export function pgEventRepo(s: PgSession): Asyncify<EventRepo> {
+export function pgEventRepo(s: PgSession): EventRepo {
   const flushed = async () => {
     if (s.writing) await flushCommitLog(s);
   };
@@ -55,17 +53,9 @@ export function pgEventRepo(s: PgSession): Asyncify<EventRepo> {
       await flushed();
       return (await s.one<{ seq: number }>(LAST_SEQ))!.seq;
     },
-    // Pages through the log in seq order inside the caller's snapshot (one statement per 1,000 events).
-    iterateRaw: async () => {
+    listRaw: async (afterSeq, limit) => {
       await flushed();
-      const rows: RawEventRow[] = [];
-      for (let after = 0; ; ) {
-        const page = await s.rows<RawEventRow>(PAGE, [after, RAW_PAGE_SIZE]);
-        rows.push(...page);
-        if (page.length < RAW_PAGE_SIZE) break;
-        after = page[page.length - 1]!.seq;
-      }
-      return rows[Symbol.iterator]() as IterableIterator<RawEventRow>;
+      return s.rows<RawEventRow>(PAGE, [afterSeq, limit]);
     },
     count: async () => {
       await flushed();

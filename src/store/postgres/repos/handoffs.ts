@@ -1,7 +1,6 @@
 import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
 import { toHandoff } from '../../sqlite/repos/handoffs.js';
 import { toJson } from '../../sqlite/repos/json.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
@@ -32,7 +31,7 @@ const ORPHANED_LOCKED = sql(`SELECT ${H_COLUMNS} FROM handoffs h LEFT JOIN runs 
 const OPEN_SUMMARY = sql(`SELECT count(*) AS count, min(created_at) AS "oldestAt" FROM handoffs WHERE state = 'offered'`);
 const IDS = sql('SELECT id FROM handoffs WHERE starts_with(id, $1) ORDER BY created_at DESC, seq DESC LIMIT $2');
 
-export function pgHandoffRepo(s: PgSession): Asyncify<HandoffRepo> {
+export function pgHandoffRepo(s: PgSession): HandoffRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<HandoffRow>(st, values)).map(toHandoff);
   const one = async (st: typeof GET, values: unknown[]) => (await many(st, values))[0] ?? null;
   return {

@@ -1,5 +1,4 @@
 import type { AgentFigures, MetricsRepo, RunFigures } from '../../port/metrics.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
@@ -27,7 +26,7 @@ const DURATIONS = sql(`SELECT count(*) AS count, coalesce(sum(finished_at - take
     array(SELECT count(*) FILTER (WHERE finished_at - taken_at <= b) FROM unnest($1::bigint[]) AS b) AS cumulative
   FROM runs WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at`);
 
-export function pgMetricsRepo(s: PgSession): Asyncify<MetricsRepo> {
+export function pgMetricsRepo(s: PgSession): MetricsRepo {
   return {
     agentFigures: async (now) => (await s.one<AgentFigures>(AGENTS, [now]))!,
     runFigures: async (now, bucketsMs): Promise<RunFigures> => {

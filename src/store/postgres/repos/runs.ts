@@ -2,7 +2,6 @@ import type { RunState } from '../../../domain/run.js';
 import type { NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
 import { toJson } from '../../sqlite/repos/json.js';
 import { toRun } from '../../sqlite/repos/runs.js';
-import type { Asyncify } from '../async-port.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
@@ -72,6 +71,9 @@ const TTL_EXPIRED = sql(`SELECT ${COLUMNS} FROM runs WHERE state = 'queued' AND 
   ORDER BY expires_at LIMIT $2`);
 const TTL_EXPIRED_LOCKED = sql(`SELECT ${COLUMNS} FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1
   ORDER BY expires_at LIMIT $2 FOR NO KEY UPDATE SKIP LOCKED`);
+const NEXT_DEADLINE = sql(`SELECT least(
+    (SELECT min(lease_expires_at) FROM runs WHERE state = 'leased'),
+    (SELECT min(expires_at) FROM runs WHERE state = 'queued' AND expires_at IS NOT NULL)) AS at`);
 const OWNED_BY = sql(`SELECT ${COLUMNS} FROM runs WHERE owner_id = $1 AND state = ANY($2::text[]) ORDER BY created_at, seq`);
 const IDS = sql('SELECT id FROM runs WHERE starts_with(id, $1) ORDER BY id LIMIT $2');
 const ADD_USAGE = sql('UPDATE runs SET tokens_in = tokens_in + $2, tokens_out = tokens_out + $3, cost_usd = cost_usd + $4 WHERE id = $1');
@@ -113,7 +115,7 @@ const BUMPS = {
 
 const MAX_STATES = 8;
 
-export function pgRunRepo(s: PgSession): Asyncify<RunRepo> {
+export function pgRunRepo(s: PgSession): RunRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<RunRow>(st, values)).map(toRun);
   const one = async (st: typeof GET, values: unknown[]) => (await many(st, values))[0] ?? null;
 
@@ -205,6 +207,7 @@ export function pgRunRepo(s: PgSession): Asyncify<RunRepo> {
     listLapsed: (now, limit) => many(s.writing ? LAPSED_LOCKED : LAPSED, [now, limit]),
     listTtlExpired: (now, limit) => many(s.writing ? TTL_EXPIRED_LOCKED : TTL_EXPIRED, [now, limit]),
     list,
+    nextDeadline: async () => (await s.one<{ at: number | null }>(NEXT_DEADLINE))?.at ?? null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
     addUsage: async (id, u) => void (await s.run(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0])),
     countByState: async () =>
