@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The contract suite against PostgreSQL: the store, service and MCP tests, each file on a fresh
+ * database of the server named by FLEETDECK_TEST_PG_URL (default the local one), plus the
+ * PostgreSQL-only store tests. Nothing here spawns dist/, so there is no build step.
+ * Run: FLEETDECK_TEST_STORE=postgres npx vitest run --config vitest.postgres.config.ts
+ */
+export default defineConfig({
+  test: {
+    include: ['test/store/postgres/**/*.test.ts', 'test/services/**/*.test.ts', 'test/mcp/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    env: { FLEETDECK_TEST_STORE: 'postgres' },
+  },
+});
