@@ -24,7 +24,7 @@ const LOCK_WORKSPACE = sql(`SELECT pg_advisory_xact_lock(hashtextextended('fleet
 
 const INSERT = sql(`INSERT INTO claims (id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason,
     ttl_seconds, created_at, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11 + $10 * 1000::bigint) RETURNING ${COLUMNS}`);
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::bigint, $11::bigint + $10::integer * 1000::bigint) RETURNING ${COLUMNS}`);
 const GET = sql(`SELECT ${COLUMNS} FROM claims WHERE id = $1`);
 const FILTERS = `AND expires_at > $3 AND (NOT $4 OR mode = 'exclusive') AND ($5::text IS NULL OR agent_id <> $5)`;
 // Candidates through claims_candidates: ancestor prefixes (exact lookups), then keys that start with
