@@ -11,6 +11,7 @@ import { openApp, type App } from '../../src/main.js';
 import { createServer } from '../../src/mcp/server.js';
 import { Session } from '../../src/mcp/session.js';
 import type { Toolset } from '../../src/mcp/tool.js';
+import { freshPostgresFleetUrl, TEST_ENGINE } from './postgres.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -27,11 +28,16 @@ export interface TestApp {
   close(): void;
 }
 
-/** A real app on a fresh SQLite file in a temp dir, with a manual clock. */
+/**
+ * A real app on a fresh, empty fleet with a manual clock: a SQLite file in a temp dir, or with
+ * FLEETDECK_TEST_STORE=postgres a new schema in the test file's PostgreSQL database (the temp dir
+ * then holds only the data directory).
+ */
 export async function openTestApp(overrides: Partial<Record<'agentLeaseSeconds' | 'workspace', string>> = {}, dir?: string): Promise<TestApp> {
   const tmp = dir ? { dir, cleanup: () => {} } : tempDir();
+  const db = TEST_ENGINE === 'postgres' ? await freshPostgresFleetUrl() : join(tmp.dir, 'fleet.db');
   const config = loadConfig(
-    { db: join(tmp.dir, 'fleet.db'), workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
+    { db, dataDir: tmp.dir, workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
     {},
   );
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));

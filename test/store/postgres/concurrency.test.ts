@@ -69,7 +69,7 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
     });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    let first: { priority: number } | null = null;
+    let first = null as { priority: number } | null;
     const slow = replica(1).write(async (tx) => {
       first = await tx.runs.takeNext(a!, 'skip', T0 + 1, T0 + 300_000);
       await held; // keeps its lock on the best run until released
