@@ -22,9 +22,12 @@ const TOTALS = sql(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(le
     coalesce(sum(tokens_in), 0) AS "tokensIn", coalesce(sum(tokens_out), 0) AS "tokensOut", coalesce(sum(cost_usd), 0) AS "costUsd"
   FROM runs`);
 // The histogram is computed in the database: one row of cumulative counts, not every duration.
-const DURATIONS = sql(`SELECT count(*) AS count, coalesce(sum(finished_at - taken_at), 0) AS "sumMs",
-    array(SELECT count(*) FILTER (WHERE finished_at - taken_at <= b) FROM unnest($1::bigint[]) AS b) AS cumulative
-  FROM runs WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at`);
+const DURATIONS = sql(`WITH d AS (
+    SELECT finished_at - taken_at AS ms FROM runs
+    WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at
+  )
+  SELECT (SELECT count(*) FROM d) AS count, (SELECT coalesce(sum(ms), 0) FROM d) AS "sumMs",
+    array(SELECT (SELECT count(*) FROM d WHERE ms <= u.b) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(b, n) ORDER BY u.n) AS cumulative`);
 
 export function pgMetricsRepo(s: PgSession): MetricsRepo {
   return {
