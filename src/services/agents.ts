@@ -28,8 +28,8 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
   const token = newToken();
   const id = newId('agt');
-  const agent = await writeTx(deps, (tx, now) => {
-    const created = tx.agents.insert({
+  const agent = await writeTx(deps, async (tx, now) => {
+    const created = await tx.agents.insert({
       id,
       name: input.name,
       role: input.role,
@@ -39,7 +39,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
       leaseSeconds: deps.settings.agentLeaseSeconds,
       now,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: id,
         type: 'agent.registered',
@@ -56,8 +56,8 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
 
 export async function resumeAgent(deps: Deps, agentId: string, token?: string): Promise<Registration> {
   const secret = token ?? deps.tokens.load(agentId);
-  const agent = await writeTx(deps, (tx, now) => {
-    const hash = tx.agents.tokenHash(agentId);
+  const agent = await writeTx(deps, async (tx, now) => {
+    const hash = await tx.agents.tokenHash(agentId);
     if (hash === null) throw notFound('agent', agentId, 'omit agent_id to register a new identity');
     if (secret === null) {
       throw forbidden(
@@ -66,9 +66,9 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
       );
     }
     if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
-    recordSignOfLife(tx, agentId, now, false);
-    tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
-    return tx.agents.get(agentId)!;
+    await recordSignOfLife(tx, agentId, now, false);
+    await tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
+    return (await tx.agents.get(agentId))!;
   });
   return { agent, token: null, resumed: true };
 }
@@ -78,7 +78,7 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
  * this OS user holds, otherwise register a new one.
  */
 export async function registerOrResumeByName(deps: Deps, name: string, role: string): Promise<Registration> {
-  const candidates = await readTx(deps, (tx) => tx.agents.findByNameRole(name, role));
+  const candidates = await readTx(deps, async (tx) => await tx.agents.findByNameRole(name, role));
   for (const candidate of candidates) {
     const token = deps.tokens.load(candidate.id);
     if (token) return resumeAgent(deps, candidate.id, token);
@@ -102,19 +102,19 @@ export interface HeartbeatResult {
 }
 
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
-  return writeTx(deps, (tx, now) => {
-    if (!tx.agents.get(agentId)) throw notFound('agent', agentId);
+  return writeTx(deps, async (tx, now) => {
+    if (!await tx.agents.get(agentId)) throw notFound('agent', agentId);
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
-    if (input.run_id !== undefined) requireRunHolder(tx, input.run_id, agentId, now);
-    const renewed = recordSignOfLife(tx, agentId, now, true);
-    tx.agents.applyHeartbeat(agentId, {
+    if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
+    const renewed = await recordSignOfLife(tx, agentId, now, true);
+    await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
       note: input.note,
       progress: input.progress,
       currentRunId: input.run_id,
       usage: input.usage,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: agentId,
         type: 'agent.heartbeat',
@@ -129,26 +129,26 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
       },
       now,
     );
-    const agent = tx.agents.get(agentId)!;
+    const agent = (await tx.agents.get(agentId))!;
     return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent) };
   });
 }
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, (tx, now) => recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
 }
 
 export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness }> {
-  return readTx(deps, (tx, now) => {
-    const agent = tx.agents.get(agentId);
+  return readTx(deps, async (tx, now) => {
+    const agent = await tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'list agents with fleet://agents or fleet_status');
     return { agent, liveness: livenessAt(agent, now) };
   });
 }
 
 export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: Liveness }[]> {
-  return readTx(deps, (tx, now) => tx.agents.list().map((agent) => ({ agent, liveness: livenessAt(agent, now) })));
+  return readTx(deps, async (tx, now) => (await tx.agents.list()).map((agent) => ({ agent, liveness: livenessAt(agent, now) })));
 }
 
 export function heartbeatSecondsFor(agent: Agent): number {

@@ -1,3 +1,4 @@
+import type { CallContext } from './call-context.js';
 import type { Clock } from '../clock.js';
 import type { TokenVault } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
@@ -21,4 +22,9 @@ export interface Deps {
   tokens: TokenVault;
   /** called after each committed write so this process's change feed looks at once */
   onCommit?: () => void;
+  /**
+   * Set by the tool-call adapter for the duration of one call of a bound agent: the call's first
+   * write transaction also records its sign of life and takes its signals (services/call-context.ts).
+   */
+  call?: CallContext;
 }

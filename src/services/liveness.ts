@@ -14,23 +14,23 @@ export interface Renewal {
  * run leases, claim expiries. Concepts add theirs to this list; each must only touch rows the
  * agent holds. They get the agent as read before its sign of life (its id and lease_seconds).
  */
-export type Renewer = (tx: Tx, agent: Agent, now: number) => Partial<Renewal>;
+export type Renewer = (tx: Tx, agent: Agent, now: number) => Promise<Partial<Renewal>>;
 
 const renewers: Renewer[] = [renewClaims, renewRunLeases];
 
-export function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Renewal {
-  const agent = tx.agents.get(agentId);
+export async function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Promise<Renewal> {
+  const agent = await tx.agents.get(agentId);
   if (!agent) return { runs: [], claims: [] };
-  tx.agents.touch(agentId, now, heartbeat);
+  await tx.agents.touch(agentId, now, heartbeat);
   if (agent.recordedLiveness === 'stale') {
-    tx.events.append(
+    await tx.events.append(
       { actor: agentId, type: 'agent.revived', agentId, payload: { stale_since: agent.staleSince } },
       now,
     );
   }
   const renewal: Renewal = { runs: [], claims: [] };
   for (const renew of renewers) {
-    const r = renew(tx, agent, now);
+    const r = await renew(tx, agent, now);
     renewal.runs.push(...(r.runs ?? []));
     renewal.claims.push(...(r.claims ?? []));
   }

@@ -14,14 +14,14 @@ export interface SelfView {
 
 /** What `whoami` shows a bound agent, read in one snapshot: itself, its recent signals, its claims. */
 export function describeSelf(deps: Deps, agentId: string, recentLimit = 10): Promise<SelfView> {
-  return readTx(deps, (tx, now) => {
-    const agent = tx.agents.get(agentId);
+  return readTx(deps, async (tx, now) => {
+    const agent = await tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'register_agent again');
     return {
       agent,
       liveness: livenessAt(agent, now),
-      recentSignals: tx.signals.recent(agentId, recentLimit),
-      claims: listActiveClaims(tx, { agentId }, now),
+      recentSignals: await tx.signals.recent(agentId, recentLimit),
+      claims: await listActiveClaims(tx, { agentId }, now),
     };
   });
 }

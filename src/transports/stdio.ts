@@ -31,11 +31,13 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
     if (closing) return;
     closing = true;
     app.deps.logger.info({ reason }, 'shutting down');
-    server.dispose();
-    void server.mcp.close().finally(() => {
-      app.close();
-      process.exit(0);
-    });
+    void server
+      .dispose()
+      .then(() => server.mcp.close())
+      .finally(() => {
+        app.close();
+        process.exit(0);
+      });
   };
   process.stdin.on('end', () => shutdown('stdin ended'));
   process.stdin.on('close', () => shutdown('stdin closed'));

@@ -47,7 +47,7 @@ describe('SPEC §3 under adversarial use', () => {
   });
 
   const dataVersion = () => watcher.pragma('data_version', { simple: true }) as number;
-  const lastSeq = () => t.app.deps.store.read((tx) => tx.events.lastSeq());
+  const lastSeq = () => t.app.deps.store.read(async (tx) => await tx.events.lastSeq());
   const submit = (args: Record<string, unknown> = {}) =>
     coord.ok<{ run_id: string }>('submit_task', { title: 'implement X', instructions: 'do X', to_role: 'implementer', ...args });
 
@@ -240,7 +240,7 @@ describe('SPEC §3 under adversarial use', () => {
     await w1.ok<Take>('take_task');
     const offered = await w1.ok<{ handoff_id: string }>('handoff', { run_id: sub.run_id, to_agent: w2Id, summary: 's', next_action: 'n' });
     await op.ok('cancel_run', { run_id: sub.run_id, reason: 'scrapped' });
-    const seen = await t.app.deps.store.read((tx) => tx.handoffs.get(offered.handoff_id));
+    const seen = await t.app.deps.store.read(async (tx) => await tx.handoffs.get(offered.handoff_id));
     expect(seen?.state).toBe('withdrawn');
   });
 
@@ -249,7 +249,7 @@ describe('SPEC §3 under adversarial use', () => {
     await w1.ok<Take>('take_task');
     const blk = await w1.ok<{ blocker_id: string }>('raise_blocker', { run_id: sub.run_id, kind: 'decision', question: 'A or B?' });
     await op.ok('cancel_run', { run_id: sub.run_id, reason: 'scrapped' });
-    const seen = await t.app.deps.store.read((tx) => tx.blockers.get(blk.blocker_id));
+    const seen = await t.app.deps.store.read(async (tx) => await tx.blockers.get(blk.blocker_id));
     expect(seen?.state).not.toBe('open');
   });
 
@@ -258,7 +258,7 @@ describe('SPEC §3 under adversarial use', () => {
     await w1.ok<Take>('take_task');
     const offered = await w1.ok<{ handoff_id: string }>('handoff', { run_id: sub.run_id, to_agent: w2Id, summary: 's', next_action: 'n' });
     await op.ok('reassign_run', { run_id: sub.run_id, to_role: 'implementer', reason: 'rebalance' });
-    const seen = await t.app.deps.store.read((tx) => tx.handoffs.get(offered.handoff_id));
+    const seen = await t.app.deps.store.read(async (tx) => await tx.handoffs.get(offered.handoff_id));
     expect(seen?.state).toBe('withdrawn');
     const hb = await w2.ok<{ signals?: Signal[] }>('heartbeat', {});
     expect(signalsOf(hb, 'handoff_withdrawn')).toHaveLength(1);
@@ -269,7 +269,7 @@ describe('SPEC §3 under adversarial use', () => {
     const took = await w1.ok<Take>('take_task');
     const blk = await w1.ok<{ blocker_id: string }>('raise_blocker', { run_id: sub.run_id, kind: 'decision', question: 'A or B?' });
     await w1.ok('submit_result', { run_id: sub.run_id, outcome: 'failed', summary: 'gave up waiting', lease_epoch: took.lease_epoch });
-    const seen = await t.app.deps.store.read((tx) => tx.blockers.get(blk.blocker_id));
+    const seen = await t.app.deps.store.read(async (tx) => await tx.blockers.get(blk.blocker_id));
     expect(seen?.state).toBe('obsolete');
   });
 

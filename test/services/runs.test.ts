@@ -28,7 +28,7 @@ describe('runs service layer (real SQLite, manual clock)', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => submitTask(t.app.deps, coord, input)));
     expect(new Set(results.map((r) => r.run.id)).size).toBe(1);
     expect(results.filter((r) => !r.deduplicated)).toHaveLength(1);
-    const count = await t.app.deps.store.read((tx) => tx.runs.list({ limit: 100 }).length);
+    const count = await t.app.deps.store.read(async (tx) => (await tx.runs.list({ limit: 100 })).length);
     expect(count).toBe(1);
     // the key is scoped to the submitter: an operator may use the same key for its own task
     const other = await submitTask(t.app.deps, { kind: 'operator', name: 'ops' }, input);
@@ -70,10 +70,10 @@ describe('runs service layer (real SQLite, manual clock)', () => {
     expect(first.staleAgents).toContain(w);
     const second = await sweepOnce(t.app.deps);
     expect(second).toMatchObject({ staleAgents: [], expired: 0 });
-    const [a, b] = await t.app.deps.store.read((tx) => [tx.runs.get(ttl.run.id)!, tx.runs.get(held.run.id)!]);
+    const [a, b] = await t.app.deps.store.read(async (tx) => [(await tx.runs.get(ttl.run.id))!, (await tx.runs.get(held.run.id))!]);
     expect(a).toMatchObject({ state: 'dead', deadReason: 'expired' });
     expect(b).toMatchObject({ state: 'queued', stateReason: 'owner_stale', lastOwnerId: w, leaseEpoch: 1, leaseExpiries: 1 });
-    const events = await t.app.deps.store.read((tx) => tx.events.list({ types: ['run.expired', 'run.requeued'], limit: 10 }).map((e) => e.type));
+    const events = await t.app.deps.store.read(async (tx) => (await tx.events.list({ types: ['run.expired', 'run.requeued'], limit: 10 })).map((e) => e.type));
     expect(events.sort()).toEqual(['run.expired', 'run.requeued']);
   });
 

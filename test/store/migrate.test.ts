@@ -23,7 +23,7 @@ describe('migrations', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1)); // numbered 001, 002, … without gaps
 
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
-    expect(store.schemaVersion()).toBe(migrations.length);
+    expect(await store.schemaVersion()).toBe(migrations.length);
     const rows = store.db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all();
     expect(rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name, applied_at: NOW })));
     const schema = () => store.db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
@@ -33,12 +33,12 @@ describe('migrations', () => {
     expect(migrate(store.db, NOW + 1)).toEqual([]);
     expect(schema()).toEqual(before);
     expect(store.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length);
-    expect(store.integrityCheck()).toEqual([]);
+    expect(await store.integrityCheck()).toEqual([]);
     store.close();
 
     // reopening a migrated file is a no-op too
     const again = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW + 2 });
-    expect(again.schemaVersion()).toBe(migrations.length);
+    expect(await again.schemaVersion()).toBe(migrations.length);
     expect(again.db.prepare('SELECT max(applied_at) FROM schema_migrations').pluck().get()).toBe(NOW);
     again.close();
   });

@@ -88,14 +88,14 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
     return checks;
   }
   try {
-    const problems = app.deps.store.integrityCheck();
+    const problems = await app.deps.store.integrityCheck();
     checks.push(
       problems.length === 0
         ? { name: 'database', status: 'ok', detail: `${config.db} opens; integrity_check ok` }
         : { name: 'database', status: 'fail', detail: `integrity_check: ${problems.slice(0, 3).join('; ')}`, hint: 'restore from a backup; keep the damaged file for analysis' },
     );
     const known = Math.max(0, ...loadMigrations().map((m) => m.version));
-    const version = app.deps.store.schemaVersion();
+    const version = await app.deps.store.schemaVersion();
     checks.push(
       version <= known
         ? { name: 'schema', status: 'ok', detail: `version ${version} (this fleetdeck knows up to ${known})` }

@@ -35,16 +35,16 @@ export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, in
   for (let round = 0; ; round++) {
     // an aborted request must not lease a run its caller will never see
     if (signal?.aborted) return { run: null, reason: 'aborted', waitedMs: performance.now() - started };
-    const attempt = await writeTx(deps, (tx, now): Attempt => {
-      const agent = tx.agents.get(agentId);
+    const attempt = await writeTx(deps, async (tx, now): Promise<Attempt> => {
+      const agent = await tx.agents.get(agentId);
       if (!agent) throw notFound('agent', agentId, 'register_agent again');
       // after a long wait the caller is still here: that is a sign of life (the pipeline recorded the first)
-      if (round > 0) recordSignOfLife(tx, agentId, now, false);
+      if (round > 0) await recordSignOfLife(tx, agentId, now, false);
       if (agent.paused) return { run: null, paused: true, seq: 0, nextAvailableAt: null };
-      const run = tx.runs.takeNext(agentId, agent.role, now, now + agent.leaseSeconds * 1000);
-      if (!run) return { run: null, paused: false, seq: tx.events.lastSeq(), nextAvailableAt: tx.runs.nextAvailableAt(agentId, agent.role, now) };
-      tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
-      tx.events.append(
+      const run = await tx.runs.takeNext(agentId, agent.role, now, now + agent.leaseSeconds * 1000);
+      if (!run) return { run: null, paused: false, seq: await tx.events.lastSeq(), nextAvailableAt: await tx.runs.nextAvailableAt(agentId, agent.role, now) };
+      await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+      await tx.events.append(
         {
           actor: agentId,
           type: 'run.taken',
