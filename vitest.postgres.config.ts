@@ -16,6 +16,8 @@ export default defineConfig({
     include: probe.ok
       ? ['test/store/postgres/**/*.test.ts', 'test/services/**/*.test.ts', 'test/mcp/**/*.test.ts']
       : ['test/store/postgres/**/*.test.ts'],
+    // these start dist/ processes on a SQLite file, or inspect SQLite itself: engine-specific by design
+    exclude: ['test/mcp/evidence-stdio.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -35,7 +35,7 @@ export interface TestApp {
  */
 export async function openTestApp(overrides: Partial<Record<'agentLeaseSeconds' | 'workspace', string>> = {}, dir?: string): Promise<TestApp> {
   const tmp = dir ? { dir, cleanup: () => {} } : tempDir();
-  const db = TEST_ENGINE === 'postgres' ? await freshPostgresFleetUrl() : join(tmp.dir, 'fleet.db');
+  const db = TEST_ENGINE === 'postgres' ? await freshPostgresFleetUrl(dir) : join(tmp.dir, 'fleet.db');
   const config = loadConfig(
     { db, dataDir: tmp.dir, workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
     {},

@@ -27,6 +27,8 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `fd_test_${randomBytes(6).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
+  // Test databases trade durability for speed: a commit does not wait for its WAL flush.
+  await admin(`ALTER DATABASE ${name} SET synchronous_commit = off`);
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
   return {
@@ -56,7 +58,12 @@ let fileDatabase: Promise<TestDatabase> | null = null;
  * use, dropped after the file) and in it a new schema, selected through the URL's search_path.
  * Creating a database costs ~0.4 s here, a schema a few milliseconds.
  */
-export async function freshPostgresFleetUrl(): Promise<string> {
+const fleetByDir = new Map<string, string>();
+
+/** `dir`: apps opened on the same directory share one fleet (as they share one SQLite file). */
+export async function freshPostgresFleetUrl(dir?: string): Promise<string> {
+  const shared = dir === undefined ? undefined : fleetByDir.get(dir);
+  if (shared) return shared;
   if (!fileDatabase) {
     const probe = await probePostgres();
     if (!probe.ok) throw new Error(`FLEETDECK_TEST_STORE=postgres but ${probe.reason}`);
@@ -73,6 +80,7 @@ export async function freshPostgresFleetUrl(): Promise<string> {
   }
   const url = new URL(db.url);
   url.searchParams.set('options', `-c search_path=${schema}`);
+  if (dir !== undefined) fleetByDir.set(dir, url.toString());
   return url.toString();
 }
 

@@ -15,6 +15,8 @@ const INSERT = sql(`INSERT INTO blockers (id, run_id, agent_id, raised_by, origi
     evidence, policy_rule, policy_subject, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING ${COLUMNS}`);
 const GET = sql(`SELECT ${COLUMNS} FROM blockers WHERE id = $1`);
+// Locked in a write transaction, like handoffs: two operators deciding at once see each other's decision.
+const GET_LOCKED = sql(`SELECT ${COLUMNS} FROM blockers WHERE id = $1 FOR NO KEY UPDATE`);
 const BY_RUN = sql(`SELECT ${COLUMNS} FROM blockers WHERE run_id = $1 ORDER BY created_at, seq`);
 const OPEN_FOR_RUN = sql(`SELECT ${COLUMNS} FROM blockers WHERE run_id = $1 AND state = 'open'`);
 // Conditional on state = 'open': of two operators on two replicas, exactly one decides.
@@ -50,7 +52,7 @@ export function pgBlockerRepo(s: PgSession): BlockerRepo {
           toJson(r.evidence), r.policyRule, r.policySubject === null ? null : toJson(r.policySubject), r.now,
         ]))!,
       ),
-    get: (id) => one(GET, [id]),
+    get: (id) => one(s.writing ? GET_LOCKED : GET, [id]),
     listByRun: (runId) => many(BY_RUN, [runId]),
     openForRun: (runId) => one(OPEN_FOR_RUN, [runId]),
     resolve: (id, r: BlockerResolution, now) => one(RESOLVE, [id, r.decision, r.resolution, r.chosenOption, r.reassignedTo, r.resolvedBy, now]),

@@ -15,6 +15,9 @@ const INSERT = sql(`INSERT INTO handoffs (id, run_id, from_agent_id, to_agent_id
     changed_files, evidence, failed_attempts, risks, open_questions, offered_epoch, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING ${COLUMNS}`);
 const GET = sql(`SELECT ${COLUMNS} FROM handoffs WHERE id = $1`);
+// In a write transaction a handoff read locks the row: of two replicas accepting one handoff, the
+// second waits for the first and then reads the handoff as the first left it (accepted by whom).
+const GET_LOCKED = sql(`SELECT ${COLUMNS} FROM handoffs WHERE id = $1 FOR NO KEY UPDATE`);
 const BY_RUN = sql(`SELECT ${COLUMNS} FROM handoffs WHERE run_id = $1 ORDER BY created_at, seq`);
 const OPEN_FOR_RUN = sql(`SELECT ${COLUMNS} FROM handoffs WHERE run_id = $1 AND state = 'offered'`);
 // Conditional on state = 'offered': of two takers on two replicas, the second waits for the first
@@ -42,7 +45,7 @@ export function pgHandoffRepo(s: PgSession): HandoffRepo {
           toJson(r.evidence), toJson(r.failedAttempts), toJson(r.risks), toJson(r.openQuestions), r.offeredEpoch, r.now,
         ]))!,
       ),
-    get: (id) => one(GET, [id]),
+    get: (id) => one(s.writing ? GET_LOCKED : GET, [id]),
     listByRun: (runId) => many(BY_RUN, [runId]),
     openForRun: (runId) => one(OPEN_FOR_RUN, [runId]),
     close: (id, state, by, reason, now) => one(CLOSE, [id, state, by, reason, now]),
