@@ -17,7 +17,12 @@ export default defineConfig({
       ? ['test/store/postgres/**/*.test.ts', 'test/services/**/*.test.ts', 'test/mcp/**/*.test.ts']
       : ['test/store/postgres/**/*.test.ts'],
     // these start dist/ processes on a SQLite file, or inspect SQLite itself: engine-specific by design
-    exclude: ['test/mcp/evidence-stdio.test.ts'],
+    exclude: [
+      'test/mcp/evidence-stdio.test.ts',
+      'test/services/evidence.test.ts',
+      'test/services/sweep.test.ts',
+      'test/services/blockers-store.test.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

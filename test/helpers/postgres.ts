@@ -92,3 +92,13 @@ if (TEST_ENGINE === 'postgres' && process.env.VITEST) {
     await db?.drop();
   });
 }
+
+/**
+ * For a test that inspects SQLite itself (query plans, raw SQL against its CHECKs): skipped on the
+ * PostgreSQL run with the reason printed; test/store/postgres covers the same ground there.
+ */
+export function sqliteInternals(what: string): boolean {
+  if (TEST_ENGINE !== 'postgres') return false;
+  console.warn(`skipping on PostgreSQL (inspects SQLite internals): ${what}`);
+  return true;
+}
