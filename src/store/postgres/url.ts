@@ -3,8 +3,9 @@ export function isPostgresUrl(db: string): boolean {
   return /^postgres(ql)?:\/\//i.test(db);
 }
 
-/** The URL without its password, for logs and `doctor`. */
+/** The URL without its password, for logs and `doctor`; a SQLite path is returned as it is. */
 export function redactUrl(url: string): string {
+  if (!isPostgresUrl(url)) return url;
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
