@@ -180,7 +180,7 @@ async function writeThroughput(dir: string): Promise<string> {
       }
     }
     bare.close();
-    store.close();
+    await store.close();
     app.close();
 
     const perSecond = (xs: number[]) => (xs.length / sum(xs)) * 1000;

@@ -12,7 +12,8 @@ export interface App {
   deps: Deps;
   feed: ChangeFeed;
   config: Config;
-  close(): void;
+  /** Stops the sweep and the feed and closes the store (SQLite closes at once; callers may ignore the promise). */
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -44,10 +45,10 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     deps,
     feed,
     config,
-    close() {
+    async close() {
       sweeper?.stop();
       feed.close();
-      store.close();
+      await store.close();
     },
   };
 }

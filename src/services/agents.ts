@@ -2,7 +2,9 @@ import { leaseExpiresAt, livenessAt, recommendedHeartbeatSeconds, type Agent, ty
 import { forbidden, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
+import type { Handoff } from '../domain/handoff.js';
 import type { Deps } from './deps.js';
+import { handoffsWaitingFor } from './handoffs/waiting.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
 import { requireRunHolder } from './runs/fencing.js';
 import { readTx, writeTx } from './tx.js';
@@ -18,6 +20,8 @@ export interface RegisterInput {
 
 export interface Registration {
   agent: Agent;
+  /** handoffs offered to this agent or its role, waiting for someone to accept them */
+  waitingHandoffs: Handoff[];
   /** only for a new identity: shown once, stored hashed (and in the user-only vault file) */
   token: string | null;
   resumed: boolean;
@@ -48,10 +52,10 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
       },
       now,
     );
-    return created;
+    return { agent: created, waitingHandoffs: await handoffsWaitingFor(tx, created) };
   });
   deps.tokens.save(id, token);
-  return { agent, token, resumed: false };
+  return { ...agent, token, resumed: false };
 }
 
 export async function resumeAgent(deps: Deps, agentId: string, token?: string): Promise<Registration> {
@@ -68,9 +72,10 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
     if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
     await recordSignOfLife(tx, agentId, now, false);
     await tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
-    return (await tx.agents.get(agentId))!;
+    const resumed = (await tx.agents.get(agentId))!;
+    return { agent: resumed, waitingHandoffs: await handoffsWaitingFor(tx, resumed) };
   });
-  return { agent, token: null, resumed: true };
+  return { ...agent, token: null, resumed: true };
 }
 
 /**
@@ -99,6 +104,7 @@ export interface HeartbeatResult {
   liveness: Liveness;
   renewed: Renewal;
   leaseExpiresAt: number;
+  waitingHandoffs: Handoff[];
 }
 
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
@@ -130,7 +136,7 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
       now,
     );
     const agent = (await tx.agents.get(agentId))!;
-    return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent) };
+    return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
   });
 }
 
@@ -139,11 +145,11 @@ export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> 
   return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
 }
 
-export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness }> {
+export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {
   return readTx(deps, async (tx, now) => {
     const agent = await tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'list agents with fleet://agents or fleet_status');
-    return { agent, liveness: livenessAt(agent, now) };
+    return { agent, liveness: livenessAt(agent, now), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
   });
 }
 

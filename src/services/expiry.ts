@@ -33,20 +33,20 @@ export interface ExpiryReport {
   expired: number;
 }
 
+/** Marks one agent whose lease ran out stale and recovers what it held (claims, offered handoffs, runs). */
+export async function expireAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
+  await tx.agents.markStale(agent.id, now);
+  await tx.events.append(
+    { actor: 'system', type: 'agent.stale', agentId: agent.id, payload: { last_seen_at: agent.lastSeenAt, lease_seconds: agent.leaseSeconds } },
+    now,
+  );
+  for (const hook of staleAgentHooks) await hook(tx, agent, now);
+}
+
 export async function expireDue(tx: Tx, now: number): Promise<ExpiryReport> {
   const staleAgents: string[] = [];
   for (const agent of await tx.agents.listExpired(now, STALE_BATCH)) {
-    await tx.agents.markStale(agent.id, now);
-    await tx.events.append(
-      {
-        actor: 'system',
-        type: 'agent.stale',
-        agentId: agent.id,
-        payload: { last_seen_at: agent.lastSeenAt, lease_seconds: agent.leaseSeconds },
-      },
-      now,
-    );
-    for (const hook of staleAgentHooks) await hook(tx, agent, now);
+    await expireAgent(tx, agent, now);
     staleAgents.push(agent.id);
   }
   let expired = 0;

@@ -1,6 +1,7 @@
-import type { Agent } from '../domain/agent.js';
+import { leaseExpiresAt, type Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
 import { renewClaims } from './claims/renew.js';
+import { expireAgent } from './expiry.js';
 import { renewRunLeases } from './runs/recovery.js';
 
 /** What a sign of life renewed, so the agent can see that its work is still held. */
@@ -19,8 +20,15 @@ export type Renewer = (tx: Tx, agent: Agent, now: number) => Promise<Partial<Ren
 const renewers: Renewer[] = [renewClaims, renewRunLeases];
 
 export async function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Promise<Renewal> {
-  const agent = await tx.agents.get(agentId);
+  let agent = await tx.agents.get(agentId);
   if (!agent) return { runs: [], claims: [] };
+  if (agent.recordedLiveness === 'active' && leaseExpiresAt(agent) <= now) {
+    // Its lease ran out before any expiry pass marked it (the pass runs at deadlines, and another
+    // process's deadline may not be known here yet). Statements already treated its claims as over,
+    // so recover first, exactly as the pass would have, then revive: nothing it lost comes back.
+    await expireAgent(tx, agent, now);
+    agent = { ...agent, recordedLiveness: 'stale', staleSince: now };
+  }
   await tx.agents.touch(agentId, now, heartbeat);
   if (agent.recordedLiveness === 'stale') {
     await tx.events.append(

@@ -35,10 +35,8 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
     void server
       .dispose()
       .then(() => server.mcp.close())
-      .finally(() => {
-        app.close();
-        process.exit(0);
-      });
+      .then(() => app.close())
+      .finally(() => process.exit(0));
   };
   process.stdin.on('end', () => shutdown('stdin ended'));
   process.stdin.on('close', () => shutdown('stdin closed'));

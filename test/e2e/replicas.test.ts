@@ -67,7 +67,7 @@ describe.skipIf(!available)('three HTTP replicas on one PostgreSQL database', ()
   afterAll(async () => {
     for (const r of replicas) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGTERM');
     await Promise.all(replicas.map((r) => (r.child.exitCode === null && r.child.signalCode === null ? new Promise((ok) => r.child.once('exit', ok)) : null)));
-    app?.close();
+    await app?.close();
     await db?.drop();
     tmp?.cleanup();
   });

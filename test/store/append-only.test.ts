@@ -19,8 +19,8 @@ describe('the audit log is append-only and chained', () => {
       for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'test.event', payload: { i } }, NOW + i);
     });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 

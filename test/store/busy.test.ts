@@ -15,7 +15,7 @@ describe('busy handling', () => {
   beforeEach(async () => {
     tmp = tempDir('fleetdeck-store-');
     file = join(tmp.dir, 'fleet.db');
-    (await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW })).close();
+    await (await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW })).close();
     holder = new Database(file, { timeout: 0 });
   });
   afterEach(() => {
@@ -45,7 +45,7 @@ describe('busy handling', () => {
     expect(ticks).toBeGreaterThan(0); // and the event loop kept running while it waited
     expect(event.seq).toBe(2); // chained after the holder's event, not forked
     expect(event.prevHash).toBe('h'.repeat(64));
-    store.close();
+    await store.close();
   });
 
   it('gives up with BUSY after its deadline and writes nothing', async () => {
@@ -57,7 +57,7 @@ describe('busy handling', () => {
     expect((error as FleetError).hint).toBeTruthy();
     holder.prepare('ROLLBACK').run();
     expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
-    store.close();
+    await store.close();
   });
 
   it('rolls back a transaction that awaits anything but its repositories (nothing else may hold the lock)', async () => {

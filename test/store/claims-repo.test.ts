@@ -16,8 +16,8 @@ describe('claims table (002_claims.sql)', () => {
         VALUES ('agt_a', 'a', 'r', 'h', 300, ?, ?, ?)`)
       .run(NOW, NOW, NOW + 300_000);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 

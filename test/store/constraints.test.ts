@@ -20,8 +20,8 @@ describe('schema constraints', () => {
       await tx.events.append({ actor: 'agt_ok', type: 'agent.registered', agentId: 'agt_ok', payload: { name: 'alice' } }, NOW);
     });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 

@@ -34,13 +34,13 @@ describe('migrations', () => {
     expect(schema()).toEqual(before);
     expect(store.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length);
     expect(await store.integrityCheck()).toEqual([]);
-    store.close();
+    await store.close();
 
     // reopening a migrated file is a no-op too
     const again = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW + 2 });
     expect(await again.schemaVersion()).toBe(migrations.length);
     expect(again.db.prepare('SELECT max(applied_at) FROM schema_migrations').pluck().get()).toBe(NOW);
-    again.close();
+    await again.close();
   });
 
   it('opens the file in WAL mode with the agreed pragmas', async () => {
@@ -48,10 +48,10 @@ describe('migrations', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    store.close();
+    await store.close();
     const normal = await SqliteStore.open({ file: join(tmp.dir, 'fleet.db'), synchronous: 'NORMAL', now: () => NOW });
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
-    normal.close();
+    await normal.close();
   });
 
   it('applies each migration in one transaction: a failing one leaves no trace, and a fixed one applies later', () => {
@@ -84,7 +84,7 @@ describe('migrations', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(loadMigrations().length);
     raw.close();
-    a.close();
-    b.close();
+    await a.close();
+    await b.close();
   });
 });

@@ -120,7 +120,7 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
         : { name: 'audit chain', status: 'fail', detail: `broken at seq ${audit.firstBroken!.seq}: ${audit.firstBroken!.reason}`, hint: 'fleetdeck audit verify --json shows the first broken link' },
     );
   } finally {
-    app.close();
+    await app.close();
   }
   if (existsSync(config.dataDir)) checks.push(vaultCheck(config.dataDir));
   checks.push(mcpJsonCheck(config.db));

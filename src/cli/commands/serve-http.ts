@@ -40,10 +40,9 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
     if (closing) return;
     closing = true;
     logger.info({ reason }, 'shutting down');
-    void (handle?.close() ?? Promise.resolve()).finally(() => {
-      app.close();
-      process.exit(0);
-    });
+    void (handle?.close() ?? Promise.resolve())
+      .then(() => app.close())
+      .finally(() => process.exit(0));
   };
   // before the address is logged: whoever reads it may signal at once
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -51,7 +50,7 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   try {
     handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
   } catch (error) {
-    app.close();
+    await app.close();
     throw error;
   }
   logger.info({ url: handle.url, db: redactUrl(app.config.db), health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');

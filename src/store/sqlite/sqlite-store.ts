@@ -60,13 +60,17 @@ class Connection {
    * One transaction around `fn`. Repositories answer synchronously underneath, so `fn` settles
    * within the current turn of the event loop; if a macrotask ran first (`fn` awaited a timer, a
    * socket or a file), the transaction is rolled back: nothing but SQLite work may hold the lock.
+   * Two sentinels, because which of the timers and check phases comes next depends on the phase
+   * the transaction started in.
    */
   async transaction<T>(mode: 'immediate' | 'deferred', fn: (tx: Tx) => Promise<T>): Promise<T> {
     (mode === 'immediate' ? this.beginImmediate : this.beginDeferred).run();
     let leftTheTurn = false;
-    const guard = setImmediate(() => {
+    const left = () => {
       leftTheTurn = true;
-    });
+    };
+    const guard = setImmediate(left);
+    const timerGuard = setTimeout(left, 0);
     try {
       const result = await fn(this.tx);
       if (leftTheTurn) throw new Error('a store transaction awaited something other than its repositories');
@@ -77,6 +81,7 @@ class Connection {
       throw error;
     } finally {
       clearImmediate(guard);
+      clearTimeout(timerGuard);
     }
   }
 }

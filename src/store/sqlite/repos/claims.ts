@@ -58,7 +58,10 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   //  1. keys that are ancestors of the new prefix: an IN list of at most depth+1 exact lookups;
   //  2. keys that start with the new prefix: one range scan [prefix, rangeEnd), minus the key
   //     itself, which probe 1 already returned.
+  // A claim whose holder's lease ran out is over even before the expiry pass releases it: the
+  // holder's next sign of life recovers (releases) it first (services/liveness.ts).
   const filters = `AND expires_at > @now
+      AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = claims.agent_id AND a.liveness = 'active' AND a.expires_at <= @now)
       AND (@exclusiveOnly = 0 OR mode = 'exclusive')
       AND (@excludeAgentId IS NULL OR agent_id <> @excludeAgentId)`;
   const byAncestors = db.prepare(`SELECT ${COLUMNS} FROM claims

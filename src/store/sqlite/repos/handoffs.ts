@@ -77,6 +77,8 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
   const openSummary = db.prepare(`SELECT count(*) AS count, min(created_at) AS oldestAt FROM handoffs WHERE state = 'offered'`);
   const ids = db.prepare(`SELECT id FROM handoffs WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
 
+  // list() builds its SQL from the filter; each distinct shape is prepared once
+  const listStatements = new Map<string, ReturnType<Db['prepare']>>();
   return {
     insert: async (row: NewHandoffRow) =>
       toHandoff(
@@ -129,7 +131,9 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
       if (targets.length > 0) where.push(`(${targets.join(' OR ')})`);
       const sql = `SELECT ${COLUMNS} FROM handoffs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at ${f.oldestFirst ? 'ASC' : 'DESC'}, rowid LIMIT ?`;
-      return (db.prepare(sql).all(...params, f.limit) as HandoffRow[]).map(toHandoff);
+      let stmt = listStatements.get(sql);
+      if (!stmt) listStatements.set(sql, (stmt = db.prepare(sql)));
+      return (stmt.all([...params, f.limit]) as HandoffRow[]).map(toHandoff);
     },
     listOpenFrom: async (agentId) => (openFrom.all(agentId) as HandoffRow[]).map(toHandoff),
     listOrphaned: async (limit) => (orphaned.all(limit) as HandoffRow[]).map(toHandoff),
