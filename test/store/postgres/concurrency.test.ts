@@ -109,8 +109,15 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
     // wait for A's commit, then see A's claim.
     let proceed!: () => void;
     const gate = new Promise<void>((r) => (proceed = r));
-    const first = replica(0).write((tx) => claim(tx, a!, 'src/**', () => gate));
-    await sleep(0);
+    let decided!: () => void;
+    const aDecided = new Promise<void>((r) => (decided = r));
+    const first = replica(0).write((tx) =>
+      claim(tx, a!, 'src/**', () => {
+        decided();
+        return gate;
+      }),
+    );
+    await aDecided;
     const second = replica(1).write((tx) => claim(tx, b!, 'src/api/*.ts', async () => {}));
     await untilSomeoneWaitsOnLock();
     proceed();
