@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { TokenVault } from './identity/tokens.js';
+import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
@@ -36,7 +37,13 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     clock,
     logger,
     tokens: new TokenVault(config.dataDir),
-    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace, policyFile: config.policy },
+    settings: {
+      agentLeaseSeconds: config.agentLeaseSeconds,
+      dataDir: config.dataDir,
+      workspace: config.workspace,
+      policyFile: config.policy,
+      ...(store instanceof PgStore ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
+    },
     onCommit: () => feed.poke(),
   };
   let sweeper: Sweeper | null = null;
