@@ -159,21 +159,35 @@ export class PgStore implements Store {
     const client = await this.pool.connect();
     const session = new PgSession(client, mode);
     let broken: Error | undefined;
+    let releaseLater = false;
+    const release = () => {
+      this.stats.transactions++;
+      this.stats.roundTrips += session.roundTrips;
+      client.release(broken);
+    };
     try {
       await session.simple(BEGIN[mode]);
       try {
         const result = await fn(buildPgTx(session));
-        if (mode === 'write') await flushCommitLog(session);
-        await session.simple('COMMIT');
+        if (mode === 'write') {
+          await flushCommitLog(session);
+          await session.simple('COMMIT');
+        } else {
+          // A read-only snapshot has nothing to make durable: the caller has its answer now, and the
+          // connection returns to the pool once the COMMIT is through (one round trip saved per read).
+          releaseLater = true;
+          void session
+            .simple('COMMIT')
+            .catch((e: Error) => (broken = e))
+            .finally(release);
+        }
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw error;
       }
     } finally {
-      this.stats.transactions++;
-      this.stats.roundTrips += session.roundTrips;
-      client.release(broken);
+      if (!releaseLater) release();
     }
   }
 }
