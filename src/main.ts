@@ -1,11 +1,13 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { TokenVault } from './identity/tokens.js';
+import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
 import { openStore } from './store/open-store.js';
+import { PgStore } from './store/postgres/pg-store.js';
 
 export interface App {
   deps: Deps;
@@ -26,8 +28,10 @@ export interface AppOptions {
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openStore(config, () => clock.now());
+  const store = await openStore(config, () => clock.now(), logger);
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
+  if (store instanceof PgStore) await store.listen(() => feed.poke());
   const deps: Deps = {
     store,
     clock,
@@ -40,6 +44,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
         return config.workspace; // resolved on first use (config.ts)
       },
       policyFile: config.policy,
+      ...(store.engine === 'postgres' ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
     },
     onCommit: () => feed.poke(),
   };

@@ -1,16 +1,17 @@
+import type { Logger } from '../logger.js';
 import type { Store } from './port/index.js';
+import { PgStore } from './postgres/pg-store.js';
+import { isPostgresUrl } from './postgres/url.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export interface StoreSettings {
-  /** a SQLite file path (the embedded default) */
+  /** a SQLite file path, or a postgres:// / postgresql:// URL */
   db: string;
   synchronous: 'FULL' | 'NORMAL';
 }
 
-/**
- * The one place that picks a storage engine for a configuration; the composition root
- * (main.ts) and tools that open a database call it. Everything above it sees only the Store port.
- */
-export async function openStore(settings: StoreSettings, now: () => number): Promise<Store> {
+/** The one place that picks the engine: a PostgreSQL URL selects PostgreSQL, anything else is a SQLite file. */
+export function openStore(settings: StoreSettings, now: () => number, logger: Logger): Promise<Store> {
+  if (isPostgresUrl(settings.db)) return PgStore.open({ url: settings.db, now, logger });
   return SqliteStore.open({ file: settings.db, synchronous: settings.synchronous, now });
 }

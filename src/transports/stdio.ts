@@ -5,6 +5,7 @@ import type { Toolset } from '../mcp/tool.js';
 import type { ToolProfile } from '../mcp/tools/index.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
+import { redactUrl } from '../store/postgres/url.js';
 import { GuardedStdioServerTransport } from './stdio/guarded-transport.js';
 
 export interface StdioOptions {
@@ -47,5 +48,5 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
   process.on('SIGINT', () => shutdown('SIGINT'));
   transport.onclose = () => shutdown('transport closed');
   await server.mcp.connect(transport);
-  app.deps.logger.info({ db: app.config.db, toolset: options.toolset }, 'fleetdeck serving over stdio');
+  app.deps.logger.info({ db: redactUrl(app.config.db), toolset: options.toolset }, 'fleetdeck serving over stdio');
 }
