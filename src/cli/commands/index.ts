@@ -4,6 +4,7 @@ import { auditVerifyCommand } from './audit.js';
 import { DECISION_COMMANDS } from './decisions.js';
 import { claimsCommand } from './claims.js';
 import { guardCommand } from './guard.js';
+import { hookCommand } from './hook.js';
 import { serveCommand } from './serve.js';
 import { QUEUE_COMMANDS } from './queue.js';
 import { doctorCommand } from './doctor.js';
@@ -13,4 +14,4 @@ import { statsCommand } from './stats.js';
 import { TOKEN_COMMANDS } from './token.js';
 
 /** Every CLI command; `fleetdeck help` lists them in this order. */
-export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, initCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];
+export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, initCommand, hookCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];

@@ -3,7 +3,7 @@ import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
-import { configFrom, flag, str, type Command } from '../command.js';
+import { configFrom, flag, str, type Command, type ParsedArgs } from '../command.js';
 import { userInfo } from 'node:os';
 
 export const serveCommand: Command = {
@@ -17,17 +17,23 @@ export const serveCommand: Command = {
     '  --operator            bind this process to the operator identity and serve the operator toolset',
     '  --agent NAME          register (or resume) this agent at start; needs --role',
     '  --role ROLE           the role for --agent',
+    '  --session             act as this coding-assistant session\'s agent, shared with its hooks',
+    '                        (docs/claude-code.md): registered at start or found; --agent/--role name a new one;',
+    '                        FLEETDECK_AGENT_ID names an existing one',
     '',
     'Settings (flag, then environment, then default):',
     ...SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help} (default ${s.default})`),
     ...HTTP_USAGE,
   ].join('\n'),
-  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, ...HTTP_OPTIONS },
+  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, session: { type: 'boolean' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
     if (str(args, 'http') !== undefined) return serveHttp(args, config);
     const agentName = str(args, 'agent');
     const role = str(args, 'role');
+    const session = flag(args, 'session');
+    if (session && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--session and --operator exclude each other');
+    if (session) return serveSession(args, agentName, role);
     if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');
     if (agentName && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--agent and --operator exclude each other');
     const app = await openApp(config, { sweep: true });
@@ -39,3 +45,24 @@ export const serveCommand: Command = {
     return new Promise<number>(() => {}); // runs until stdin closes (serveStdio exits the process)
   },
 };
+
+/** `serve --session`: bind at start to the session's agent, the one its hooks act as. */
+async function serveSession(args: ParsedArgs, name: string | undefined, role: string | undefined): Promise<number> {
+  const { resolveSessionAgent } = await import('../../hooks/identity.js');
+  const { gitTopLevel } = await import('../../hooks/workspace.js');
+  const explicitWorkspace = str(args, 'workspace') !== undefined || Boolean(process.env.FLEETDECK_WORKSPACE);
+  const workspace = explicitWorkspace ? undefined : gitTopLevel(process.env.CLAUDE_PROJECT_DIR || process.cwd());
+  const config = configFrom(workspace ? { ...args, values: { ...args.values, workspace } } : args);
+  const app = await openApp(config, { sweep: true });
+  const identity = await resolveSessionAgent(app.deps, {
+    db: config.db,
+    workspace: config.workspace,
+    explicitAgentId: process.env.FLEETDECK_AGENT_ID || undefined,
+    name: name ?? (process.env.FLEETDECK_AGENT_NAME || undefined),
+    role: role ?? (process.env.FLEETDECK_ROLE || undefined),
+    createdBy: 'serve',
+  });
+  app.deps.logger.info({ agent: identity.agentId, created: identity.created, via: identity.via }, 'bound to the session agent');
+  await serveStdio(app, { toolset: 'agent', agentId: identity.agentId });
+  return new Promise<number>(() => {});
+}

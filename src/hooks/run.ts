@@ -1,0 +1,87 @@
+/**
+ * Runs one hook: finds the session's workspace and agent, calls the event's handler and returns
+ * the answer to print. Any failure to reach fleetdeck (database unreachable, locked too long, bad
+ * input) fails open: the answer carries a one-line warning for the person and the tool call goes
+ * ahead, unless `strict`, where the caller exits 2 (Claude Code blocks the action and shows the
+ * reason). A hook never waits longer than HOOK_DEADLINE_MS on fleetdeck.
+ */
+import type { Config } from '../config.js';
+import { FleetError } from '../domain/errors.js';
+import { openApp, type App } from '../main.js';
+import { renderAnswer, type HookAnswer } from './answer.js';
+import type { HookContext, HookOptions } from './context.js';
+import { HOOK_EVENTS, type HookEvent } from './events.js';
+import { resolveSessionAgent } from './identity.js';
+import type { HookPayload } from './payload.js';
+import { postToolUse } from './post-tool-use.js';
+import { preToolUse } from './pre-tool-use.js';
+import { sessionStart } from './session-start.js';
+import { stop } from './stop.js';
+import { userPromptSubmit } from './user-prompt-submit.js';
+import { gitTopLevel } from './workspace.js';
+
+export const HOOK_DEADLINE_MS = 5_000;
+
+const HANDLERS: Record<HookEvent, (ctx: HookContext) => Promise<HookAnswer>> = {
+  'session-start': sessionStart,
+  'pre-tool-use': preToolUse,
+  'post-tool-use': postToolUse,
+  'user-prompt-submit': userPromptSubmit,
+  stop,
+};
+
+export interface HookRequest {
+  event: HookEvent;
+  payload: HookPayload;
+  /** settings as the CLI parsed them; `workspace` already set to the session's git top-level */
+  config: Config;
+  options: HookOptions;
+  explicitAgentId?: string;
+  name?: string;
+  role?: string;
+}
+
+export type HookOutcome = { ok: true; output: Record<string, unknown> } | { ok: false; message: string };
+
+/** The git top-level of the session: the payload's cwd, else Claude Code's project dir, else ours. */
+export function sessionWorkspace(payload: HookPayload, env: NodeJS.ProcessEnv = process.env): string {
+  return gitTopLevel(payload.cwd ?? env.CLAUDE_PROJECT_DIR ?? process.cwd());
+}
+
+export async function runHook(request: HookRequest): Promise<HookOutcome> {
+  let app: App | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new FleetError('BUSY', `no answer from fleetdeck within ${HOOK_DEADLINE_MS} ms`)), HOOK_DEADLINE_MS);
+  });
+  try {
+    const work = (async () => {
+      app = await openApp({ ...request.config, logLevel: request.config.logLevel === 'info' ? 'warn' : request.config.logLevel });
+      const deps = app.deps;
+      const identity = await resolveSessionAgent(deps, {
+        db: request.config.db,
+        workspace: request.config.workspace,
+        explicitAgentId: request.explicitAgentId,
+        name: request.name,
+        role: request.role,
+        createdBy: 'hook',
+        claudeSessionId: request.payload.sessionId,
+      });
+      const ctx: HookContext = { deps, payload: request.payload, workspace: request.config.workspace, agentId: identity.agentId, options: request.options };
+      const answer = await HANDLERS[request.event](ctx);
+      return renderAnswer(HOOK_EVENTS[request.event], answer);
+    })();
+    return { ok: true, output: await Promise.race([work, deadline]) };
+  } catch (error) {
+    const message = error instanceof FleetError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    return { ok: false, message: message.split('\n')[0]!.slice(0, 300) };
+  } finally {
+    clearTimeout(timer);
+    (app as App | null)?.close();
+  }
+}
+
+/** The fail-open answer: nothing decided, a one-line warning for the person. */
+export function failOpenOutput(event: HookEvent, message: string): Record<string, unknown> {
+  return { systemMessage: `fleetdeck hook ${event}: fleetdeck unavailable (${message}); continuing without it` };
+}
