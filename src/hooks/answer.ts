@@ -38,3 +38,8 @@ export function renderAnswer(event: ClaudeEventName, answer: HookAnswer): Record
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** The fail-open answer: nothing decided, a one-line warning for the person. */
+export function failOpenOutput(event: string, message: string): Record<string, unknown> {
+  return { systemMessage: `fleetdeck hook ${event}: fleetdeck unavailable (${message}); continuing without it` };
+}

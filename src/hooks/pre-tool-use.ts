@@ -9,14 +9,12 @@ import { checkEdit, type EditVerdict } from '../services/edit-check.js';
 import type { GuardViolation } from '../services/claims/guard.js';
 import type { HookAnswer } from './answer.js';
 import { ago, type HookContext } from './context.js';
-import { FILE_EDIT_TOOLS } from './events.js';
-import { pathInWorkspace } from './workspace.js';
+import { editedPath } from './edited-path.js';
 
 export async function preToolUse(ctx: HookContext): Promise<HookAnswer> {
-  const { toolName, filePath } = ctx.payload;
-  if (toolName === null || !(FILE_EDIT_TOOLS as readonly string[]).includes(toolName) || filePath === null) return { kind: 'none' };
-  const path = pathInWorkspace(ctx.workspace, filePath);
-  if (path === null) return { kind: 'none' }; // outside the workspace: no claims govern it
+  const path = editedPath(ctx.payload, ctx.workspace);
+  if (path === null) return { kind: 'none' }; // not a file of the workspace: no claim governs it
+  const toolName = ctx.payload.toolName!;
   const verdict = await checkEdit(ctx.deps, { workspace: ctx.workspace, path, agentId: ctx.agentId });
   const now = ctx.deps.clock.now();
   switch (verdict.kind) {

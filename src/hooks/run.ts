@@ -18,7 +18,6 @@ import { preToolUse } from './pre-tool-use.js';
 import { sessionStart } from './session-start.js';
 import { stop } from './stop.js';
 import { userPromptSubmit } from './user-prompt-submit.js';
-import { gitTopLevel } from './workspace.js';
 
 export const HOOK_DEADLINE_MS = 5_000;
 
@@ -42,11 +41,6 @@ export interface HookRequest {
 }
 
 export type HookOutcome = { ok: true; output: Record<string, unknown> } | { ok: false; message: string };
-
-/** The git top-level of the session: the payload's cwd, else Claude Code's project dir, else ours. */
-export function sessionWorkspace(payload: HookPayload, env: NodeJS.ProcessEnv = process.env): string {
-  return gitTopLevel(payload.cwd ?? env.CLAUDE_PROJECT_DIR ?? process.cwd());
-}
 
 export async function runHook(request: HookRequest): Promise<HookOutcome> {
   let app: App | null = null;
@@ -79,9 +73,4 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
     clearTimeout(timer);
     (app as App | null)?.close();
   }
-}
-
-/** The fail-open answer: nothing decided, a one-line warning for the person. */
-export function failOpenOutput(event: HookEvent, message: string): Record<string, unknown> {
-  return { systemMessage: `fleetdeck hook ${event}: fleetdeck unavailable (${message}); continuing without it` };
 }

@@ -49,3 +49,8 @@ function realPathOfMaybeMissing(path: string): string {
     }
   }
 }
+
+/** The git top-level of a hook's session: the payload's cwd, else Claude Code's project dir, else ours. */
+export function sessionWorkspace(payload: { cwd: string | null }, env: NodeJS.ProcessEnv = process.env): string {
+  return gitTopLevel(payload.cwd ?? env.CLAUDE_PROJECT_DIR ?? process.cwd());
+}

@@ -34,13 +34,24 @@ export const hookCommand: Command = {
     }
     const strict = flag(args, 'strict');
     // the hook path loads only what a hook needs (no MCP SDK): its modules are imported here
-    const [{ parseHookPayload }, { runHook, sessionWorkspace, failOpenOutput }] = await Promise.all([import('../../hooks/payload.js'), import('../../hooks/run.js')]);
-    let outcome: Awaited<ReturnType<typeof runHook>>;
+    const [{ parseHookPayload }, { sessionWorkspace }, { editedPath }, { failOpenOutput }] = await Promise.all([
+      import('../../hooks/payload.js'),
+      import('../../hooks/workspace.js'),
+      import('../../hooks/edited-path.js'),
+      import('../../hooks/answer.js'),
+    ]);
+    let outcome: { ok: true; output: Record<string, unknown> } | { ok: false; message: string };
     try {
       const payload = parseHookPayload(await readStdin());
+      const workspace = sessionWorkspace(payload);
+      if (event === 'pre-tool-use' && editedPath(payload, workspace) === null) {
+        printJson({}); // edits no file of the workspace: nothing to check, and no database to open
+        return 0;
+      }
+      const { runHook } = await import('../../hooks/run.js');
       const role = str(args, 'role') ?? (process.env.FLEETDECK_ROLE || undefined);
       const name = (str(args, 'name') ?? (process.env.FLEETDECK_AGENT_NAME || undefined))?.trim().slice(0, 128);
-      const config = configFrom(withWorkspace(args, sessionWorkspace(payload)));
+      const config = configFrom(withWorkspace(args, workspace));
       outcome = await runHook({
         event,
         payload,
