@@ -62,7 +62,9 @@ export function parseHookPayload(text: string): HookPayload {
   const input = isObject(toolInput) ? toolInput : {};
   const cwd = optionalText(raw, 'cwd');
   if (cwd !== null && !cwd.startsWith('/')) throw bad('cwd must be an absolute path');
-  const filePath = optionalText(input, 'file_path') ?? optionalText(input, 'notebook_path');
+  const file = optionalText(input, 'file_path');
+  const notebook = optionalText(input, 'notebook_path');
+  const filePath = file ?? notebook;
   const stop = raw.stop_hook_active;
   if (stop !== undefined && typeof stop !== 'boolean') throw bad('stop_hook_active must be a boolean');
   return {
