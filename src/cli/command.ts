@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../config.js';
 import { FleetError } from '../domain/errors.js';
-import { openApp, type App } from '../main.js';
+import type { App } from '../main.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -46,6 +46,9 @@ export function configFrom(args: ParsedArgs): Config {
 /** Opens the app for a one-shot command (no sweeper), runs `fn`, and always closes. */
 export async function withApp<T>(args: ParsedArgs, fn: (app: App) => Promise<T>): Promise<T> {
   const config = configFrom(args);
+  // loaded here, not at the top: commands that never open the fleet (help, init, a hook with
+  // nothing to check) do not pay for the store and the services
+  const { openApp } = await import('../main.js');
   const app = await openApp({ ...config, logLevel: typeof args.values['log-level'] === 'string' ? config.logLevel : 'warn' });
   try {
     return await fn(app);

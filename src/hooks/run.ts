@@ -13,20 +13,18 @@ import type { HookContext, HookOptions } from './context.js';
 import { HOOK_EVENTS, type HookEvent } from './events.js';
 import { resolveSessionAgent } from './identity.js';
 import type { HookPayload } from './payload.js';
-import { postToolUse } from './post-tool-use.js';
-import { preToolUse } from './pre-tool-use.js';
-import { sessionStart } from './session-start.js';
-import { stop } from './stop.js';
-import { userPromptSubmit } from './user-prompt-submit.js';
 
 export const HOOK_DEADLINE_MS = 5_000;
 
-const HANDLERS: Record<HookEvent, (ctx: HookContext) => Promise<HookAnswer>> = {
-  'session-start': sessionStart,
-  'pre-tool-use': preToolUse,
-  'post-tool-use': postToolUse,
-  'user-prompt-submit': userPromptSubmit,
-  stop,
+type Handler = (ctx: HookContext) => Promise<HookAnswer>;
+
+/** Each event loads only its own handler's modules: a hook is a new process on every tool call. */
+const HANDLERS: Record<HookEvent, () => Promise<Handler>> = {
+  'session-start': () => import('./session-start.js').then((m) => m.sessionStart),
+  'pre-tool-use': () => import('./pre-tool-use.js').then((m) => m.preToolUse),
+  'post-tool-use': () => import('./post-tool-use.js').then((m) => m.postToolUse),
+  'user-prompt-submit': () => import('./user-prompt-submit.js').then((m) => m.userPromptSubmit),
+  stop: () => import('./stop.js').then((m) => m.stop),
 };
 
 export interface HookRequest {
@@ -50,6 +48,8 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
   });
   try {
     const work = (async () => {
+      const handlerLoaded = HANDLERS[request.event]();
+      handlerLoaded.catch(() => undefined); // awaited below; a failure is reported there
       app = await openApp({ ...request.config, logLevel: request.config.logLevel === 'info' ? 'warn' : request.config.logLevel });
       const deps = app.deps;
       const identity = await resolveSessionAgent(deps, {
@@ -62,7 +62,8 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
         claudeSessionId: request.payload.sessionId,
       });
       const ctx: HookContext = { deps, payload: request.payload, workspace: request.config.workspace, agentId: identity.agentId, options: request.options };
-      const answer = await HANDLERS[request.event](ctx);
+      const handler = await handlerLoaded;
+      const answer = await handler(ctx);
       return renderAnswer(HOOK_EVENTS[request.event], answer);
     })();
     return { ok: true, output: await Promise.race([work, deadline]) };
