@@ -12,6 +12,7 @@ import { renderAnswer, type HookAnswer } from './answer.js';
 import type { HookContext, HookOptions } from './context.js';
 import { HOOK_EVENTS, type HookEvent } from './events.js';
 import { resolveSessionAgent } from './identity.js';
+import { hookLogger } from './logger.js';
 import type { HookPayload } from './payload.js';
 
 export const HOOK_DEADLINE_MS = 5_000;
@@ -50,7 +51,7 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
     const work = (async () => {
       const handlerLoaded = HANDLERS[request.event]();
       handlerLoaded.catch(() => undefined); // awaited below; a failure is reported there
-      app = await openApp({ ...request.config, logLevel: request.config.logLevel === 'info' ? 'warn' : request.config.logLevel });
+      app = await openApp(request.config, { logger: hookLogger() });
       const deps = app.deps;
       const identity = await resolveSessionAgent(deps, {
         db: request.config.db,

@@ -149,6 +149,14 @@ describe('fleetdeck hook', () => {
     expect(out.permissionDecisionReason).toContain('`infra/**`');
     expect(out.permissionDecisionReason).toContain('production infrastructure');
     expect((await runHook('pre-tool-use', fixture('pre-tool-use-edit', repo), { env })).json).toEqual({});
+
+    // an unreadable policy fails closed: the person decides, and the hook logs why on stderr
+    writeFileSync(join(tmp.dir, 'data', 'policy.json'), '{ "claims_need_approval": [ { "pattern": "/abs" } ] }');
+    const invalid = await runHook('pre-tool-use', fixture('pre-tool-use-edit', repo), { env });
+    expect(specific(invalid.json)!.permissionDecision).toBe('ask');
+    expect(specific(invalid.json)!.permissionDecisionReason).toMatch(/the fleet policy cannot be read/);
+    const line = JSON.parse(invalid.stderr.trim().split('\n')[0]!) as { level: number; msg: string };
+    expect(line).toMatchObject({ level: 50, msg: 'policy file is invalid; governed actions are refused until it is fixed' });
   });
 
   it('post-tool-use and user-prompt-submit are a sign of life and deliver pending signals once', async () => {
