@@ -6,6 +6,7 @@ import type { Deps } from './deps.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
 import { requireRunHolder } from './runs/fencing.js';
 import { readTx, writeTx } from './tx.js';
+import { checkWorkspaceRoot } from './workspace-root.js';
 
 export interface RegisterInput {
   name: string;
@@ -26,6 +27,9 @@ export interface Registration {
 /** Creates a new identity, or resumes one with `agent_id` and its token (or the vault's copy). */
 export async function registerAgent(deps: Deps, input: RegisterInput): Promise<Registration> {
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
+  // the root bounds what the agent can attach by path; an agent may not pick one holding the fleet's data
+  if (input.workspace !== undefined) checkWorkspaceRoot(input.workspace, deps.settings.dataDir, 'requested');
+  else checkWorkspaceRoot(deps.settings.workspace, null, 'server default');
   const token = newToken();
   const id = newId('agt');
   const agent = await writeTx(deps, (tx, now) => {
@@ -66,6 +70,10 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
       );
     }
     if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
+    // revoking any of the agent's tokens revokes its registration token too (access-tokens.ts)
+    if (tx.accessTokens.findByHash(hash)?.revokedAt != null) {
+      throw forbidden(`the credentials of ${agentId} were revoked`, 'ask the operator for a new token (fleetdeck token create), or register a new identity');
+    }
     recordSignOfLife(tx, agentId, now, false);
     tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
     return tx.agents.get(agentId)!;

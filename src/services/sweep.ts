@@ -1,3 +1,4 @@
+import { anchorAudit } from './audit-anchor.js';
 import type { Deps } from './deps.js';
 import { anythingDue, expireDue, type ExpiryReport } from './expiry.js';
 
@@ -28,9 +29,11 @@ export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEver
     if (running) return;
     running = true;
     sweepOnce(deps)
-      .then((report) => {
+      .then(async (report) => {
         if (report.staleAgents.length > 0) deps.logger.info({ stale: report.staleAgents }, 'agents turned stale');
         if (++count % checkpointEvery === 0) deps.store.checkpoint();
+        // the audit head, kept outside the database so that `audit verify` sees a truncated tail
+        await anchorAudit(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write the audit anchor'));
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))
       .finally(() => {

@@ -8,7 +8,6 @@ import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
 /** `serve --http`: the flags added to `serve`, and what it does with them. */
 export const HTTP_OPTIONS: OptionSpec = {
   http: { type: 'string' },
-  'http-test-fixtures': { type: 'boolean' },
   ...Object.fromEntries(HTTP_SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
 };
 
@@ -17,7 +16,6 @@ export const HTTP_USAGE = [
   `HTTP (--http HOST:PORT, e.g. ${DEFAULT_HTTP_ADDRESS}; port 0 picks a free one, logged to stderr):`,
   '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz, /metrics (operator token)',
   ...HTTP_SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env.padEnd(36)} ${s.help} (default ${s.default})`),
-  '  --http-test-fixtures         TEST ONLY: mount the MCP conformance fixtures and let unauthenticated loopback requests in',
 ];
 
 export async function serveHttp(args: ParsedArgs, config: Config): Promise<number> {
@@ -48,7 +46,7 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
+    handle = await startHttpServer(app, { ...settings, host, port });
   } catch (error) {
     app.close();
     throw error;

@@ -56,7 +56,7 @@ export async function enforceLeaseLimit(deps: Deps, agentId: string, action: 'ta
 export async function enforceClaimPolicy(deps: Deps, agentId: string, input: ClaimInput): Promise<void> {
   const policy = currentPolicy(deps);
   if (policy.claims_need_approval.length === 0) return;
-  const request = prepareClaimRequest(input);
+  const request = await prepareClaimRequest(input);
   const pending = await readTx(deps, (tx) => {
     const agent = tx.agents.get(agentId);
     const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
