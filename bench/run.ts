@@ -15,10 +15,12 @@ type Bench = () => Promise<string>;
 
 /** Optional modules by other authors: file, exported function. */
 const OPTIONAL: { file: string; exportName: string }[] = [
+  { file: 'core.ts', exportName: 'benchCore' },
   { file: 'claims.ts', exportName: 'benchClaims' },
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
   { file: 'hooks.ts', exportName: 'benchHooks' },
+  { file: 'pg.ts', exportName: 'benchPg' },
 ];
 
 function machine(): string {

@@ -4,13 +4,13 @@
  * signals as additional context (taken once: the MCP server will not deliver them again).
  */
 import { touchAgent } from '../services/agents.js';
-import { takePendingSignals } from '../services/signals.js';
+import { takeSignalsOnce } from '../services/signals-once.js';
 import type { HookAnswer } from './answer.js';
 import { signalsText, type HookContext } from './context.js';
 
 export async function signOfLifeAndSignals(ctx: HookContext): Promise<HookAnswer> {
   await touchAgent(ctx.deps, ctx.agentId);
-  const signals = await takePendingSignals(ctx.deps, ctx.agentId);
+  const signals = await takeSignalsOnce(ctx.deps, ctx.agentId);
   return signals.length === 0 ? { kind: 'none' } : { kind: 'context', text: signalsText(signals) };
 }
 

@@ -51,7 +51,7 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
     const work = (async () => {
       const handlerLoaded = HANDLERS[request.event]();
       handlerLoaded.catch(() => undefined); // awaited below; a failure is reported there
-      app = await openApp(request.config, { logger: hookLogger() });
+      app = await openApp(request.config, { logger: hookLogger(), listen: false });
       const deps = app.deps;
       const identity = await resolveSessionAgent(deps, {
         db: request.config.db,
@@ -73,6 +73,6 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
     return { ok: false, message: message.split('\n')[0]!.slice(0, 300) };
   } finally {
     clearTimeout(timer);
-    (app as App | null)?.close();
+    await (app as App | null)?.close().catch(() => undefined);
   }
 }

@@ -8,7 +8,7 @@ import { touchAgent } from '../services/agents.js';
 import { listHandoffs } from '../services/handoffs/queries.js';
 import { listRuns } from '../services/runs/queries.js';
 import { describeSelf } from '../services/self.js';
-import { takePendingSignals } from '../services/signals.js';
+import { takeSignalsOnce } from '../services/signals-once.js';
 import type { HookAnswer } from './answer.js';
 import { signalLines, type HookContext } from './context.js';
 
@@ -21,7 +21,7 @@ export async function sessionStart(ctx: HookContext): Promise<HookAnswer> {
   const owned = await listRuns(ctx.deps, actor, { owner: ctx.agentId, state: [...OWNED_STATES], limit: LISTED + 1 });
   const handoffs = await listHandoffs(ctx.deps, actor, { limit: LISTED + 1 });
   const queued = await listRuns(ctx.deps, actor, { role: self.agent.role, state: ['queued'], limit: LISTED + 1 });
-  const signals = await takePendingSignals(ctx.deps, ctx.agentId);
+  const signals = await takeSignalsOnce(ctx.deps, ctx.agentId);
 
   const a = self.agent;
   const lines = [

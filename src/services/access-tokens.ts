@@ -8,6 +8,7 @@ import type { Tx } from '../store/port/index.js';
 import { registerAgent } from './agents.js';
 import type { Deps } from './deps.js';
 import { readTx, writeTx } from './tx.js';
+import { mapSeq } from './sequential.js';
 
 /**
  * Bearer tokens of the HTTP transport. A token names one identity: an agent, or an operator (named
@@ -51,10 +52,10 @@ export async function createAccessToken(deps: Deps, actor: string, input: Create
   const label = checkLabel(input.label ?? (agent ? agent.name : 'operator'));
   const secret = newToken();
   const id = newId('tok');
-  const token = await writeTx(deps, (tx, now) => {
-    if (agent && !tx.agents.get(agent.id)) throw notFound('agent', agent.id);
-    const created = tx.accessTokens.insert({ id, kind: input.kind, agentId: agent?.id ?? null, label, tokenHash: hashToken(secret), now });
-    tx.events.append(
+  const token = await writeTx(deps, async (tx, now) => {
+    if (agent && !await tx.agents.get(agent.id)) throw notFound('agent', agent.id);
+    const created = await tx.accessTokens.insert({ id, kind: input.kind, agentId: agent?.id ?? null, label, tokenHash: hashToken(secret), now });
+    await tx.events.append(
       { actor, type: 'token.created', agentId: agent?.id ?? null, subjectId: id, payload: { kind: input.kind, label } },
       now,
     );
@@ -65,7 +66,7 @@ export async function createAccessToken(deps: Deps, actor: string, input: Create
 
 async function resolveOrCreateAgent(deps: Deps, nameOrId: string, role: string | undefined): Promise<{ agent: Agent; created: boolean }> {
   if (/^agt_[0-9a-z]+$/.test(nameOrId)) {
-    const agent = await readTx(deps, (tx) => tx.agents.get(nameOrId));
+    const agent = await readTx(deps, async (tx) => await tx.agents.get(nameOrId));
     if (!agent) throw notFound('agent', nameOrId, 'list agents with `fleetdeck agents`, or give --agent NAME --role ROLE to create one');
     return { agent, created: false };
   }
@@ -74,7 +75,7 @@ async function resolveOrCreateAgent(deps: Deps, nameOrId: string, role: string |
   if (role.length === 0 || role.length > LIMITS.role || !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(role)) {
     throw new FleetError('INVALID_INPUT', `invalid role: ${role}`, 'letters, digits, . _ : - (e.g. implementer, reviewer)');
   }
-  const existing = await readTx(deps, (tx) => tx.agents.findByNameRole(nameOrId, role));
+  const existing = await readTx(deps, async (tx) => await tx.agents.findByNameRole(nameOrId, role));
   if (existing[0]) return { agent: existing[0], created: false };
   const registration = await registerAgent(deps, { name: nameOrId, role });
   return { agent: registration.agent, created: true };
@@ -91,8 +92,8 @@ export interface ListedToken extends AccessToken {
 }
 
 export async function listAccessTokens(deps: Deps, includeRevoked: boolean): Promise<ListedToken[]> {
-  return readTx(deps, (tx) =>
-    tx.accessTokens.list(includeRevoked).map((t) => ({ ...t, agentName: t.agentId ? (tx.agents.get(t.agentId)?.name ?? null) : null })),
+  return readTx(deps, async (tx) =>
+    mapSeq(await tx.accessTokens.list(includeRevoked), async (t) => ({ ...t, agentName: t.agentId ? ((await tx.agents.get(t.agentId))?.name ?? null) : null })),
   );
 }
 
@@ -104,39 +105,39 @@ export async function listAccessTokens(deps: Deps, includeRevoked: boolean): Pro
  * with that token is refused (agents.ts). Revoking twice is a no-op.
  */
 export async function revokeAccessToken(deps: Deps, actor: string, id: string): Promise<{ token: AccessToken; changed: boolean; alsoRevoked: AccessToken[] }> {
-  return writeTx(deps, (tx, now) => {
-    const token = tx.accessTokens.get(id);
+  return writeTx(deps, async (tx, now) => {
+    const token = await tx.accessTokens.get(id);
     if (!token) throw notFound('token', id, 'list tokens with `fleetdeck token list`');
-    const changed = tx.accessTokens.revoke(id, now);
-    if (changed) tx.events.append({ actor, type: 'token.revoked', agentId: token.agentId, subjectId: id, payload: { kind: token.kind, label: token.label } }, now);
-    const alsoRevoked = token.agentId === null ? [] : revokeOtherCredentials(tx, actor, token.agentId, id, now);
-    return { token: tx.accessTokens.get(id)!, changed, alsoRevoked };
+    const changed = await tx.accessTokens.revoke(id, now);
+    if (changed) await tx.events.append({ actor, type: 'token.revoked', agentId: token.agentId, subjectId: id, payload: { kind: token.kind, label: token.label } }, now);
+    const alsoRevoked = token.agentId === null ? [] : await revokeOtherCredentials(tx, actor, token.agentId, id, now);
+    return { token: (await tx.accessTokens.get(id))!, changed, alsoRevoked };
   });
 }
 
 const REGISTRATION_LABEL = 'registration token';
 
-function revokeOtherCredentials(tx: Tx, actor: string, agentId: string, except: string, now: number): AccessToken[] {
+async function revokeOtherCredentials(tx: Tx, actor: string, agentId: string, except: string, now: number): Promise<AccessToken[]> {
   const revoked: AccessToken[] = [];
-  for (const other of tx.accessTokens.list(false)) {
+  for (const other of await tx.accessTokens.list(false)) {
     if (other.agentId !== agentId || other.id === except) continue;
-    if (!tx.accessTokens.revoke(other.id, now)) continue;
-    tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: other.id, payload: { kind: other.kind, label: other.label, with: except } }, now);
-    revoked.push(tx.accessTokens.get(other.id)!);
+    if (!(await tx.accessTokens.revoke(other.id, now))) continue;
+    await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: other.id, payload: { kind: other.kind, label: other.label, with: except } }, now);
+    revoked.push((await tx.accessTokens.get(other.id))!);
   }
-  const registrationHash = tx.agents.tokenHash(agentId);
-  if (registrationHash !== null && tx.accessTokens.findByHash(registrationHash) === null) {
-    const marker = tx.accessTokens.insert({ id: newId('tok'), kind: 'agent', agentId, label: REGISTRATION_LABEL, tokenHash: registrationHash, now });
-    tx.accessTokens.revoke(marker.id, now);
-    tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: marker.id, payload: { kind: 'agent', label: REGISTRATION_LABEL, with: except } }, now);
-    revoked.push(tx.accessTokens.get(marker.id)!);
+  const registrationHash = await tx.agents.tokenHash(agentId);
+  if (registrationHash !== null && (await tx.accessTokens.findByHash(registrationHash)) === null) {
+    const marker = await tx.accessTokens.insert({ id: newId('tok'), kind: 'agent', agentId, label: REGISTRATION_LABEL, tokenHash: registrationHash, now });
+    await tx.accessTokens.revoke(marker.id, now);
+    await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: marker.id, payload: { kind: 'agent', label: REGISTRATION_LABEL, with: except } }, now);
+    revoked.push((await tx.accessTokens.get(marker.id))!);
   }
   return revoked;
 }
 
 /** Whether this secret is a revoked credential (an access token, or a revoked registration token). */
-export function isRevokedSecret(tx: Tx, secret: string): boolean {
-  const token = tx.accessTokens.findByHash(hashToken(secret));
+export async function isRevokedSecret(tx: Tx, secret: string): Promise<boolean> {
+  const token = await tx.accessTokens.findByHash(hashToken(secret));
   return token !== null && token.revokedAt !== null;
 }
 
@@ -144,19 +145,19 @@ export function isRevokedSecret(tx: Tx, secret: string): boolean {
 export async function authenticateBearer(deps: Deps, secret: string): Promise<BearerIdentity | null> {
   if (secret.length === 0 || secret.length > 200) return null;
   const hash = hashToken(secret);
-  return readTx(deps, (tx) => {
-    const token = tx.accessTokens.findByHash(hash);
+  return readTx(deps, async (tx) => {
+    const token = await tx.accessTokens.findByHash(hash);
     if (token) {
       if (token.revokedAt !== null) return null;
       if (token.kind === 'operator') return { kind: 'operator', name: token.label, tokenId: token.id };
       return { kind: 'agent', agentId: token.agentId!, tokenId: token.id, label: token.label };
     }
-    const agentId = tx.accessTokens.agentIdByRegistrationHash(hash);
+    const agentId = await tx.accessTokens.agentIdByRegistrationHash(hash);
     return agentId ? { kind: 'agent', agentId, tokenId: null, label: 'registration token' } : null;
   });
 }
 
 /** Bookkeeping only (no audit event): when a token was last used. Callers throttle it. */
 export async function recordTokenUse(deps: Deps, tokenId: string): Promise<void> {
-  await deps.store.write((tx) => tx.accessTokens.touch(tokenId, deps.clock.now()));
+  await deps.store.write(async (tx) => await tx.accessTokens.touch(tokenId, deps.clock.now()));
 }

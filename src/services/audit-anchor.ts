@@ -37,10 +37,10 @@ export function readAnchor(deps: Deps): AuditAnchor | null {
 
 /** Writes the current head to the anchor unless the anchor already records a later one. Returns the anchor in force. */
 export async function anchorAudit(deps: Deps): Promise<AuditAnchor | null> {
-  const head = await readTx(deps, (tx, now) => {
-    const seq = tx.events.lastSeq();
+  const head = await readTx(deps, async (tx, now) => {
+    const seq = await tx.events.lastSeq();
     if (seq === 0) return null;
-    const [event] = tx.events.list({ afterSeq: seq - 1, limit: 1 });
+    const [event] = await tx.events.list({ afterSeq: seq - 1, limit: 1 });
     return event ? { seq: event.seq, hash: event.hash, at: now } : null;
   });
   const current = readAnchor(deps);

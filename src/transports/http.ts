@@ -83,7 +83,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
     const entry = sessions.get(id);
     if (!entry) return;
     sessions.delete(id);
-    entry.server.dispose();
+    void entry.server.dispose();
     void entry.transport.close().catch(() => {});
     log.debug({ session: id, reason }, 'MCP session closed');
   }
@@ -123,7 +123,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
       const id = entry.transport.sessionId;
       if (id && sessions.get(id) === entry) {
         sessions.delete(id);
-        entry.server.dispose();
+        void entry.server.dispose();
       }
     };
     return entry;
@@ -188,7 +188,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
     await current.transport.handleRequest(req, res);
     // a POST without a session that was not an initialize request: the transport refused it
     if (typeof sessionId !== 'string' && current.transport.sessionId === undefined) {
-      current.server.dispose();
+      void current.server.dispose();
       void current.transport.close().catch(() => {});
     }
   }
@@ -196,7 +196,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
   async function handleHealth(res: ServerResponse): Promise<void> {
     try {
       const lastSeq = await lastEventSeq(app.deps);
-      json(res, 200, { status: 'ok', version: VERSION, schema_version: app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
+      json(res, 200, { status: 'ok', version: VERSION, schema_version: await app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
     } catch (error) {
       log.error({ err: error }, 'health check failed');
       json(res, 503, { status: 'error', version: VERSION, error: 'database unavailable' });

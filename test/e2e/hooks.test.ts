@@ -173,8 +173,8 @@ describe('fleetdeck hook', () => {
     expect((await runHook('post-tool-use', fixture('post-tool-use', repo), { env })).json).toEqual({});
     expect(rows<{ last_seen_at: number }>('SELECT last_seen_at FROM agents WHERE id = ?', me)[0]!.last_seen_at).toBeGreaterThanOrEqual(seenBefore);
 
-    const { resumeAgent } = await import('../../src/services/operator/pause.js');
-    await resumeAgent(app.deps, { kind: 'operator', name: 'ops' }, { agent_id: me });
+    const { unpauseAgent } = await import('../../src/services/operator/pause.js');
+    await unpauseAgent(app.deps, { kind: 'operator', name: 'ops' }, { agent_id: me });
     const prompt = specific((await runHook('user-prompt-submit', fixture('user-prompt-submit', repo), { env })).json)!;
     expect(prompt.hookEventName).toBe('UserPromptSubmit');
     expect(prompt.additionalContext).toMatch(/- resume/);

@@ -31,6 +31,7 @@ import {
   type PlannedScope,
   type PreparedRequest,
 } from './decide.js';
+import { mapSeq } from '../sequential.js';
 
 export interface GrantedClaim {
   claim: Claim;
@@ -52,12 +53,12 @@ export async function claimScope(deps: Deps, agentId: string, input: ClaimInput)
   for (let attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
     const snapshot = await readTx(deps, (tx, now) => snapshotFor(deps, tx, agentId, input, request, now));
     await compareSnapshot(snapshot, comparisons, meter);
-    const outcome = await writeTx(deps, (tx, now): ClaimOutcome | null => {
-      const fresh = snapshotFor(deps, tx, agentId, input, request, now);
+    const outcome = await writeTx(deps, async (tx, now): Promise<ClaimOutcome | null> => {
+      const fresh = await snapshotFor(deps, tx, agentId, input, request, now);
       if (!comparedAll(fresh, comparisons)) return null;
       const decision = assembleDecision(fresh, comparisons);
       if (decision.conflictsTotal > 0) return { granted: false, decision, claims: [] };
-      const claims = decision.scopes.map((scope) => grant(tx, agentId, decision.workspace, scope, input, decision.ttlSeconds, now));
+      const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, decision.workspace, scope, input, decision.ttlSeconds, now));
       return { granted: true, decision, claims };
     });
     if (outcome) return outcome;
@@ -69,19 +70,19 @@ export async function claimScope(deps: Deps, agentId: string, input: ClaimInput)
 const GRANT_ATTEMPTS = 5;
 
 /** The caller's checks and the candidates, read in one transaction (the only store access of a decision). */
-function snapshotFor(deps: Deps, tx: Tx, agentId: string | null, input: ClaimInput, request: PreparedRequest, now: number): ClaimSnapshot {
-  const agent = agentId ? requireAgent(tx, agentId) : null;
-  if (agentId && input.run_id !== undefined) checkRunLink(tx, agentId, input.run_id);
+async function snapshotFor(deps: Deps, tx: Tx, agentId: string | null, input: ClaimInput, request: PreparedRequest, now: number): Promise<ClaimSnapshot> {
+  const agent = agentId ? await requireAgent(tx, agentId) : null;
+  if (agentId && input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
   const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
   return snapshotCandidates(tx, agentId, workspace, request, now);
 }
 
-function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): GrantedClaim {
+async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): Promise<GrantedClaim> {
   const runId = input.run_id ?? null;
   const reason = input.reason ?? null;
   if (scope.existing) {
-    const claim = tx.claims.update(scope.existing.id, { mode: scope.mode, ttlSeconds, expiresAt: now + ttlSeconds * 1000, runId, reason });
-    tx.events.append(
+    const claim = await tx.claims.update(scope.existing.id, { mode: scope.mode, ttlSeconds, expiresAt: now + ttlSeconds * 1000, runId, reason });
+    await tx.events.append(
       {
         actor: agentId,
         type: 'claim.extended',
@@ -94,7 +95,7 @@ function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, 
     );
     return { claim, extended: true };
   }
-  const claim = tx.claims.insert({
+  const claim = await tx.claims.insert({
     id: newId('clm'),
     workspace,
     kind: scope.kind,
@@ -107,7 +108,7 @@ function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, 
     ttlSeconds,
     now,
   });
-  tx.events.append(
+  await tx.events.append(
     {
       actor: agentId,
       type: 'claim.granted',
@@ -144,22 +145,22 @@ export async function checkScope(deps: Deps, actor: Actor, input: ClaimInput): P
   const meter = newWorkMeter();
   const request = await prepareClaimRequest(input, meter);
   const agentId = actor.kind === 'agent' ? actor.agentId : null;
-  const { snapshot, now } = await readTx(deps, (tx, at) => ({ snapshot: snapshotFor(deps, tx, agentId, input, request, at), now: at }));
+  const { snapshot, now } = await readTx(deps, async (tx, at) => ({ snapshot: await snapshotFor(deps, tx, agentId, input, request, at), now: at }));
   const comparisons: Comparisons = new Map();
   await compareSnapshot(snapshot, comparisons, meter);
   const decision = assembleDecision(snapshot, comparisons);
   return { granted: decision.conflictsTotal === 0, decision, expiresAt: now + decision.ttlSeconds * 1000 };
 }
 
-function requireAgent(tx: Tx, agentId: string): Agent {
-  const agent = tx.agents.get(agentId);
+async function requireAgent(tx: Tx, agentId: string): Promise<Agent> {
+  const agent = await tx.agents.get(agentId);
   if (!agent) throw notFound('agent', agentId, 'register_agent again');
   return agent;
 }
 
 /** A claim may be linked only to a run the caller owns, so the run's end releases it. */
-function checkRunLink(tx: Tx, agentId: string, runId: string): void {
-  const run = tx.runs.get(runId);
+async function checkRunLink(tx: Tx, agentId: string, runId: string): Promise<void> {
+  const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'omit run_id, or pass the id of a run you hold (take_task, start_run)');
   if (run.ownerId !== agentId) {
     throw run.ownerId === null

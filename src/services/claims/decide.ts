@@ -20,6 +20,7 @@ import {
 import { FleetError } from '../../domain/errors.js';
 import type { WorkMeter } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
+import { mapSeq } from '../sequential.js';
 import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
 
 export interface ScopeInput {
@@ -150,19 +151,19 @@ export interface ClaimSnapshot {
  * write the expiry pass has already ended them; in a read (check_scope) they are skipped here, so
  * both give the same answer.
  */
-export function snapshotCandidates(tx: Tx, requesterId: string | null, workspace: string, request: PreparedRequest, now: number): ClaimSnapshot {
+export async function snapshotCandidates(tx: Tx, requesterId: string | null, workspace: string, request: PreparedRequest, now: number): Promise<ClaimSnapshot> {
   const holders = new Map<string, Agent | null>();
-  const holderOf = (id: string): Agent | null => {
-    if (!holders.has(id)) holders.set(id, tx.agents.get(id));
+  const holderOf = async (id: string): Promise<Agent | null> => {
+    if (!holders.has(id)) holders.set(id, await tx.agents.get(id));
     return holders.get(id)!;
   };
-  const scopes: PlannedScope[] = request.scopes.map((s) => ({
+  const scopes: PlannedScope[] = await mapSeq(request.scopes, async (s) => ({
     ...s,
-    existing: requesterId ? tx.claims.findOwn(requesterId, workspace, s.kind, s.pattern) : null,
+    existing: requesterId ? await tx.claims.findOwn(requesterId, workspace, s.kind, s.pattern) : null,
   }));
-  const candidates = scopes.map((scope) => {
+  const candidates = await mapSeq(scopes, async (scope) => {
     const found: Candidate[] = [];
-    const rows = tx.claims.candidates({
+    const rows = await tx.claims.candidates({
       workspace,
       kind: scope.kind,
       prefix: scope.prefix,
@@ -173,7 +174,7 @@ export function snapshotCandidates(tx: Tx, requesterId: string | null, workspace
       now,
     });
     for (const claim of rows) {
-      const holder = holderOf(claim.agentId);
+      const holder = await holderOf(claim.agentId);
       if (!holder || livenessAt(holder, now) === 'stale') continue;
       found.push({ claim, holder: { agentId: holder.id, name: holder.name, liveness: 'active', lastSeenAt: holder.lastSeenAt } });
     }
