@@ -121,12 +121,12 @@ async function revokeOtherCredentials(tx: Tx, actor: string, agentId: string, ex
   const revoked: AccessToken[] = [];
   for (const other of await tx.accessTokens.list(false)) {
     if (other.agentId !== agentId || other.id === except) continue;
-    if (!(await tx.accessTokens.revoke(other.id, now))) continue;
+    if (!await tx.accessTokens.revoke(other.id, now)) continue;
     await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: other.id, payload: { kind: other.kind, label: other.label, with: except } }, now);
     revoked.push((await tx.accessTokens.get(other.id))!);
   }
   const registrationHash = await tx.agents.tokenHash(agentId);
-  if (registrationHash !== null && (await tx.accessTokens.findByHash(registrationHash)) === null) {
+  if (registrationHash !== null && await tx.accessTokens.findByHash(registrationHash) === null) {
     const marker = await tx.accessTokens.insert({ id: newId('tok'), kind: 'agent', agentId, label: REGISTRATION_LABEL, tokenHash: registrationHash, now });
     await tx.accessTokens.revoke(marker.id, now);
     await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: marker.id, payload: { kind: 'agent', label: REGISTRATION_LABEL, with: except } }, now);

@@ -10,7 +10,7 @@ import { expireDue, type ExpiryReport } from './expiry.js';
  */
 export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
   const gate = expiryGate(deps.store);
-  const next = await deps.store.read((tx) => nextDeadline(tx));
+  const next = await deps.store.read(async (tx) => await nextDeadline(tx));
   const now = deps.clock.now();
   if (next === null || next > now) {
     gate.set(next);
@@ -60,7 +60,6 @@ export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEver
         if (report.staleAgents.length > 0) deps.logger.info({ stale: report.staleAgents }, 'agents turned stale');
         if (interval && ++count % checkpointEvery === 0) await deps.store.checkpoint();
         // the audit head, kept outside the database so that `audit verify` sees a truncated tail
-        // (on the interval, as before deadline-driven sweeps: those can come every few milliseconds)
         if (interval) await anchorAudit(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write the audit anchor'));
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))

@@ -1,13 +1,14 @@
 /**
  * The hooks on a postgres:// database: there is no database file, so the session binding files
- * (and the token vault) live in the data directory: the per-user one by default
- * ($XDG_DATA_HOME/fleetdeck), or --data-dir / FLEETDECK_DATA_DIR. The deny rule is the same.
+ * (and the token vault) live in the data directory: by default the database's own folder in the
+ * per-user one ($XDG_DATA_HOME/fleetdeck/postgres/<db>-<hash>), or --data-dir / FLEETDECK_DATA_DIR.
+ * The deny rule is the same.
  */
 import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, postgresDataDir } from '../../src/config.js';
 import { openApp, type App } from '../../src/main.js';
 import { registerAgent } from '../../src/services/agents.js';
 import { claimScope } from '../../src/services/claims/claim.js';
@@ -43,12 +44,14 @@ describe.skipIf(!available)('fleetdeck hook with --db postgres://…', () => {
 
   const agentIn = (context: string | undefined) => /\((agt_[0-9a-z]+), role/.exec(context ?? '')![1]!;
 
-  it('keeps the session file in the per-user data directory by default, user-only', async () => {
+  it("keeps the session file in the database's folder of the per-user data directory by default, user-only", async () => {
     const start = await runHook('session-start', fixture('session-start', repo), { env: { FLEETDECK_DB: db.url, XDG_DATA_HOME: xdg } });
     expect(start.code, start.stderr).toBe(0);
     const agentId = agentIn(specific(start.json)?.additionalContext);
 
-    const sessions = join(xdg, 'fleetdeck', 'sessions');
+    const dataDir = postgresDataDir(db.url, { XDG_DATA_HOME: xdg });
+    expect(dataDir.startsWith(join(xdg, 'fleetdeck', 'postgres') + '/')).toBe(true);
+    const sessions = join(dataDir, 'sessions');
     expect(statSync(sessions).mode & 0o777).toBe(0o700);
     const files = readdirSync(sessions).filter((f) => f.endsWith('.json'));
     expect(files).toHaveLength(1);

@@ -51,7 +51,7 @@ export async function claimScope(deps: Deps, agentId: string, input: ClaimInput)
   await enforceClaimPolicy(deps, agentId, input);
   const comparisons: Comparisons = new Map();
   for (let attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
-    const snapshot = await readTx(deps, (tx, now) => snapshotFor(deps, tx, agentId, input, request, now));
+    const snapshot = await readTx(deps, async (tx, now) => await snapshotFor(deps, tx, agentId, input, request, now));
     await compareSnapshot(snapshot, comparisons, meter);
     const outcome = await writeTx(deps, async (tx, now): Promise<ClaimOutcome | null> => {
       const fresh = await snapshotFor(deps, tx, agentId, input, request, now);
@@ -74,7 +74,7 @@ async function snapshotFor(deps: Deps, tx: Tx, agentId: string | null, input: Cl
   const agent = agentId ? await requireAgent(tx, agentId) : null;
   if (agentId && input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
   const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
-  return snapshotCandidates(tx, agentId, workspace, request, now);
+  return await snapshotCandidates(tx, agentId, workspace, request, now);
 }
 
 async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): Promise<GrantedClaim> {

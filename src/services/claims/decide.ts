@@ -20,8 +20,8 @@ import {
 import { FleetError } from '../../domain/errors.js';
 import type { WorkMeter } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
-import { mapSeq } from '../sequential.js';
 import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
+import { mapSeq } from '../sequential.js';
 
 export interface ScopeInput {
   kind: ClaimKind;
