@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
 
@@ -23,19 +22,65 @@ export const SETTINGS = [
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
 
-const ConfigSchema = z.object({
-  db: z.string().min(1),
-  dataDir: z.string().min(1),
-  agentLeaseSeconds: z.coerce.number().int().min(1).max(86_400),
-  sweepSeconds: z.coerce.number().min(0.05).max(3_600),
-  workspace: z.string().min(1),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  synchronous: z.enum(['FULL', 'NORMAL']),
-  pollMs: z.coerce.number().int().min(10).max(10_000),
-  policy: z.string().min(1),
-});
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export type Config = z.infer<typeof ConfigSchema>;
+export interface Config {
+  db: string;
+  dataDir: string;
+  agentLeaseSeconds: number;
+  sweepSeconds: number;
+  workspace: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  synchronous: 'FULL' | 'NORMAL';
+  pollMs: number;
+  policy: string;
+}
+
+type Issue = { path: string[]; message: string };
+type Check = (value: unknown) => { value: unknown } | { message: string };
+
+const text: Check = (v) => (typeof v === 'string' && v.length > 0 ? { value: v } : { message: 'must be a non-empty string' });
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? { value: v } : { message: `must be one of ${values.join(', ')}` };
+const number =
+  (min: number, max: number, integer: boolean): Check =>
+  (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) return { message: `must be ${integer ? 'an integer' : 'a number'}` };
+    return n < min || n > max ? { message: `must be between ${min} and ${max}` } : { value: n };
+  };
+
+/**
+ * The settings' rules. Checked by hand rather than with zod: every CLI start, and above all each
+ * Claude Code hook (which runs on every tool call), would otherwise pay for loading zod (tens of
+ * milliseconds, docs/decisions.md) just to check nine settings.
+ */
+const CHECKS: Record<keyof Config, Check> = {
+  db: text,
+  dataDir: text,
+  agentLeaseSeconds: number(1, 86_400, true),
+  sweepSeconds: number(0.05, 3_600, false),
+  workspace: text,
+  logLevel: oneOf(LOG_LEVELS),
+  synchronous: oneOf(['FULL', 'NORMAL']),
+  pollMs: number(10, 10_000, true),
+  policy: text,
+};
+
+const ConfigSchema = {
+  safeParse(raw: Record<keyof Config, unknown>): { success: true; data: Config } | { success: false; error: { issues: Issue[] } } {
+    const data: Record<string, unknown> = {};
+    const issues: Issue[] = [];
+    for (const [key, check] of Object.entries(CHECKS)) {
+      const result = check(raw[key as keyof Config]);
+      if ('message' in result) issues.push({ path: [key], message: result.message });
+      else data[key] = result.value;
+    }
+    return issues.length > 0 ? { success: false, error: { issues } } : { success: true, data: data as unknown as Config };
+  },
+};
 
 /** The per-user data directory (XDG): agents in different worktrees share one fleet. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -7,7 +7,7 @@ import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
 import { openStore } from './store/open-store.js';
-import { PgStore } from './store/postgres/pg-store.js';
+import { isPostgresUrl } from './store/postgres/url.js';
 
 export interface App {
   deps: Deps;
@@ -22,6 +22,11 @@ export interface AppOptions {
   logger?: Logger;
   /** start the periodic sweep (servers do; one-shot CLI commands do not) */
   sweep?: boolean;
+  /**
+   * PostgreSQL: wake the change feed when another replica commits (LISTEN, one more connection).
+   * Default true; a one-shot process that never waits on the feed (a hook) passes false.
+   */
+  listen?: boolean;
 }
 
 /** The composition root: config → logger → store → services → change feed → sweeper. */
@@ -30,8 +35,13 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const logger = options.logger ?? createLogger(config.logLevel);
   const store = await openStore(config, () => clock.now(), logger);
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  const postgres = isPostgresUrl(config.db);
   // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
-  if (store instanceof PgStore) await store.listen(() => feed.poke());
+  // The driver is imported only for a PostgreSQL URL (open-store.ts), so the class is too.
+  if (postgres && options.listen !== false) {
+    const { PgStore } = await import('./store/postgres/pg-store.js');
+    if (store instanceof PgStore) await store.listen(() => feed.poke());
+  }
   const deps: Deps = {
     store,
     clock,
@@ -44,7 +54,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
         return config.workspace; // resolved on first use (config.ts)
       },
       policyFile: config.policy,
-      ...(store.engine === 'postgres' ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
+      ...(postgres ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
     },
     onCommit: () => feed.poke(),
   };

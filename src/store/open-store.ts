@@ -1,8 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { Store } from './port/index.js';
-import { PgStore } from './postgres/pg-store.js';
 import { isPostgresUrl } from './postgres/url.js';
-import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export interface StoreSettings {
   /** a SQLite file path, or a postgres:// / postgresql:// URL */
@@ -10,8 +8,16 @@ export interface StoreSettings {
   synchronous: 'FULL' | 'NORMAL';
 }
 
-/** The one place that picks the engine: a PostgreSQL URL selects PostgreSQL, anything else is a SQLite file. */
-export function openStore(settings: StoreSettings, now: () => number, logger: Logger): Promise<Store> {
-  if (isPostgresUrl(settings.db)) return PgStore.open({ url: settings.db, now, logger });
+/**
+ * The one place that picks the engine: a PostgreSQL URL selects PostgreSQL, anything else is a
+ * SQLite file. Each engine is imported only when chosen: a one-shot process (a Claude Code hook runs
+ * on every tool call) does not pay for loading the driver it does not use.
+ */
+export async function openStore(settings: StoreSettings, now: () => number, logger: Logger): Promise<Store> {
+  if (isPostgresUrl(settings.db)) {
+    const { PgStore } = await import('./postgres/pg-store.js');
+    return PgStore.open({ url: settings.db, now, logger });
+  }
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open({ file: settings.db, synchronous: settings.synchronous, now });
 }

@@ -13,6 +13,8 @@ export interface StdioOptions {
   profile?: ToolProfile;
   operatorName?: string;
   agent?: { name: string; role: string };
+  /** an agent id already resolved by the caller (e.g. `serve --session`): bind to it */
+  agentId?: string;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface StdioOptions {
 export async function serveStdio(app: App, options: StdioOptions): Promise<void> {
   const session = new Session();
   if (options.toolset === 'operator') session.bindOperator(options.operatorName ?? 'operator');
-  if (options.agent) {
+  if (options.agentId) session.bindAgent(options.agentId);
+  else if (options.agent) {
     const registration = await registerOrResumeByName(app.deps, options.agent.name, options.agent.role);
     session.bindAgent(registration.agent.id);
     app.deps.logger.info({ agent: registration.agent.id, resumed: registration.resumed }, 'bound to agent at start');

@@ -152,6 +152,9 @@ function mcpJsonCheck(db: string): Check {
       if (cli.startsWith('/') && !existsSync(cli)) {
         status = 'warn';
         notes.push(`${name}: ${cli} does not exist`);
+      } else if (cli.startsWith('/')) {
+        status = 'warn';
+        notes.push(`${name}: names this machine's ${cli} in a file meant to be committed`);
       }
       const i = args.indexOf('--db');
       if (i >= 0 && args[i + 1] !== db) {
@@ -159,7 +162,7 @@ function mcpJsonCheck(db: string): Check {
         notes.push(`${name}: uses --db ${args[i + 1]}, not ${db}`);
       } else notes.push(`${name}: ok`);
     }
-    return { name: '.mcp.json', status, detail: notes.length ? notes.join('; ') : 'no fleetdeck server in it', ...(status === 'warn' ? { hint: `fleetdeck init --force (this CLI is ${CLI_PATH})` } : {}) };
+    return { name: '.mcp.json', status, detail: notes.length ? notes.join('; ') : 'no fleetdeck server in it', ...(status === 'warn' ? { hint: `fleetdeck init rewrites it without machine-specific paths (this CLI is ${CLI_PATH})` } : {}) };
   } catch (error) {
     return { name: '.mcp.json', status: 'warn', detail: `${file} is not valid JSON: ${(error as Error).message}` };
   }
