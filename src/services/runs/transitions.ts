@@ -5,10 +5,11 @@
  * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
  */
 import { invalidState } from '../../domain/errors.js';
-import { assertTransition, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
+import { assertTransition, isFinished, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
 import type { SignalKind } from '../../domain/signal.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
+import { recordRunEnd } from '../external-tasks/on-run-end.js';
 
 export interface RunEventSpec {
   actor: string;
@@ -32,7 +33,7 @@ export function moveRun(
   if (!updated) {
     throw invalidState(`run ${run.id} changed while this request ran`, 'read it again with get_run and retry', { run_id: run.id });
   }
-  tx.events.append(
+  const appended = tx.events.append(
     {
       actor: event.actor,
       type: event.type ?? `run.${via}`,
@@ -49,6 +50,8 @@ export function moveRun(
     },
     now,
   );
+  // a run from another system: its completion goes to the outbox in this same transaction
+  if (isFinished(to)) recordRunEnd(tx, updated, appended, now);
   // the previous holder no longer works on it: its self-reported current run must not point here
   if (run.ownerId && updated.ownerId !== run.ownerId) clearCurrentRun(tx, run.ownerId, run.id);
   return updated;
