@@ -1,3 +1,4 @@
+import type { ExternalTask } from '../../domain/external-task.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { FleetEvent } from '../../domain/event.js';
 import { FleetError, notFound } from '../../domain/errors.js';
@@ -156,10 +157,10 @@ export async function completeRunIds(deps: Deps, prefix: string, limit: number):
 }
 
 /** get_run: the run and its evidence list, in one read. */
-export async function getRunView(deps: Deps, runId: string): Promise<{ run: Run; evidence: ArtifactSummary[] }> {
+export async function getRunView(deps: Deps, runId: string): Promise<{ run: Run; evidence: ArtifactSummary[]; external: ExternalTask | null }> {
   return readTx(deps, (tx) => {
     const run = tx.runs.get(runId);
     if (!run) throw notFound('run', runId, 'list runs with list_runs');
-    return { run, evidence: listRunArtifacts(tx, runId) };
+    return { run, evidence: listRunArtifacts(tx, runId), external: tx.externalTasks.byRun(runId) };
   });
 }
