@@ -7,6 +7,7 @@ import { bridgeIdentity } from '../../src/agentq/identity.js';
 import { loadAgentqSettings } from '../../src/agentq/settings.js';
 import { DEAD_LETTER_QUEUE, queueOf } from '../../src/agentq/topology.js';
 import type { Disposition } from '../../src/agentq/intake.js';
+import { FleetMetrics, PrometheusWriter, writeFleetFigures } from '../../src/services/metrics.js';
 import { connectClient, openTestApp, silentLogger, type TestApp, type TestClient } from '../helpers/app.js';
 import { AMQP_URL, amqpUnavailable, TestBroker, uniqueSuffix, waitUntil } from '../helpers/amqp.js';
 
@@ -98,6 +99,10 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
     await waitUntil(() => replies.messages.length >= 1);
     expect(replies.messages).toHaveLength(1);
     expect(await outboxOf(runId)).toHaveLength(1);
+    const out = new PrometheusWriter();
+    writeFleetFigures(out, await new FleetMetrics(t.app.deps).figures());
+    expect(out.text()).toContain('fleetdeck_agentq_completions_published_total 1\n');
+    expect(out.text()).toContain('fleetdeck_agentq_outbox_backlog 0\n');
   });
 
   it('a duplicate envelope makes one run, and both deliveries are acked', async () => {
@@ -141,6 +146,11 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
     // and the audit log has each rejection
     const rejected = await t.app.deps.store.read((tx) => tx.events.list({ types: ['external_task.rejected'], limit: 10 }));
     expect(rejected.map((e) => e.payload.task_id).sort()).toEqual(['T-bad', 'T-outside', null]);
+    // and /metrics counts them
+    const out = new PrometheusWriter();
+    writeFleetFigures(out, await new FleetMetrics(t.app.deps).figures());
+    expect(out.text()).toContain('fleetdeck_agentq_envelopes_total{result="accepted"} 1\n');
+    expect(out.text()).toContain('fleetdeck_agentq_envelopes_total{result="rejected"} 3\n');
   });
 
   it('a TTL expiry gives a `dead` completion (ManualClock, then the sweep)', async () => {

@@ -22,6 +22,7 @@ export function figuresJson(f: FleetFigures) {
         }
       : null,
     events: { last_seq: f.events.lastSeq, by_type: f.events.byType },
+    agentq: { envelopes_accepted: f.external.received, envelopes_rejected: f.external.rejected, completions_published: f.external.completionsPublished, outbox_backlog: f.external.backlog },
   };
 }
 

@@ -36,7 +36,7 @@ export function deferCompletion(deps: Deps, relayId: string, entry: OutboxEntry,
   return deps.store.write((tx) => tx.externalTasks.deferPublish(entry.id, relayId, error, retryAt));
 }
 
-/** How long until the next unpublished completion is due (null: none waiting). */
+/** Received tasks, published completions and the outbox backlog. */
 export function outboxFigures(deps: Deps) {
   return readTx(deps, (tx) => tx.externalTasks.figures());
 }
