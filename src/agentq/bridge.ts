@@ -60,20 +60,25 @@ export class AgentqBridge {
   }
 
   private async loop(): Promise<void> {
+    let pause = 250;
     while (!this.abort.signal.aborted) {
       const connection = await connectWithBackoff(this.o.settings.amqpUrl, this.o.logger, this.abort.signal);
       if (!connection) break;
+      let consumed = false;
       try {
-        await this.session(connection);
+        consumed = await this.session(connection);
       } catch (error) {
-        this.o.logger.warn({ err: (error as Error).message }, 'agentq: session ended');
+        // e.g. PRECONDITION_FAILED: a queue exists with other arguments; retried, slower each time
+        this.o.logger.error({ err: (error as Error).message, retryInMs: pause }, 'agentq: could not set up the bridge on RabbitMQ');
       }
       await connection.close().catch(() => {});
-      if (!this.abort.signal.aborted) await sleep(250);
+      pause = consumed ? 250 : Math.min(pause * 2, 30_000);
+      if (!this.abort.signal.aborted) await sleep(pause, undefined, { signal: this.abort.signal }).catch(() => {});
     }
   }
 
-  private async session(connection: ChannelModel): Promise<void> {
+  /** One connection's life; true once it consumed (so a later drop reconnects at once). */
+  private async session(connection: ChannelModel): Promise<boolean> {
     const closed = new Promise<void>((resolve) => {
       connection.on('close', () => resolve());
       connection.on('error', (e: Error) => this.o.logger.warn({ err: e.message }, 'agentq: connection error'));
@@ -117,6 +122,7 @@ export class AgentqBridge {
       // the connection is gone: deliveries in hand cannot be acked; RabbitMQ redelivers them
       await this.settleInflight();
     }
+    return true;
   }
 
   private track(work: Promise<void>): void {

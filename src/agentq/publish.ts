@@ -17,8 +17,14 @@ export async function publishEnvelope(url: string, envelope: Record<string, unkn
     throw new FleetError('INVALID_STATE', `cannot reach RabbitMQ at ${redactUrl(url)}: ${(error as Error).message}`, 'start RabbitMQ (rabbitmq-server -detached) or check --amqp');
   }
   try {
+    connection.on('error', () => {}); // a refused declaration or publish rejects the awaited call
     const channel = await connection.createConfirmChannel();
-    await declareTopology(channel, [envelope.to]);
+    channel.on('error', () => {});
+    try {
+      await declareTopology(channel, [envelope.to]);
+    } catch (error) {
+      throw new FleetError('INVALID_STATE', `RabbitMQ refused the declaration: ${(error as Error).message}`, `run fleetdeck agentq init --to ${envelope.to} to see which queue conflicts`);
+    }
     await publishConfirmed(channel, TASK_EXCHANGE, envelope.to, Buffer.from(JSON.stringify(envelope)), {
       persistent: true,
       mandatory: true,

@@ -179,7 +179,9 @@ export const agentqDlqCommand: Command = {
         throw new FleetError('INVALID_STATE', `cannot reach RabbitMQ: ${e.message}`, 'check --amqp');
       });
       try {
+        connection.on('error', () => {});
         const channel = await connection.createChannel();
+        channel.on('error', () => {});
         queued = (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
       } catch {
         queued = 0;

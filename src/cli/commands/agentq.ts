@@ -45,14 +45,16 @@ export const agentqInitCommand: Command = {
       throw new FleetError('INVALID_STATE', `cannot reach RabbitMQ at ${redactUrl(settings.amqpUrl)}: ${(error as Error).message}`, 'start RabbitMQ (rabbitmq-server -detached) or check --amqp');
     }
     try {
+      connection.on('error', () => {}); // a refused declaration closes the channel; the awaited call reports it
       const channel = await connection.createChannel();
+      channel.on('error', () => {});
       let queues: string[];
       try {
         queues = await declareTopology(channel, settings.targets);
       } catch (error) {
         throw new FleetError('INVALID_STATE', `RabbitMQ refused the declaration: ${(error as Error).message}`, 'a queue of that name exists with other arguments (agentq.NAME needs x-max-priority 10 and x-dead-letter-exchange agentq.dlx): delete it or rename the target');
       }
-      await channel.close();
+      await channel.close().catch(() => {});
       const out = { exchange: TASK_EXCHANGE, dead_letter_exchange: DEAD_LETTER_EXCHANGE, dead_letter_queue: DEAD_LETTER_QUEUE, queues, targets: settings.targets };
       if (flag(args, 'json')) printJson(out);
       else {
