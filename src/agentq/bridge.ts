@@ -42,10 +42,13 @@ export class AgentqBridge {
   private done: Promise<void> | null = null;
   private connectedOnce: (() => void) | null = null;
   readonly connected: Promise<void>;
+  /** how this bridge's connection is named in RabbitMQ (rabbitmqctl list_connections client_properties) */
+  readonly connectionName: string;
 
   constructor(private readonly o: BridgeOptions) {
     this.relay = new CompletionRelay(o.deps, `agentq-relay:${o.agentId}:${randomBytes(4).toString('hex')}`, o.settings.outboxHoldMs, o.logger);
     this.connected = new Promise((resolve) => (this.connectedOnce = resolve));
+    this.connectionName = `fleetdeck-agentq-bridge ${this.relay.relayId}`;
   }
 
   start(): Promise<void> {
@@ -62,7 +65,7 @@ export class AgentqBridge {
   private async loop(): Promise<void> {
     let pause = 250;
     while (!this.abort.signal.aborted) {
-      const connection = await connectWithBackoff(this.o.settings.amqpUrl, this.o.logger, this.abort.signal);
+      const connection = await connectWithBackoff(this.o.settings.amqpUrl, this.connectionName, this.o.logger, this.abort.signal);
       if (!connection) break;
       let consumed = false;
       try {

@@ -3,20 +3,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../logger.js';
 import { redactUrl } from './settings.js';
 
-/** Connects once; a refused or failed connection throws (for one-shot commands). */
-export function connectOnce(url: string): Promise<ChannelModel> {
-  return amqp.connect(url, { timeout: 5000 });
+/** Connects once; a refused or failed connection throws. `name` shows in RabbitMQ's connection list. */
+export function connectOnce(url: string, name = 'fleetdeck'): Promise<ChannelModel> {
+  return amqp.connect(url, { timeout: 5000, clientProperties: { connection_name: name } });
 }
 
 /**
  * Connects, retrying with exponential backoff and jitter (0.25 s doubling to 15 s) until it
  * succeeds or `signal` aborts (then null).
  */
-export async function connectWithBackoff(url: string, logger: Logger, signal: AbortSignal): Promise<ChannelModel | null> {
+export async function connectWithBackoff(url: string, name: string, logger: Logger, signal: AbortSignal): Promise<ChannelModel | null> {
   let delay = 250;
   for (let attempt = 1; !signal.aborted; attempt++) {
     try {
-      const connection = await connectOnce(url);
+      const connection = await connectOnce(url, name);
       if (attempt > 1) logger.info({ url: redactUrl(url), attempt }, 'agentq: connected to RabbitMQ');
       return connection;
     } catch (error) {

@@ -9,7 +9,7 @@ import { DEAD_LETTER_QUEUE, queueOf } from '../../src/agentq/topology.js';
 import type { Disposition } from '../../src/agentq/intake.js';
 import { FleetMetrics, PrometheusWriter, writeFleetFigures } from '../../src/services/metrics.js';
 import { connectClient, openTestApp, silentLogger, type TestApp, type TestClient } from '../helpers/app.js';
-import { AMQP_URL, amqpUnavailable, TestBroker, uniqueSuffix, waitUntil } from '../helpers/amqp.js';
+import { AMQP_URL, amqpUnavailable, closeConnectionNamed, TestBroker, uniqueSuffix, waitUntil } from '../helpers/amqp.js';
 
 const unavailable = await amqpUnavailable();
 if (unavailable) console.warn(`skipping agentq bridge tests: ${unavailable}`);
@@ -178,5 +178,20 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
     t.clock.advance(10 * 60_000);
     await waitUntil(() => replies.messages.length >= 1, 20_000, 'the completion');
     expect(replies.bodies()).toEqual([expect.objectContaining({ task_id: 'T-late-queue', status: 'cancelled' })]);
+  });
+
+  it('survives losing its RabbitMQ connection: reconnects with backoff and carries on (nothing lost, nothing doubled)', async () => {
+    broker.publish(target, envelope('T-before'));
+    await waitUntil(() => deliveries.length === 1, 20_000, 'the first envelope');
+    const why = await closeConnectionNamed(bridge.connectionName);
+    if (why) {
+      console.warn(`skipping the connection-loss part: ${why}`);
+      return;
+    }
+    broker.publish(target, envelope('T-after'));
+    broker.publish(target, envelope('T-before'));
+    await waitUntil(() => deliveries.length === 3, 30_000, 'the envelopes sent while it reconnected');
+    expect((await runsOf()).map((r) => r.idempotencyKey).sort()).toEqual(['T-after', 'T-before']);
+    expect(deliveries.filter((d) => d.kind === 'ack' && d.deduplicated)).toHaveLength(1);
   });
 });

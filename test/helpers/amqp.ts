@@ -68,3 +68,24 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     await sleep(25);
   }
 }
+
+/**
+ * Closes, from the broker's side, the connection whose client named itself `connectionName`
+ * (rabbitmqctl on this machine). Returns why it could not, or null when it did.
+ */
+export async function closeConnectionNamed(connectionName: string): Promise<string | null> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  let out: string;
+  try {
+    out = (await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q'])).stdout;
+  } catch (error) {
+    return `rabbitmqctl is not usable here: ${(error as Error).message.split('\n')[0]}`;
+  }
+  // tab-separated: the pid (<rabbit@host.…>) first, then the client properties, which hold our name
+  const line = out.split('\n').find((l) => l.includes(`"${connectionName}"`) || l.includes(connectionName));
+  if (!line) return `no connection named ${connectionName}`;
+  await run('rabbitmqctl', ['close_connection', line.split('\t')[0]!, 'test: connection loss']);
+  return null;
+}
