@@ -13,6 +13,8 @@ import { TARGET_PATTERN } from './topology.js';
 export const ORIGIN = 'agentq';
 export const MAX_ENVELOPE_BYTES = 256 * 1024;
 
+// no control characters (they would end up in logs, headers and queue names)
+// eslint-disable-next-line no-control-regex
 const PRINTABLE = /^[^\u0000-\u001f\u007f]+$/;
 export const PRIORITIES = ['low', 'normal', 'high'] as const;
 export type EnvelopePriority = (typeof PRIORITIES)[number];

@@ -34,6 +34,7 @@ describe('fleetdeck agentq commands', () => {
   const json = async (...args: string[]) => {
     const r = await cli(...args, '--json');
     if (r.code !== 0 && r.code !== 2 && r.code !== 3) throw new Error(`agentq ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI JSON, asserted field by field
     return { code: r.code, body: JSON.parse(r.stdout) as Record<string, any> };
   };
 
