@@ -66,6 +66,10 @@ export const statsCommand: Command = {
       .slice(0, 6)
       .map(([type, n]) => `${type} ${n}`);
     printLine(`${colour('events', 'bold')}    ${j.events.last_seq} in the audit log${top.length ? `: ${top.join(', ')}` : ''}`);
+    const q = j.agentq;
+    if (q.envelopes_accepted + q.envelopes_rejected > 0) {
+      printLine(`${colour('agentq', 'bold')}    ${q.envelopes_accepted} envelope(s) accepted, ${q.envelopes_rejected} rejected; ${q.completions_published} completion(s) published, ${q.outbox_backlog} waiting`);
+    }
     return 0;
   },
 };
