@@ -84,6 +84,8 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
     const view = await worker.ok<{ run: Record<string, unknown>; evidence: { kind: string }[]; external: Record<string, unknown> | null }>('get_run', { run_id: runId });
     expect(view.evidence.map((e) => e.kind)).toEqual(['context']);
     expect(view.external).toMatchObject({ origin: 'agentq', task_id: 'T-1', from: 'coordinator', to: target, reply_to: replyTo });
+    const resource = await worker.client.readResource({ uri: `fleet://runs/${runId}` });
+    expect(JSON.parse((resource.contents[0] as { text: string }).text).external).toMatchObject({ origin: 'agentq', task_id: 'T-1' });
 
     const patch = await worker.ok<{ artifact_id: string }>('attach_evidence', { run_id: runId, kind: 'patch', content: 'diff --git a/x b/x' });
     await worker.ok('submit_result', { run_id: runId, outcome: 'completed', summary: 'parser fixed', evidence: [patch.artifact_id], lease_epoch: taken.lease_epoch });

@@ -67,6 +67,9 @@ describe('fleetdeck agentq commands', () => {
       completions: [],
     });
     expect(status.body.evidence.map((e: { kind: string }) => e.kind)).toEqual(['context']);
+    // the fleet's own view of the run names the task and where it came from
+    const plain = await run(process.execPath, [CLI, 'status', submitted.body.run_id, '--json'], { env: { ...process.env, FLEETDECK_DB: db, FLEETDECK_WORKSPACE: tmp.dir } });
+    expect(JSON.parse(plain.stdout).external).toEqual({ origin: 'agentq', task_id: 'T-cli-1', from: 'coordinator', reply_to: 'coordinator.replies' });
     const pending = await json('result', 'T-cli-1');
     expect(pending.code).toBe(3);
 

@@ -99,6 +99,8 @@ export interface RunDetail {
   timeline: FleetEvent[];
   /** true when the timeline shows only the newest events */
   timelineTruncated: boolean;
+  /** where the run came from when another system sent it (the agentq bridge) */
+  external: ExternalTask | null;
 }
 
 const TIMELINE_LIMIT = 200;
@@ -112,6 +114,7 @@ export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
     const timeline = events.slice(0, TIMELINE_LIMIT).reverse();
     return {
       run,
+      external: tx.externalTasks.byRun(runId),
       // as every claims listing: without the claims that lapsed but that no write has ended yet
       claims: listActiveClaims(tx, { runId, limit: 100 }, now).claims.map(({ claim: c }) => ({
         claim_id: c.id,
