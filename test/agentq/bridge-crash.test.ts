@@ -86,12 +86,16 @@ describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restar
       }
     })();
 
-    for (let i = 0; i < TASKS; i++) broker.publish(target, envelope(i));
-    // mid-stream: some runs stored, some completions on their way
-    await waitUntil(async () => (await runs()).length >= 10 && completed.length >= 3, 30_000, 'the stream to be under way');
+    // half the tasks; once completions flow, ten more, and the kill while those are being stored
+    for (let i = 0; i < 20; i++) broker.publish(target, envelope(i));
+    await waitUntil(async () => (await runs()).length >= 20 && completed.length >= 3, 30_000, 'completions to flow');
+    for (let i = 20; i < 30; i++) broker.publish(target, envelope(i));
+    await waitUntil(async () => (await runs()).length >= 22, 30_000, 'the second batch to be under way');
     bridges[0]!.child.kill('SIGKILL');
     await bridges[0]!.exited;
     const atKill = (await runs()).length;
+    // the rest arrive while no bridge runs
+    for (let i = 30; i < TASKS; i++) broker.publish(target, envelope(i));
 
     bridges.push(await startBridge(db, tmp.dir, target));
     await waitUntil(async () => (await runs()).length === TASKS && completed.length === TASKS, 60_000, 'every task stored and completed');
