@@ -69,19 +69,19 @@ export async function receiveExternalTask(deps: Deps, agentId: string, input: Ex
   const blob = file ? { sha256: sha256Hex(file.bytes), bytes: file.bytes, stored: storageFor(file.bytes.length, LIMITS.inlineBlobBytes) } : null;
   if (blob?.stored === 'file') await writeBlobFile(deps.settings.dataDir, blob.sha256, blob.bytes);
 
-  return writeTx(deps, (tx, now) => {
-    const again = existing(tx, input);
+  return writeTx(deps, async (tx, now) => {
+    const again = await existing(tx, input);
     if (again) return again;
-    const { run, deduplicated } = submitInTx(tx, prepared, now);
+    const { run, deduplicated } = await submitInTx(tx, prepared, now);
     if (deduplicated) {
       // the idempotency key matched a run without a link: only possible if someone submitted it by hand
       throw new FleetError('INVALID_STATE', `task ${input.taskId} matches run ${run.id}, which was not received from ${input.origin}`, 'use a new task id', { run_id: run.id });
     }
-    const link = tx.externalTasks.link(
+    const link = await tx.externalTasks.link(
       { runId: run.id, origin: input.origin, taskId: input.taskId, sender: input.sender, target: input.target, replyTo: input.replyTo, contextRef: input.contextRef },
       now,
     );
-    tx.events.append(
+    await tx.events.append(
       {
         actor: agentId,
         type: 'external_task.received',
@@ -93,12 +93,12 @@ export async function receiveExternalTask(deps: Deps, agentId: string, input: Ex
       now,
     );
     if (file && blob && artifactId) {
-      tx.artifacts.putBlob({ sha256: blob.sha256, size: blob.bytes.length, stored: blob.stored, bytes: blob.stored === 'inline' ? blob.bytes : null }, now);
-      const artifact = tx.artifacts.insert(
+      await tx.artifacts.putBlob({ sha256: blob.sha256, size: blob.bytes.length, stored: blob.stored, bytes: blob.stored === 'inline' ? blob.bytes : null }, now);
+      const artifact = await tx.artifacts.insert(
         { id: artifactId, runId: run.id, agentId, kind: CONTEXT_KIND, name: file.name, mediaType: guessMediaType(file.name, file.bytes), sha256: blob.sha256, size: blob.bytes.length },
         now,
       );
-      tx.events.append(
+      await tx.events.append(
         {
           actor: agentId,
           type: 'artifact.attached',
@@ -114,12 +114,12 @@ export async function receiveExternalTask(deps: Deps, agentId: string, input: Ex
   });
 }
 
-function existing(tx: Tx, input: ExternalTaskInput): IntakeOutcome | null {
-  const link = tx.externalTasks.byTask(input.origin, input.taskId);
+async function existing(tx: Tx, input: ExternalTaskInput): Promise<IntakeOutcome | null> {
+  const link = await tx.externalTasks.byTask(input.origin, input.taskId);
   if (!link) return null;
-  const run = tx.runs.get(link.runId);
+  const run = await tx.runs.get(link.runId);
   if (!run) return null;
-  const context = tx.artifacts.listByRun(run.id).find((a) => a.kind === CONTEXT_KIND);
+  const context = (await tx.artifacts.listByRun(run.id)).find((a) => a.kind === CONTEXT_KIND);
   return { run, link, deduplicated: true, contextArtifactId: context?.id ?? null };
 }
 
@@ -142,8 +142,8 @@ export async function recordRejectedTask(
   agentId: string,
   rejection: { origin: string; taskId: string | null; source: string; reason: string; bytes: number },
 ): Promise<void> {
-  await writeTx(deps, (tx, now) => {
-    tx.events.append(
+  await writeTx(deps, async (tx, now) => {
+    await tx.events.append(
       {
         actor: agentId,
         type: 'external_task.rejected',

@@ -9,8 +9,8 @@ import type { FleetEvent } from '../../domain/event.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 
-export function recordRunEnd(tx: Tx, run: Run, endEvent: FleetEvent, now: number): void {
-  const link = tx.externalTasks.byRun(run.id);
+export async function recordRunEnd(tx: Tx, run: Run, endEvent: FleetEvent, now: number): Promise<void> {
+  const link = await tx.externalTasks.byRun(run.id);
   if (!link || link.replyTo === null) return;
-  tx.externalTasks.enqueueCompletion({ runId: run.id, endSeq: endEvent.seq, replyTo: link.replyTo, completion: completionOf(link, run, endEvent.actor) }, now);
+  await tx.externalTasks.enqueueCompletion({ runId: run.id, replyTo: link.replyTo, completion: completionOf(link, run, endEvent.actor) }, now);
 }

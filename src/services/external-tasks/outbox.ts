@@ -13,10 +13,10 @@ export function claimCompletions(deps: Deps, relayId: string, holdMs: number, li
 }
 
 export async function markCompletionPublished(deps: Deps, relayId: string, entry: OutboxEntry): Promise<boolean> {
-  return writeTx(deps, (tx, now) => {
-    const marked = tx.externalTasks.markPublished(entry.id, relayId, now);
+  return writeTx(deps, async (tx, now) => {
+    const marked = await tx.externalTasks.markPublished(entry.id, relayId, now);
     if (marked) {
-      tx.events.append(
+      await tx.events.append(
         {
           actor: relayId,
           type: 'external_task.completion_published',

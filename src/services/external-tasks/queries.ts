@@ -15,22 +15,27 @@ export interface ExternalTaskView {
 }
 
 /** A run by its id (`run_…`) or by the task id it was received with from `origin`. */
-export function resolveRunId(tx: Tx, origin: string, id: string): string | null {
-  if (id.startsWith('run_') && tx.runs.get(id)) return id;
-  return tx.externalTasks.byTask(origin, id)?.runId ?? null;
+export async function resolveRunId(tx: Tx, origin: string, id: string): Promise<string | null> {
+  if (id.startsWith('run_') && (await tx.runs.get(id))) return id;
+  return (await tx.externalTasks.byTask(origin, id))?.runId ?? null;
 }
 
 export function getExternalTaskView(deps: Deps, origin: string, id: string): Promise<ExternalTaskView> {
-  return readTx(deps, (tx) => {
-    const runId = resolveRunId(tx, origin, id);
-    const run = runId ? tx.runs.get(runId) : null;
+  return readTx(deps, async (tx) => {
+    const runId = await resolveRunId(tx, origin, id);
+    const run = runId ? await tx.runs.get(runId) : null;
     if (!run) throw notFound('task', id, `give a run id (run_…) or a task id received from ${origin}`);
-    return { run, link: tx.externalTasks.byRun(run.id), completions: tx.externalTasks.completionsOf(run.id), evidence: listRunArtifacts(tx, run.id) };
+    return {
+      run,
+      link: await tx.externalTasks.byRun(run.id),
+      completions: await tx.externalTasks.completionsOf(run.id),
+      evidence: await listRunArtifacts(tx, run.id),
+    };
   });
 }
 
 /** The external link of a run, if it came from another system (for get_run and the CLI). */
-export function externalLinkOf(tx: Tx, runId: string): ExternalTask | null {
+export function externalLinkOf(tx: Tx, runId: string): Promise<ExternalTask | null> {
   return tx.externalTasks.byRun(runId);
 }
 
@@ -44,9 +49,8 @@ export interface RejectedTask {
 
 /** What went to the dead-letter side of `origin`: refused envelopes (from the audit log) and dead runs. */
 export function externalDeadLetters(deps: Deps, origin: string, limit: number): Promise<{ rejected: RejectedTask[]; dead: { run: Run; link: ExternalTask }[] }> {
-  return readTx(deps, (tx) => {
-    const rejected = tx.events
-      .list({ types: ['external_task.rejected'], limit, newestFirst: true })
+  return readTx(deps, async (tx) => {
+    const rejected = (await tx.events.list({ types: ['external_task.rejected'], limit, newestFirst: true }))
       .filter((e) => e.payload.origin === origin)
       .map((e) => ({
         seq: e.seq,
@@ -56,8 +60,8 @@ export function externalDeadLetters(deps: Deps, origin: string, limit: number): 
         reason: String(e.payload.reason ?? ''),
       }));
     const dead: { run: Run; link: ExternalTask }[] = [];
-    for (const run of tx.runs.list({ states: ['dead'], limit: Math.max(limit * 4, 200) })) {
-      const link = tx.externalTasks.byRun(run.id);
+    for (const run of await tx.runs.list({ states: ['dead'], limit: Math.max(limit * 4, 200) })) {
+      const link = await tx.externalTasks.byRun(run.id);
       if (link?.origin === origin) dead.push({ run, link });
       if (dead.length >= limit) break;
     }

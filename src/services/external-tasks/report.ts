@@ -10,27 +10,27 @@ import { resolveRunId } from './queries.js';
  * result; if the result is then refused, `forgetResultFile` takes it back.
  */
 export async function rememberResultFile(deps: Deps, origin: string, id: string, resultRef: string, reportedBy: string): Promise<string> {
-  return writeTx(deps, (tx) => {
-    const runId = resolveRunId(tx, origin, id);
-    const run = runId ? tx.runs.get(runId) : null;
+  return writeTx(deps, async (tx) => {
+    const runId = await resolveRunId(tx, origin, id);
+    const run = runId ? await tx.runs.get(runId) : null;
     if (!run) throw notFound('task', id, `give a run id (run_…) or a task id received from ${origin}`);
     if (isFinished(run.state)) throw invalidState(`run ${run.id} is already ${run.state}`, 'a finished run takes no more results', { run_id: run.id });
-    if (tx.externalTasks.byRun(run.id)) tx.externalTasks.setResultRef(run.id, resultRef, reportedBy);
+    if (await tx.externalTasks.byRun(run.id)) await tx.externalTasks.setResultRef(run.id, resultRef, reportedBy);
     return run.id;
   });
 }
 
 export async function forgetResultFile(deps: Deps, runId: string): Promise<void> {
-  await writeTx(deps, (tx) => {
-    const run = tx.runs.get(runId);
-    if (run && !isFinished(run.state) && tx.externalTasks.byRun(runId)) tx.externalTasks.setResultRef(runId, null, null);
+  await writeTx(deps, async (tx) => {
+    const run = await tx.runs.get(runId);
+    if (run && !isFinished(run.state) && (await tx.externalTasks.byRun(runId))) await tx.externalTasks.setResultRef(runId, null, null);
   });
 }
 
 /** The run id for a run id or a task id of `origin`. */
 export async function runIdFor(deps: Deps, origin: string, id: string): Promise<string> {
-  return readTx(deps, (tx) => {
-    const runId = resolveRunId(tx, origin, id);
+  return readTx(deps, async (tx) => {
+    const runId = await resolveRunId(tx, origin, id);
     if (!runId) throw notFound('task', id, `give a run id (run_…) or a task id received from ${origin}`);
     return runId;
   });

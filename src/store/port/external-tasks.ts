@@ -26,26 +26,31 @@ export interface ExternalTaskFigures {
 
 /**
  * Runs that came from another system, and their completion outbox. Every method is one statement;
- * `claimPending` is the one atomic claim (UPDATE … RETURNING) several relays may race on.
+ * `claimPending` is the one atomic claim several relays may race on (SQLite: one UPDATE … RETURNING
+ * under the write lock; PostgreSQL: FOR UPDATE SKIP LOCKED).
  */
 export interface ExternalTaskRepo {
-  link(row: NewExternalTask, now: number): ExternalTask;
-  byTask(origin: string, taskId: string): ExternalTask | null;
-  byRun(runId: string): ExternalTask | null;
+  link(row: NewExternalTask, now: number): Promise<ExternalTask>;
+  byTask(origin: string, taskId: string): Promise<ExternalTask | null>;
+  byRun(runId: string): Promise<ExternalTask | null>;
   /** records (or clears, with nulls) the result file a script worker reported */
-  setResultRef(runId: string, resultRef: string | null, reportedBy: string | null): void;
-  /** false when a completion for this end (`endSeq`, the ending audit event) is already there */
-  enqueueCompletion(row: { runId: string; endSeq: number; replyTo: string; completion: Completion }, now: number): boolean;
+  setResultRef(runId: string, resultRef: string | null, reportedBy: string | null): Promise<void>;
+  /**
+   * Writes the completion of the run's latest end (numbered after its earlier ends, unique per run
+   * and number); returns the outbox id. Called in the transaction that ended the run, which holds
+   * the run's row, so two ends of one run are never numbered at once.
+   */
+  enqueueCompletion(row: { runId: string; replyTo: string; completion: Completion }, now: number): Promise<number>;
   /**
    * Claims up to `limit` unpublished completions that are due and not held by another relay (or
    * whose hold lapsed), holding them for `holdMs`; oldest first.
    */
-  claimPending(relayId: string, now: number, holdMs: number, limit: number): OutboxEntry[];
+  claimPending(relayId: string, now: number, holdMs: number, limit: number): Promise<OutboxEntry[]>;
   /** stamps published_at if this relay still holds the row and it is unpublished; true when it did */
-  markPublished(id: number, relayId: string, now: number): boolean;
+  markPublished(id: number, relayId: string, now: number): Promise<boolean>;
   /** releases the hold and schedules another attempt at `retryAt`, keeping the error */
-  deferPublish(id: number, relayId: string, error: string, retryAt: number): void;
+  deferPublish(id: number, relayId: string, error: string, retryAt: number): Promise<void>;
   /** the completions of one run, oldest first */
-  completionsOf(runId: string): OutboxEntry[];
-  figures(): ExternalTaskFigures;
+  completionsOf(runId: string): Promise<OutboxEntry[]>;
+  figures(): Promise<ExternalTaskFigures>;
 }

@@ -1,4 +1,4 @@
--- 007: runs that came from another system (the agentq bridge), and the completion outbox.
+-- 008: runs that came from another system (the agentq bridge), and the completion outbox.
 -- external_tasks links a run to the task id it had outside (its origin system's id), with what is
 -- needed to answer: where the completion goes (reply_to) and who sent it. completion_outbox holds
 -- one row per end of such a run, written in the same transaction as the run's finishing state, so
@@ -24,8 +24,9 @@ CREATE UNIQUE INDEX external_tasks_by_task ON external_tasks (origin, task_id);
 CREATE TABLE completion_outbox (
   id              INTEGER PRIMARY KEY AUTOINCREMENT,
   run_id          TEXT NOT NULL REFERENCES runs (id),
-  -- the audit event that ended the run: one completion per end, never two
-  end_seq         INTEGER NOT NULL UNIQUE,
+  -- which end of the run (1, 2, … when an operator requeued it): one completion per end, never two.
+  -- Not the ending event's seq: PostgreSQL assigns seqs only at commit.
+  end_no          INTEGER NOT NULL CHECK (end_no >= 1),
   task_id         TEXT NOT NULL,
   reply_to        TEXT NOT NULL CHECK (length(reply_to) BETWEEN 1 AND 255),
   status          TEXT NOT NULL CHECK (status IN ('completed', 'failed', 'dead', 'cancelled')),
@@ -37,8 +38,8 @@ CREATE TABLE completion_outbox (
   next_attempt_at INTEGER NOT NULL,
   attempts        INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   last_error      TEXT,
-  published_at    INTEGER
+  published_at    INTEGER,
+  UNIQUE (run_id, end_no)
 ) STRICT;
 
 CREATE INDEX completion_outbox_pending ON completion_outbox (next_attempt_at, id) WHERE published_at IS NULL;
-CREATE INDEX completion_outbox_by_run ON completion_outbox (run_id, id);

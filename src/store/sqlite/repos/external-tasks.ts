@@ -3,7 +3,7 @@ import type { ExternalTaskFigures, ExternalTaskRepo, OutboxEntry } from '../../p
 import type { Db } from '../open.js';
 import { parseJson, toJson } from './json.js';
 
-interface LinkRow {
+export interface LinkRow {
   run_id: string;
   origin: string;
   task_id: string;
@@ -16,7 +16,7 @@ interface LinkRow {
   created_at: number;
 }
 
-interface OutboxRow {
+export interface OutboxRow {
   id: number;
   run_id: string;
   task_id: string;
@@ -32,7 +32,7 @@ interface OutboxRow {
 const LINK_COLUMNS = 'run_id, origin, task_id, sender, target, reply_to, context_ref, result_ref, reported_by, created_at';
 const OUTBOX_COLUMNS = 'id, run_id, task_id, reply_to, status, payload, attempts, last_error, created_at, published_at';
 
-const toLink = (r: LinkRow): ExternalTask => ({
+export const toLink = (r: LinkRow): ExternalTask => ({
   runId: r.run_id,
   origin: r.origin,
   taskId: r.task_id,
@@ -45,7 +45,7 @@ const toLink = (r: LinkRow): ExternalTask => ({
   createdAt: r.created_at,
 });
 
-const toEntry = (r: OutboxRow): OutboxEntry => ({
+export const toEntry = (r: OutboxRow): OutboxEntry => ({
   id: r.id,
   runId: r.run_id,
   taskId: r.task_id,
@@ -64,8 +64,10 @@ export function sqliteExternalTaskRepo(db: Db): ExternalTaskRepo {
   const byTask = db.prepare(`SELECT ${LINK_COLUMNS} FROM external_tasks WHERE origin = ? AND task_id = ?`);
   const byRun = db.prepare(`SELECT ${LINK_COLUMNS} FROM external_tasks WHERE run_id = ?`);
   const setResultRef = db.prepare('UPDATE external_tasks SET result_ref = ?, reported_by = ? WHERE run_id = ?');
-  const enqueue = db.prepare(`INSERT INTO completion_outbox (run_id, end_seq, task_id, reply_to, status, payload, created_at, next_attempt_at)
-    VALUES (@runId, @endSeq, @taskId, @replyTo, @status, @payload, @now, @now) ON CONFLICT (end_seq) DO NOTHING`);
+  // the end number counts this run's earlier ends; the single writer makes the count and the insert one step
+  const enqueue = db.prepare(`INSERT INTO completion_outbox (run_id, end_no, task_id, reply_to, status, payload, created_at, next_attempt_at)
+    VALUES (@runId, (SELECT count(*) + 1 FROM completion_outbox WHERE run_id = @runId), @taskId, @replyTo, @status, @payload, @now, @now)
+    RETURNING id`).pluck();
   // one statement: several relays may claim at once, each row goes to one of them
   const claim = db.prepare(`UPDATE completion_outbox SET claimed_by = @relayId, claim_expires_at = @holdUntil, attempts = attempts + 1
     WHERE id IN (SELECT id FROM completion_outbox
@@ -84,31 +86,34 @@ export function sqliteExternalTaskRepo(db: Db): ExternalTaskRepo {
       (SELECT min(created_at) FROM completion_outbox WHERE published_at IS NULL) AS oldestBacklogAt`);
 
   return {
-    link: (row, now) => toLink(insertLink.get({ ...row, now }) as LinkRow),
-    byTask: (origin, taskId) => {
+    link: async (row, now) => toLink(insertLink.get({ ...row, now }) as LinkRow),
+    byTask: async (origin, taskId) => {
       const r = byTask.get(origin, taskId) as LinkRow | undefined;
       return r ? toLink(r) : null;
     },
-    byRun: (runId) => {
+    byRun: async (runId) => {
       const r = byRun.get(runId) as LinkRow | undefined;
       return r ? toLink(r) : null;
     },
-    setResultRef: (runId, resultRef, reportedBy) => void setResultRef.run(resultRef, reportedBy, runId),
-    enqueueCompletion: (row, now) =>
-      enqueue.run({
+    setResultRef: async (runId, resultRef, reportedBy) => {
+      setResultRef.run(resultRef, reportedBy, runId);
+    },
+    enqueueCompletion: async (row, now) =>
+      enqueue.get({
         runId: row.runId,
-        endSeq: row.endSeq,
         taskId: row.completion.taskId,
         replyTo: row.replyTo,
         status: row.completion.status,
         payload: toJson(row.completion),
         now,
-      }).changes === 1,
-    claimPending: (relayId, now, holdMs, limit) =>
+      }) as number,
+    claimPending: async (relayId, now, holdMs, limit) =>
       (claim.all({ relayId, now, holdUntil: now + holdMs, limit }) as OutboxRow[]).map(toEntry).sort((a, b) => a.id - b.id),
-    markPublished: (id, relayId, now) => markPublished.run({ id, relayId, now }).changes === 1,
-    deferPublish: (id, relayId, error, retryAt) => void defer.run({ id, relayId, error: error.slice(0, 1000), retryAt }),
-    completionsOf: (runId) => (ofRun.all(runId) as OutboxRow[]).map(toEntry),
-    figures: () => figures.get() as ExternalTaskFigures,
+    markPublished: async (id, relayId, now) => markPublished.run({ id, relayId, now }).changes === 1,
+    deferPublish: async (id, relayId, error, retryAt) => {
+      defer.run({ id, relayId, error: error.slice(0, 1000), retryAt });
+    },
+    completionsOf: async (runId) => (ofRun.all(runId) as OutboxRow[]).map(toEntry),
+    figures: async () => figures.get() as ExternalTaskFigures,
   };
 }
