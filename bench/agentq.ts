@@ -5,10 +5,12 @@
  *    nothing in front of it), run sequentially and 16 at a time (the bridge's prefetch);
  *  - completion: a bridged run's end (cancelled through the service) until its completion arrives
  *    on reply_to, against the same cancel of a run that is not bridged (no outbox row).
- * Run standalone: `npm run build && node --import tsx bench/agentq.ts` (needs RabbitMQ on 127.0.0.1).
+ * Part of `npm run bench` (bench/run.ts); skipped with the reason when RabbitMQ is unreachable.
+ * Standalone: `node --import tsx bench/agentq.ts`. AGENTQ_BENCH_N sets N (default 400).
  */
 import amqp from 'amqplib';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { AgentqBridge } from '../src/agentq/bridge.js';
 import type { Disposition } from '../src/agentq/intake.js';
@@ -27,13 +29,18 @@ const ENDS = 100;
 const logger = pino({ level: 'silent' });
 const operator = { kind: 'operator', name: 'bench' } as const;
 
-async function main(): Promise<void> {
+export async function benchAgentq(): Promise<string> {
+  let conn: Awaited<ReturnType<typeof amqp.connect>>;
+  try {
+    conn = await amqp.connect(URL, { timeout: 3000 });
+  } catch (error) {
+    return `## agentq bridge\n\nSkipped: RabbitMQ unreachable at ${URL.replace(/\/\/[^@]*@/, '//')} (${(error as Error).message}); start it with rabbitmq-server -detached.`;
+  }
   const tmp = tempDir('fleetdeck-bench-agentq-');
   const app = await openApp(loadConfig({ db: join(tmp.dir, 'fleet.db'), workspace: tmp.dir, pollMs: '20' }, {}), { logger });
   const suffix = Date.now().toString(36);
   const target = `bench-worker-${suffix}`;
   const replyTo = `bench.replies.${suffix}`;
-  const conn = await amqp.connect(URL);
   const ch = await conn.createChannel();
   try {
     // baselines: the same runs submitted through the service
@@ -84,8 +91,11 @@ async function main(): Promise<void> {
 
     const lat = stats(latencies);
     const base = stats(cancelMs);
-    process.stdout.write(`agentq bridge, N=${N} envelopes, ${ENDS} completions (SQLite synchronous=FULL, RabbitMQ on localhost)\n\n`);
-    process.stdout.write(
+    return [
+      '## agentq bridge',
+      '',
+      `N=${N} envelopes, ${ENDS} completions (SQLite synchronous=FULL, RabbitMQ on localhost).`,
+      '',
       table(
         ['measure', 'total ms', 'per task ms', 'tasks/s'],
         [
@@ -93,24 +103,23 @@ async function main(): Promise<void> {
           ['baseline: submitTask 16 at a time', fmtMs(parMs), fmtMs(parMs / N), Math.round((N / parMs) * 1000)],
           ['bridge: publish → run stored → acked', fmtMs(bridgeMs), fmtMs(bridgeMs / N), Math.round((N / bridgeMs) * 1000)],
         ],
-      ) + '\n\n',
-    );
-    process.stdout.write(
+      ),
+      '',
       table(
         ['measure', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
         [
           ['baseline: cancel a plain run (commit)', fmtMs(base.p50), fmtMs(base.p90), fmtMs(base.p99), fmtMs(base.max)],
           ['bridged run cancelled → completion on reply_to', fmtMs(lat.p50), fmtMs(lat.p90), fmtMs(lat.p99), fmtMs(lat.max)],
         ],
-      ) + '\n',
-    );
+      ),
+    ].join('\n');
   } finally {
     await ch.deleteQueue(queueOf(target)).catch(() => {});
     await ch.deleteQueue(replyTo).catch(() => {});
     await conn.close();
-    app.close();
+    await app.close();
     tmp.cleanup();
   }
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) process.stdout.write(`${await benchAgentq()}\n`);

@@ -19,6 +19,7 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
   { file: 'pg.ts', exportName: 'benchPg' },
+  { file: 'agentq.ts', exportName: 'benchAgentq' },
 ];
 
 function machine(): string {

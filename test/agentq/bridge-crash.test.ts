@@ -60,7 +60,7 @@ describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restar
     for (const b of bridges.splice(0)) if (b.child.exitCode === null) b.child.kill('SIGKILL');
     await worker?.close();
     worker = null;
-    app.close();
+    await app.close();
     tmp.cleanup();
   });
 

@@ -48,7 +48,7 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
   afterEach(async () => {
     await bridge.stop();
     await worker?.close();
-    t.close();
+    await t.close();
   });
 
   const envelope = (taskId: string, extra: Record<string, unknown> = {}) => ({

@@ -106,7 +106,7 @@ describe('fleetdeck agentq commands', () => {
     const app: App = await openApp(loadConfig({ db, workspace: tmp.dir }, {}), { logger: silentLogger });
     const agent = await bridgeIdentity(app.deps);
     await recordRejectedTask(app.deps, agent.id, { origin: 'agentq', taskId: 'T-bad', source: queueOf(target), reason: 'invalid envelope: priority: invalid option', bytes: 42 });
-    app.close();
+    await app.close();
     const dlq = await json('dlq');
     expect(dlq.body).toMatchObject({ rejected: [{ task_id: 'T-bad', queue: queueOf(target), reason: 'invalid envelope: priority: invalid option' }], dead: [] });
   });

@@ -99,7 +99,7 @@ export const agentqBridgeCommand: Command = {
     process.once('SIGINT', () => stop('SIGINT'));
     await bridge.start();
     stopKeepAlive();
-    app.close();
+    await app.close();
     logger.info('agentq: bridge stopped');
     return 0;
   },

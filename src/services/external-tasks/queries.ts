@@ -34,11 +34,6 @@ export function getExternalTaskView(deps: Deps, origin: string, id: string): Pro
   });
 }
 
-/** The external link of a run, if it came from another system (for get_run and the CLI). */
-export function externalLinkOf(tx: Tx, runId: string): Promise<ExternalTask | null> {
-  return tx.externalTasks.byRun(runId);
-}
-
 export interface RejectedTask {
   seq: number;
   at: number;

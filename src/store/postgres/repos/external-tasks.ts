@@ -9,8 +9,8 @@ const OUTBOX_COLUMNS = 'id, run_id, task_id, reply_to, status, payload, attempts
 
 // Two bridges receiving the same task (a redelivery while the first still stores it) race on the
 // unique indexes (the run's idempotency key, then (origin, task_id)): the second insert waits for
-// the first transaction and fails once it commits; the bridge requeues that delivery, and the
-// redelivery finds the link. No second run either way.
+// the first transaction and fails once it commits; the store runs the loser's transaction again
+// (errors.ts), and the intake then finds the winner's link. No second run either way.
 const LINK = sql(`INSERT INTO external_tasks (run_id, origin, task_id, sender, target, reply_to, context_ref, created_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${LINK_COLUMNS}`);
 const BY_TASK = sql(`SELECT ${LINK_COLUMNS} FROM external_tasks WHERE origin = $1 AND task_id = $2`);
