@@ -105,6 +105,9 @@ describe.skipIf(unavailable !== null)('agentq bridge against RabbitMQ (in-proces
     writeFleetFigures(out, await new FleetMetrics(t.app.deps).figures());
     expect(out.text()).toContain('fleetdeck_agentq_completions_published_total 1\n');
     expect(out.text()).toContain('fleetdeck_agentq_outbox_backlog 0\n');
+    // the run was answered on reply_to: no run_finished signal piles up for the bridge's identity
+    const bridgeAgent = await bridgeIdentity(t.app.deps);
+    expect(await t.app.deps.store.read((tx) => tx.signals.unacknowledged(bridgeAgent.id, 10))).toEqual([]);
   });
 
   it('a duplicate envelope makes one run, and both deliveries are acked', async () => {

@@ -83,8 +83,13 @@ export async function signalAgent(
   await tx.signals.insert({ agentId, kind, runId: run.id, message, payload }, now);
 }
 
-/** `run_finished` to the submitting agent: outcome, summary, state and dead reason. */
+/**
+ * `run_finished` to the submitting agent: outcome, summary, state and dead reason. A run received
+ * from another system is answered through its completion (the outbox, see recordRunEnd), not by a
+ * signal to the intake identity that submitted it, which never reads signals.
+ */
 export async function notifyRunFinished(tx: Tx, run: Run, now: number): Promise<void> {
+  if (!run.submitter.startsWith('agt_') || (await tx.externalTasks.byRun(run.id))) return;
   const outcome = run.state === 'completed' ? 'completed' : run.state === 'cancelled' ? 'cancelled' : 'failed';
   const summary = run.result?.summary ?? run.lastError ?? run.stateReason ?? null;
   const why = run.state === 'dead' ? ` (dead letter: ${run.deadReason})` : '';
