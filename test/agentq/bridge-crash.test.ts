@@ -5,6 +5,7 @@ import { queueOf } from '../../src/agentq/topology.js';
 import { loadConfig } from '../../src/config.js';
 import { openApp, type App } from '../../src/main.js';
 import { connectClient, silentLogger, tempDir, type TestClient } from '../helpers/app.js';
+import { freshPostgresFleetUrl, TEST_ENGINE } from '../helpers/postgres.js';
 import { AMQP_URL, amqpUnavailable, TestBroker, uniqueSuffix, waitUntil } from '../helpers/amqp.js';
 import { CLI } from '../helpers/stdio.js';
 
@@ -22,7 +23,7 @@ interface BridgeProcess {
 /** `fleetdeck agentq bridge` from dist/, resolved once it consumes. */
 async function startBridge(db: string, dir: string, target: string): Promise<BridgeProcess> {
   const child = spawn(process.execPath, [CLI, 'agentq', 'bridge', '--to', target, '--amqp', AMQP_URL, '--outbox-hold-seconds', '2', '--sweep-seconds', '1'], {
-    env: { ...process.env, FLEETDECK_DB: db, FLEETDECK_WORKSPACE: dir, FLEETDECK_LOG_LEVEL: 'info', XDG_DATA_HOME: join(dir, 'xdg') },
+    env: { ...process.env, FLEETDECK_DB: db, FLEETDECK_DATA_DIR: dir, FLEETDECK_WORKSPACE: dir, FLEETDECK_LOG_LEVEL: 'info', XDG_DATA_HOME: join(dir, 'xdg') },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let err = '';
@@ -33,8 +34,10 @@ async function startBridge(db: string, dir: string, target: string): Promise<Bri
   return { child, stderr: () => err, exited };
 }
 
-describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restart, SIGTERM drain', () => {
+// On the engine FLEETDECK_TEST_STORE selects: a SQLite file, or a fresh PostgreSQL schema.
+describe.skipIf(unavailable !== null)(`agentq bridge process: SIGKILL and restart, SIGTERM drain (${TEST_ENGINE})`, () => {
   let tmp: ReturnType<typeof tempDir>;
+  let db: string;
   let app: App;
   let broker: TestBroker;
   let target: string;
@@ -54,7 +57,8 @@ describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restar
     target = `implementation-worker-${suffix}`;
     replyTo = `agentq.test.reply.${suffix}`;
     broker.forget(queueOf(target));
-    app = await openApp(loadConfig({ db: join(tmp.dir, 'fleet.db'), workspace: tmp.dir, pollMs: '20' }, {}), { logger: silentLogger });
+    db = TEST_ENGINE === 'postgres' ? await freshPostgresFleetUrl() : join(tmp.dir, 'fleet.db');
+    app = await openApp(loadConfig({ db, dataDir: tmp.dir, workspace: tmp.dir, pollMs: '20' }, {}), { logger: silentLogger });
   });
   afterEach(async () => {
     for (const b of bridges.splice(0)) if (b.child.exitCode === null) b.child.kill('SIGKILL');
@@ -69,7 +73,6 @@ describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restar
 
   it('killed with SIGKILL mid-stream and restarted: no run lost or duplicated, every completion published once', async () => {
     const replies = await broker.replyQueue(replyTo);
-    const db = join(tmp.dir, 'fleet.db');
     bridges.push(await startBridge(db, tmp.dir, target));
 
     // a worker of that role completes whatever it finds, throughout
@@ -131,7 +134,6 @@ describe.skipIf(unavailable !== null)('agentq bridge process: SIGKILL and restar
   });
 
   it('SIGTERM drains: envelopes in hand are stored and acked, the rest stay queued, exit code 0', async () => {
-    const db = join(tmp.dir, 'fleet.db');
     bridges.push(await startBridge(db, tmp.dir, target));
     for (let i = 0; i < TASKS; i++) broker.publish(target, envelope(i));
     await waitUntil(async () => (await runs()).length >= 5, 30_000, 'some runs');
