@@ -72,8 +72,23 @@ export async function receiveExternalTask(deps: Deps, agentId: string, input: Ex
   return writeTx(deps, async (tx, now) => {
     const again = await existing(tx, input);
     if (again) return again;
-    const { run, deduplicated } = await submitInTx(tx, prepared, now);
+    // Another intake of the same task may commit between the lookup above and the idempotency check
+    // (PostgreSQL reads each statement at its own snapshot): the check then sees its run, possibly
+    // with another TTL left, so look for its link again before calling it a conflict.
+    let submitted: Awaited<ReturnType<typeof submitInTx>>;
+    try {
+      submitted = await submitInTx(tx, prepared, now);
+    } catch (error) {
+      // a database error has aborted the transaction (the store retries races itself): pass it on
+      if (!(error instanceof FleetError)) throw error;
+      const late = await existing(tx, input);
+      if (late) return late;
+      throw error;
+    }
+    const { run, deduplicated } = submitted;
     if (deduplicated) {
+      const late = await existing(tx, input);
+      if (late) return late;
       // the idempotency key matched a run without a link: only possible if someone submitted it by hand
       throw new FleetError('INVALID_STATE', `task ${input.taskId} matches run ${run.id}, which was not received from ${input.origin}`, 'use a new task id', { run_id: run.id });
     }
