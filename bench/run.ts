@@ -22,6 +22,7 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'http.ts', exportName: 'benchHttp' },
   { file: 'hooks.ts', exportName: 'benchHooks' },
   { file: 'pg.ts', exportName: 'benchPg' },
+  { file: 'agentq.ts', exportName: 'benchAgentq' },
 ];
 
 function machine(): string {

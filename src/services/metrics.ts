@@ -1,3 +1,4 @@
+import type { ExternalTaskFigures } from '../store/port/external-tasks.js';
 import type { AgentFigures, RunFigures } from '../store/port/metrics.js';
 import type { Deps } from './deps.js';
 import { readTx } from './tx.js';
@@ -22,6 +23,8 @@ export interface FleetFigures {
   /** null when this database has no runs table yet */
   runs: (RunFigures & { oldestReadyAgeSeconds: number }) | null;
   events: { lastSeq: number; byType: Record<string, number> };
+  /** runs received from other systems (the agentq bridge) and their completion outbox */
+  external: ExternalTaskFigures & { rejected: number };
 }
 
 /** Keeps a cursor into the audit log so each scrape counts only the events since the last one. */
@@ -38,6 +41,7 @@ export class FleetMetrics {
       delta: await tx.metrics.eventCountsAfter(after),
       agents: await tx.metrics.agentFigures(now),
       runs: await tx.metrics.runFigures(now, RUN_PROCESSING_BUCKETS_S.map((s) => s * 1000)),
+      external: await tx.externalTasks.figures(),
     }));
     // applied after the read, so a retried read never counts twice; concurrent scrapes are
     // serialised by the cursor check
@@ -52,6 +56,7 @@ export class FleetMetrics {
       agents: read.agents,
       runs: runs ? { ...runs, oldestReadyAgeSeconds: runs.oldestReadyAt === null ? 0 : Math.max(0, (now - runs.oldestReadyAt) / 1000) } : null,
       events: { lastSeq: this.cursor, byType: Object.fromEntries([...this.byType].sort(([a], [b]) => a.localeCompare(b))) },
+      external: { ...read.external, rejected: this.byType.get('external_task.rejected') ?? 0 },
     };
   }
 }
@@ -190,4 +195,11 @@ export function writeFleetFigures(out: PrometheusWriter, f: FleetFigures): void 
   for (const [type, n] of Object.entries(f.events.byType)) out.sample('fleetdeck_events_total', { type }, n);
   out.single('fleetdeck_audit_last_seq', 'gauge', 'Sequence number of the latest audit event.', f.events.lastSeq);
   out.single('fleetdeck_schema_version', 'gauge', 'Database schema version.', f.schemaVersion);
+  const x = f.external;
+  out.family('fleetdeck_agentq_envelopes_total', 'counter', 'agentq task envelopes received by the bridge: accepted (a run, counted once per task id) or rejected (to agentq.dlq).');
+  out.sample('fleetdeck_agentq_envelopes_total', { result: 'accepted' }, x.received);
+  out.sample('fleetdeck_agentq_envelopes_total', { result: 'rejected' }, x.rejected);
+  out.single('fleetdeck_agentq_completions_published_total', 'counter', 'Completions of bridged runs published to their reply_to queue.', x.completionsPublished);
+  out.single('fleetdeck_agentq_outbox_backlog', 'gauge', 'Completions written (the run ended) but not yet published.', x.backlog);
+  out.single('fleetdeck_agentq_outbox_oldest_age_seconds', 'gauge', 'Age of the oldest unpublished completion (0 when none).', x.oldestBacklogAt === null ? 0 : Math.max(0, (f.at - x.oldestBacklogAt) / 1000));
 }

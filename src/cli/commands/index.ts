@@ -18,6 +18,7 @@ export const SECTIONS = {
   act: 'Act as the operator',
   script: 'Queue work from scripts',
   admin: 'Tokens, audit and policy',
+  agentq: 'agentq over RabbitMQ',
 } as const;
 export type CommandSection = keyof typeof SECTIONS;
 
@@ -60,6 +61,14 @@ export const COMMANDS: CommandEntry[] = [
   { path: ['audit', 'verify'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditVerifyCommand) },
   { path: ['audit', 'anchor'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditAnchorCommand) },
   { path: ['policy', 'check'], section: 'admin', load: () => import('./agents-control.js').then((m) => m.policyCheckCommand) },
+  { path: ['agentq', 'init'], section: 'agentq', load: () => import('./agentq.js').then((m) => m.agentqInitCommand) },
+  { path: ['agentq', 'bridge'], section: 'agentq', load: () => import('./agentq.js').then((m) => m.agentqBridgeCommand) },
+  { path: ['agentq', 'submit'], section: 'agentq', load: () => import('./agentq.js').then((m) => m.agentqSubmitCommand) },
+  { path: ['agentq', 'status'], section: 'agentq', load: () => import('./agentq-tasks.js').then((m) => m.agentqStatusCommand) },
+  { path: ['agentq', 'result'], section: 'agentq', load: () => import('./agentq-tasks.js').then((m) => m.agentqResultCommand) },
+  { path: ['agentq', 'complete'], section: 'agentq', load: () => import('./agentq-tasks.js').then((m) => m.agentqCompleteCommand) },
+  { path: ['agentq', 'fail'], section: 'agentq', load: () => import('./agentq-tasks.js').then((m) => m.agentqFailCommand) },
+  { path: ['agentq', 'dlq'], section: 'agentq', load: () => import('./agentq-tasks.js').then((m) => m.agentqDlqCommand) },
 ];
 
 /** Loads every command (help and the README generator; never a command's own start-up). */

@@ -134,14 +134,15 @@ export const statusCommand: Command = {
   async run(args) {
     if (args.positionals.length === 0) return fleetStatus(args);
     const id = positional(args, 'RUN_ID', this.usage);
-    const { run } = await withApp(args, (app) => getRunView(app.deps, id));
+    const { run, external } = await withApp(args, (app) => getRunView(app.deps, id));
     if (flag(args, 'json')) {
-      printJson(runJson(run));
+      printJson({ ...runJson(run), external: external ? { origin: external.origin, task_id: external.taskId, from: external.sender, reply_to: external.replyTo } : null });
       return 0;
     }
     const state = run.state === 'completed' ? colour(run.state, 'green') : run.state === 'dead' || run.state === 'failed' ? colour(run.state, 'red') : run.state;
     printLine(`${run.id}  ${state}${run.deadReason ? ` (${run.deadReason})` : ''}  ${run.title}`);
     printLine(`  target ${run.toAgent ?? `role ${run.toRole}`}, priority ${run.priority}, attempt ${run.attempts}/${run.maxAttempts}, epoch ${run.leaseEpoch}`);
+    if (external) printLine(`  from ${external.origin}: task ${external.taskId} sent by ${external.sender}, completion to ${external.replyTo ?? '-'}`);
     if (run.ownerId) printLine(`  owner ${run.ownerId}, lease until ${iso(run.leaseExpiresAt) ?? '-'}`);
     if (run.stateReason) printLine(`  reason ${run.stateReason}`);
     if (run.lastError) printLine(`  last error ${run.lastError}`);

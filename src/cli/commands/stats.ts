@@ -22,6 +22,7 @@ export function figuresJson(f: FleetFigures) {
         }
       : null,
     events: { last_seq: f.events.lastSeq, by_type: f.events.byType },
+    agentq: { envelopes_accepted: f.external.received, envelopes_rejected: f.external.rejected, completions_published: f.external.completionsPublished, outbox_backlog: f.external.backlog },
   };
 }
 
@@ -65,6 +66,10 @@ export const statsCommand: Command = {
       .slice(0, 6)
       .map(([type, n]) => `${type} ${n}`);
     printLine(`${colour('events', 'bold')}    ${j.events.last_seq} in the audit log${top.length ? `: ${top.join(', ')}` : ''}`);
+    const q = j.agentq;
+    if (q.envelopes_accepted + q.envelopes_rejected > 0) {
+      printLine(`${colour('agentq', 'bold')}    ${q.envelopes_accepted} envelope(s) accepted, ${q.envelopes_rejected} rejected; ${q.completions_published} completion(s) published, ${q.outbox_backlog} waiting`);
+    }
     return 0;
   },
 };

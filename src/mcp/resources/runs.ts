@@ -2,7 +2,7 @@ import { eventConcept, type FleetEvent } from '../../domain/event.js';
 import { completeRunIds, recentRunIds, runDetail } from '../../services/runs/queries.js';
 import { queueStats, type QueueStats } from '../../services/runs/queue-stats.js';
 import { iso, isoOrNull } from '../schemas.js';
-import { runOut } from '../tools/run-schemas.js';
+import { externalTaskOut, runOut } from '../tools/run-schemas.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
 
 const LISTED = 100;
@@ -22,6 +22,7 @@ export const runResource: TemplateResource = {
     const d = await runDetail(ctx.deps, variable(vars, 'run_id'));
     return json({
       run: runOut(d.run),
+      external: d.external ? externalTaskOut(d.external) : null,
       claims: d.claims.map((c) => ({ ...c, expires_at: iso(c.expires_at) })),
       evidence: d.evidence,
       handoffs: d.handoffs.map((h) => ({ ...h, created_at: iso(h.created_at) })),

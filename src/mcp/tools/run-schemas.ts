@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ExternalTask } from '../../domain/external-task.js';
 import { DEAD_REASONS, ON_STALE, RUN_STATES, type Run } from '../../domain/run.js';
 import { iso, isoOrNull } from '../schemas.js';
 
@@ -91,4 +92,20 @@ export function runOut(run: Run): z.infer<typeof runSchema> {
     idempotency_key: run.idempotencyKey,
     ttl_seconds: run.ttlSeconds,
   };
+}
+
+/** Where a run came from when another system sent it (the agentq bridge): its task id and reply queue. */
+export const externalTaskSchema = z
+  .object({
+    origin: z.string(),
+    task_id: z.string(),
+    from: z.string(),
+    to: z.string(),
+    reply_to: z.string().nullable(),
+    context_ref: z.string().nullable(),
+  })
+  .describe('set when the run came from another system (origin agentq: a RabbitMQ task envelope); its completion goes to reply_to');
+
+export function externalTaskOut(e: ExternalTask): z.infer<typeof externalTaskSchema> {
+  return { origin: e.origin, task_id: e.taskId, from: e.sender, to: e.target, reply_to: e.replyTo, context_ref: e.contextRef };
 }

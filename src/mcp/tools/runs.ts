@@ -9,7 +9,7 @@ import { takeTask } from '../../services/runs/take.js';
 import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { artifactSummarySchema, evidenceKind } from './evidence.js';
-import { runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
+import { externalTaskOut, externalTaskSchema, runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
 
 const title = z.string().trim().min(1).max(LIMITS.shortText);
 const runType = z
@@ -146,11 +146,11 @@ export const getRunTool = defineTool({
   toolset: 'agent',
   binding: 'none',
   input: z.object({ run_id: runId }).strict(),
-  output: z.object({ run: runSchema, evidence: z.array(artifactSummarySchema) }),
+  output: z.object({ run: runSchema, evidence: z.array(artifactSummarySchema), external: externalTaskSchema.nullable().optional() }),
   annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
   async run(ctx, input) {
-    const { run, evidence } = await getRunView(ctx.deps, input.run_id);
-    return { run: runOut(run), evidence };
+    const { run, evidence, external } = await getRunView(ctx.deps, input.run_id);
+    return { run: runOut(run), evidence, external: external ? externalTaskOut(external) : null };
   },
   summarize: (o) => `${o.run.run_id} "${o.run.title}" is ${o.run.state}${o.run.owner_id ? ` (owner ${o.run.owner_id})` : ''}; ${o.evidence.length} artifact(s)`,
 });

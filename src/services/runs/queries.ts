@@ -1,3 +1,4 @@
+import type { ExternalTask } from '../../domain/external-task.js';
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { FleetEvent } from '../../domain/event.js';
 import { FleetError, notFound } from '../../domain/errors.js';
@@ -98,6 +99,8 @@ export interface RunDetail {
   timeline: FleetEvent[];
   /** true when the timeline shows only the newest events */
   timelineTruncated: boolean;
+  /** where the run came from when another system sent it (the agentq bridge) */
+  external: ExternalTask | null;
 }
 
 const TIMELINE_LIMIT = 200;
@@ -111,6 +114,7 @@ export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
     const timeline = events.slice(0, TIMELINE_LIMIT).reverse();
     return {
       run,
+      external: await tx.externalTasks.byRun(runId),
       // as every claims listing: without the claims that lapsed but that no write has ended yet
       claims: (await listActiveClaims(tx, { runId, limit: 100 }, now)).claims.map(({ claim: c }) => ({
         claim_id: c.id,
@@ -156,10 +160,10 @@ export async function completeRunIds(deps: Deps, prefix: string, limit: number):
 }
 
 /** get_run: the run and its evidence list, in one read. */
-export async function getRunView(deps: Deps, runId: string): Promise<{ run: Run; evidence: ArtifactSummary[] }> {
+export async function getRunView(deps: Deps, runId: string): Promise<{ run: Run; evidence: ArtifactSummary[]; external: ExternalTask | null }> {
   return readTx(deps, async (tx) => {
     const run = await tx.runs.get(runId);
     if (!run) throw notFound('run', runId, 'list runs with list_runs');
-    return { run, evidence: await listRunArtifacts(tx, runId) };
+    return { run, evidence: await listRunArtifacts(tx, runId), external: await tx.externalTasks.byRun(runId) };
   });
 }

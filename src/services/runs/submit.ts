@@ -42,6 +42,20 @@ export const DEFAULT_RUN_TYPE = 'task';
  * The check and the insert run in one write transaction, so concurrent submits cannot both insert.
  */
 export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInput): Promise<SubmitOutcome> {
+  const prepared = prepareSubmission(actor, input);
+  return writeTx(deps, (tx, now) => submitInTx(tx, prepared, now));
+}
+
+/** A submission checked and normalised outside the transaction (see `submitInTx`). */
+export interface PreparedSubmission {
+  actor: Actor;
+  submitter: string;
+  input: SubmitTaskInput;
+  normalized: Normalized;
+  inputHash: string;
+}
+
+export function prepareSubmission(actor: Actor, input: SubmitTaskInput): PreparedSubmission {
   if (actor.kind === 'unbound') throw forbidden('an unbound caller cannot submit tasks', 'register_agent first');
   if ((input.to_role === undefined) === (input.to_agent === undefined)) {
     throw new FleetError('INVALID_INPUT', 'give exactly one of to_role and to_agent', 'to_role: any agent of that role may take it; to_agent: only that agent');
@@ -49,75 +63,80 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
   if (input.context !== undefined && input.context_ref !== undefined) {
     throw new FleetError('INVALID_INPUT', 'give context or context_ref, not both', 'context_ref names an artifact (art_…) holding the context');
   }
-  const submitter = actorLabel(actor);
   const normalized = normalize(input);
   checkBounds(normalized);
-  const inputHash = hashInput(normalized);
-  return writeTx(deps, async (tx, now) => {
-    if (input.idempotency_key !== undefined) {
-      const existing = await tx.runs.findByIdempotencyKey(submitter, input.idempotency_key);
-      if (existing) {
-        if (existing.inputHash !== inputHash) {
-          throw new FleetError(
-            'INVALID_INPUT',
-            `idempotency_key "${input.idempotency_key}" was already used for run ${existing.run.id} with a different input`,
-            'reuse a key only to retry the identical submission; use a new key for a different task',
-            { run_id: existing.run.id },
-          );
-        }
-        return { run: existing.run, deduplicated: true };
+  return { actor, submitter: actorLabel(actor), input, normalized, inputHash: hashInput(normalized) };
+}
+
+/**
+ * The idempotency check and the insert, inside the caller's write transaction (so other intake
+ * paths, such as the agentq bridge, can add their own rows to the same transaction).
+ */
+export async function submitInTx(tx: Tx, prepared: PreparedSubmission, now: number): Promise<SubmitOutcome> {
+  const { actor, submitter, input, normalized, inputHash } = prepared;
+  if (input.idempotency_key !== undefined) {
+    const existing = await tx.runs.findByIdempotencyKey(submitter, input.idempotency_key);
+    if (existing) {
+      if (existing.inputHash !== inputHash) {
+        throw new FleetError(
+          'INVALID_INPUT',
+          `idempotency_key "${input.idempotency_key}" was already used for run ${existing.run.id} with a different input`,
+          'reuse a key only to retry the identical submission; use a new key for a different task',
+          { run_id: existing.run.id },
+        );
       }
+      return { run: existing.run, deduplicated: true };
     }
-    await checkReferences(tx, normalized);
-    const run = await tx.runs.insert({
-      id: newId('run'),
-      title: normalized.title,
-      type: normalized.type,
-      instructions: normalized.instructions,
-      context: normalized.context,
-      contextRef: normalized.context_ref,
-      origin: 'submitted',
-      toRole: normalized.to_role,
-      toAgent: normalized.to_agent,
-      priority: normalized.priority,
-      maxAttempts: normalized.max_attempts,
-      ttlSeconds: normalized.ttl_seconds,
-      idempotencyKey: input.idempotency_key ?? null,
-      inputHash: input.idempotency_key !== undefined ? inputHash : null,
-      submitter,
-      parentRunId: normalized.parent_run_id,
-      expectedEvidence: normalized.expected_evidence,
-      onStale: normalized.on_stale,
-      now,
-    });
-    await tx.events.append(
-      {
-        actor: submitter,
-        type: 'run.submitted',
-        agentId: actor.kind === 'agent' ? actor.agentId : null,
-        runId: run.id,
-        payload: {
-          state: 'queued',
-          title: run.title,
-          type: run.type,
-          to_role: run.toRole,
-          to_agent: run.toAgent,
-          priority: run.priority,
-          max_attempts: run.maxAttempts,
-          ttl_seconds: run.ttlSeconds,
-          parent_run_id: run.parentRunId,
-          expected_evidence: run.expectedEvidence,
-          on_stale: run.onStale,
-          ...(run.idempotencyKey ? { idempotency_key: run.idempotencyKey } : {}),
-        },
-      },
-      now,
-    );
-    if (run.toAgent) {
-      await signalAgent(tx, run.toAgent, 'run_assigned', run, `run ${run.id} "${run.title}" was submitted to you: take_task to start it`, { title: run.title, type: run.type, priority: run.priority, submitter }, now);
-    }
-    return { run, deduplicated: false };
+  }
+  await checkReferences(tx, normalized);
+  const run = await tx.runs.insert({
+    id: newId('run'),
+    title: normalized.title,
+    type: normalized.type,
+    instructions: normalized.instructions,
+    context: normalized.context,
+    contextRef: normalized.context_ref,
+    origin: 'submitted',
+    toRole: normalized.to_role,
+    toAgent: normalized.to_agent,
+    priority: normalized.priority,
+    maxAttempts: normalized.max_attempts,
+    ttlSeconds: normalized.ttl_seconds,
+    idempotencyKey: input.idempotency_key ?? null,
+    inputHash: input.idempotency_key !== undefined ? inputHash : null,
+    submitter,
+    parentRunId: normalized.parent_run_id,
+    expectedEvidence: normalized.expected_evidence,
+    onStale: normalized.on_stale,
+    now,
   });
+  await tx.events.append(
+    {
+      actor: submitter,
+      type: 'run.submitted',
+      agentId: actor.kind === 'agent' ? actor.agentId : null,
+      runId: run.id,
+      payload: {
+        state: 'queued',
+        title: run.title,
+        type: run.type,
+        to_role: run.toRole,
+        to_agent: run.toAgent,
+        priority: run.priority,
+        max_attempts: run.maxAttempts,
+        ttl_seconds: run.ttlSeconds,
+        parent_run_id: run.parentRunId,
+        expected_evidence: run.expectedEvidence,
+        on_stale: run.onStale,
+        ...(run.idempotencyKey ? { idempotency_key: run.idempotencyKey } : {}),
+      },
+    },
+    now,
+  );
+  if (run.toAgent) {
+    await signalAgent(tx, run.toAgent, 'run_assigned', run, `run ${run.id} "${run.title}" was submitted to you: take_task to start it`, { title: run.title, type: run.type, priority: run.priority, submitter }, now);
+  }
+  return { run, deduplicated: false };
 }
 
 export interface StartRunInput {
@@ -181,7 +200,7 @@ export async function startRun(deps: Deps, agentId: string, input: StartRunInput
   });
 }
 
-interface Normalized {
+export interface Normalized {
   title: string;
   instructions: string;
   to_role: string | null;

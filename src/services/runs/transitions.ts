@@ -6,10 +6,11 @@ import type { EventType } from '../../domain/event.js';
  * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
  */
 import { invalidState } from '../../domain/errors.js';
-import { assertTransition, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
+import { assertTransition, isFinished, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
 import type { SignalKind } from '../../domain/signal.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
+import { recordRunEnd } from '../external-tasks/on-run-end.js';
 
 export interface RunEventSpec {
   actor: string;
@@ -33,7 +34,7 @@ export async function moveRun(
   if (!updated) {
     throw invalidState(`run ${run.id} changed while this request ran`, 'read it again with get_run and retry', { run_id: run.id });
   }
-  await tx.events.append(
+  const appended = await tx.events.append(
     {
       actor: event.actor,
       type: event.type ?? `run.${via}`,
@@ -50,6 +51,8 @@ export async function moveRun(
     },
     now,
   );
+  // a run from another system: its completion goes to the outbox in this same transaction
+  if (isFinished(to)) await recordRunEnd(tx, updated, appended, now);
   // the previous holder no longer works on it: its self-reported current run must not point here
   if (run.ownerId && updated.ownerId !== run.ownerId) await clearCurrentRun(tx, run.ownerId, run.id);
   return updated;
@@ -90,8 +93,13 @@ export async function signalAgent(
   await tx.signals.insert({ agentId, kind, runId: run.id, message, payload }, now);
 }
 
-/** `run_finished` to the submitting agent: outcome, summary, state and dead reason. */
+/**
+ * `run_finished` to the submitting agent: outcome, summary, state and dead reason. A run received
+ * from another system is answered through its completion (the outbox, see recordRunEnd), not by a
+ * signal to the intake identity that submitted it, which never reads signals.
+ */
 export async function notifyRunFinished(tx: Tx, run: Run, now: number): Promise<void> {
+  if (!run.submitter.startsWith('agt_') || (await tx.externalTasks.byRun(run.id))) return;
   const outcome = run.state === 'completed' ? 'completed' : run.state === 'cancelled' ? 'cancelled' : 'failed';
   const summary = run.result?.summary ?? run.lastError ?? run.stateReason ?? null;
   const why = run.state === 'dead' ? ` (dead letter: ${run.deadReason})` : '';

@@ -5,6 +5,7 @@ import type { HandoffRepo } from './handoffs.js';
 import type { ArtifactRepo } from './artifacts.js';
 import type { ClaimRepo } from './claims.js';
 import type { EventRepo } from './events.js';
+import type { ExternalTaskRepo } from './external-tasks.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
 import type { RunRepo } from './runs.js';
@@ -25,6 +26,7 @@ export interface Tx {
   artifacts: ArtifactRepo;
   claims: ClaimRepo;
   events: EventRepo;
+  externalTasks: ExternalTaskRepo;
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;

@@ -5,6 +5,7 @@ import { pgArtifactRepo } from './repos/artifacts.js';
 import { pgBlockerRepo } from './repos/blockers.js';
 import { pgClaimRepo } from './repos/claims.js';
 import { pgEventRepo } from './repos/events.js';
+import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
 import { pgMetricsRepo } from './repos/metrics.js';
 import { pgRunRepo } from './repos/runs.js';
@@ -21,6 +22,7 @@ export function buildPgTx(s: PgSession): Tx {
     artifacts: pgArtifactRepo(s),
     claims: pgClaimRepo(s),
     events: pgEventRepo(s),
+    externalTasks: pgExternalTaskRepo(s),
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),
     runs: pgRunRepo(s),

@@ -4,9 +4,10 @@
  * - 40001 serialization_failure and 40P01 deadlock_detected: PostgreSQL aborted us to break a cycle;
  * - 23505 unique_violation on a constraint two replicas can race for. The loser of a duplicate
  *   submit retries and then finds the winner's run (idempotency answers "deduplicated"); the loser
- *   of a second open handoff or blocker retries and gets the service's normal INVALID_STATE.
+ *   of a second open handoff or blocker retries and gets the service's normal INVALID_STATE; the
+ *   loser of one external task received twice retries and finds the winner's link.
  */
-const RACE_CONSTRAINTS = new Set(['runs_idempotency', 'handoffs_one_open_per_run', 'blockers_one_open_per_run']);
+const RACE_CONSTRAINTS = new Set(['runs_idempotency', 'handoffs_one_open_per_run', 'blockers_one_open_per_run', 'external_tasks_by_task']);
 
 export function isRetryablePgError(error: unknown): boolean {
   const e = error as { code?: unknown; constraint?: unknown } | null;

@@ -11,6 +11,7 @@ import { sqliteHandoffRepo } from './repos/handoffs.js';
 import { sqliteArtifactRepo } from './repos/artifacts.js';
 import { sqliteClaimRepo } from './repos/claims.js';
 import { sqliteEventRepo } from './repos/events.js';
+import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
 import { sqliteRunRepo } from './repos/runs.js';
@@ -33,6 +34,7 @@ export function buildTx(db: Db): Tx {
     artifacts: sqliteArtifactRepo(db),
     claims: sqliteClaimRepo(db),
     events: sqliteEventRepo(db),
+    externalTasks: sqliteExternalTaskRepo(db),
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
     runs: sqliteRunRepo(db),
