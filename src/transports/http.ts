@@ -12,6 +12,7 @@ import { createGuard, isLoopback, type OriginGuard } from './http/guard.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { HttpSettings } from './http/settings.js';
 import { lastEventSeq } from '../services/audit.js';
+import { createWebConsole, type WebConsole, type WebConsoleOptions } from '../console/index.js';
 
 /**
  * Streamable HTTP: one shared server for a team. Every request carries a bearer token naming an
@@ -35,6 +36,8 @@ export interface HttpServerOptions extends HttpSettings {
   testAnonymous?: boolean;
   /** monotonic milliseconds for the rate limiter (tests drive it) */
   monotonicNow?: () => number;
+  /** the operator's web console at / (src/console); false leaves it out */
+  console?: WebConsoleOptions | false;
 }
 
 export interface HttpServerHandle {
@@ -43,6 +46,8 @@ export interface HttpServerHandle {
   origin: string;
   port: number;
   sessions(): number;
+  /** the web console, when mounted (it issues `fleetdeck console`'s one-time sign-in codes) */
+  console: WebConsole | null;
   close(): Promise<void>;
 }
 
@@ -73,6 +78,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   if (anonymousAllowed) log.warn({ fixtures: fixtures !== null }, 'TEST MODE: unauthenticated loopback requests are let in, unbound; never use it in production');
 
   const now = () => Date.now();
+  const webConsole = options.console === false ? null : createWebConsole(app, options.console);
 
   function closeSession(id: string, reason: string): void {
     const entry = sessions.get(id);
@@ -232,6 +238,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     if (path === '/mcp') return handleMcp(req, res);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return handleHealth(res);
     if (path === '/metrics' && req.method === 'GET') return handleMetrics(req, res);
+    if (webConsole) return webConsole.handle(req, res);
     return json(res, 404, { error: 'not found', endpoints: ['/mcp', '/healthz', '/metrics'] });
   }
 
@@ -270,6 +277,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     origin,
     port,
     sessions: () => sessions.size,
+    console: webConsole,
     async close() {
       clearInterval(reaper);
       for (const id of [...sessions.keys()]) closeSession(id, 'server closing');
