@@ -33,7 +33,9 @@ export async function currentSession(auth: Auth, req: IncomingMessage): Promise<
 }
 
 export function showLogin(auth: Auth, req: IncomingMessage, res: ServerResponse, query: URLSearchParams, status = 200, error?: string): void {
-  const csrf = randomSecret();
+  // reuse the browser's pending value: another tab (or a favicon request) must not invalidate this form
+  const pending = readCookies(req).get(LOGIN_COOKIE);
+  const csrf = pending && /^[A-Za-z0-9_-]{43}$/.test(pending) ? pending : randomSecret();
   const cookie = serializeCookie(LOGIN_COOKIE, csrf, { maxAgeSeconds: LOGIN_COOKIE_SECONDS, secure: auth.secureCookies, path: '/login' });
   const code = query.get('code');
   const body = code && !error ? codePage({ csrf, code: code.slice(0, 100) }) : loginPage({ csrf, next: localPath(query.get('next')), error });

@@ -134,6 +134,7 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
 
     const asset = ASSETS[path];
     if (asset && get) return sendAsset(res, asset.body, asset.type, asset.etag, req);
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/login' && get) return showLogin(auth, req, res, url.searchParams);
     if (path === '/login' && method === 'POST') return handleLogin(auth, req, res);
 
