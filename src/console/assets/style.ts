@@ -40,7 +40,8 @@ h3 { font-size: 1rem; margin: .6rem 0 .3rem; }
 h4 { font-size: .92rem; margin: .5rem 0 .2rem; }
 section, article { min-width: 0; }
 .meta { color: var(--muted); font-size: .88rem; }
-.id, .hash { color: var(--muted); word-break: break-all; }
+.id { color: var(--muted); overflow-wrap: break-word; }
+.hash { color: var(--muted); word-break: break-all; }
 .empty { color: var(--muted); font-style: italic; }
 .notice, .error { padding: .5rem .75rem; border-radius: 6px; margin: .25rem 0 .75rem; }
 .notice { background: var(--ok-bg); color: var(--ok); }
@@ -49,8 +50,9 @@ table { border-collapse: collapse; width: 100%; background: var(--panel); border
 th, td { text-align: left; padding: .4rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .82rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.wrap, td.payload { word-break: break-word; }
-td.payload code { font-size: .8rem; }
+td.wrap, td.payload { overflow-wrap: break-word; }
+td.payload code { font-size: .8rem; word-break: break-all; }
+table.events time { white-space: nowrap; }
 .table-wrap { overflow-x: auto; }
 .badge { display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .78rem; font-weight: 600; background: var(--info-bg); color: var(--info); white-space: nowrap; }
 .b-active, .b-completed, .b-leased { background: var(--ok-bg); color: var(--ok); }

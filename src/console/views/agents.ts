@@ -2,7 +2,7 @@ import { livenessAt } from '../../domain/agent.js';
 import { listAgents } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
 import type { Deps } from '../../services/deps.js';
-import { age, shortTime } from './format.js';
+import { age, compact, shortTime } from './format.js';
 import { html } from './html.js';
 import { actionForm, badge, empty, type PageContext, type View } from './layout.js';
 
@@ -28,7 +28,7 @@ export async function agentsView(deps: Deps, ctx: PageContext): Promise<View> {
 <td>${a.status}${a.progress !== null ? html` · ${Math.round(a.progress * 100)}%` : ''}${a.note ? html`<br><span class="meta">${a.note}</span>` : ''}</td>
 <td>${a.currentRunId ? html`<a href="/runs/${a.currentRunId}">${a.currentRunId}</a>` : '–'}</td>
 <td>${claimCount.get(a.id) ? html`<a href="/claims?agent=${a.id}">${claimCount.get(a.id)}</a>` : '0'}</td>
-<td class="num">${a.usage.tokens_in + a.usage.tokens_out} tok<br><span class="meta">$${a.usage.cost_usd.toFixed(2)}</span></td>
+<td class="num" title="${a.usage.tokens_in} in, ${a.usage.tokens_out} out">${compact(a.usage.tokens_in + a.usage.tokens_out)} tok<br><span class="meta">$${a.usage.cost_usd.toFixed(2)}</span></td>
 <td><time datetime="${new Date(a.lastSeenAt).toISOString()}" title="${shortTime(a.lastSeenAt)}">${age(now - a.lastSeenAt)} ago</time></td>
 <td>${actionForm(ctx, a.paused ? 'resume-agent' : 'pause-agent', { agent_id: a.id }, html`<button type="submit">${a.paused ? 'Resume' : 'Pause'}</button>`, { label: `${a.paused ? 'Resume' : 'Pause'} ${a.name}` })}</td>
 </tr>`,

@@ -27,4 +27,11 @@ export function percent(x: number | null): string {
   return x === null ? '–' : `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
 }
 
+/** `257.3k`: token counts at a glance. */
+export function compact(n: number): string {
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
 export const stateLabel = (state: string): string => state.replace(/_/g, ' ');

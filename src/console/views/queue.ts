@@ -37,7 +37,11 @@ ${b.byPriority.length === 0 ? empty('The queue is empty.') : html`<table><thead>
 </section>
 <section aria-labelledby="h-depth"><h2 id="h-depth">Open runs by role and state</h2>
 ${open.length === 0 ? empty('No open runs.') : html`<table><thead><tr><th scope="col">Role</th><th scope="col">State</th><th scope="col">Runs</th></tr></thead><tbody>${open.map(
-  (d) => html`<tr><td>${d.role}</td><td><a href="/runs?state=${d.state}&amp;role=${encodeURIComponent(d.role)}">${stateLabel(d.state)}</a></td><td class="num">${d.count}</td></tr>`,
+  (d) => {
+    // runs aimed at one agent are grouped as `agent:ID`; the board filters those by agent
+    const filter = d.role.startsWith('agent:') ? `agent=${encodeURIComponent(d.role.slice(6))}` : `role=${encodeURIComponent(d.role)}`;
+    return html`<tr><td>${d.role}</td><td><a href="/runs?state=${d.state}&amp;${filter}">${stateLabel(d.state)}</a></td><td class="num">${d.count}</td></tr>`;
+  },
 )}</tbody></table>`}
 </section>
 </div>

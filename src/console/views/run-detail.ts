@@ -42,7 +42,7 @@ export async function runDetailView(deps: Deps, ctx: PageContext, runId: string)
 <dl class="facts">
 <dt>Target</dt><dd>${run.toAgent ? html`agent <a href="/agents#${run.toAgent}">${name(run.toAgent)}</a>` : html`role ${run.toRole}`}</dd>
 <dt>Owner</dt><dd>${run.ownerId ? html`<a href="/agents#${run.ownerId}">${name(run.ownerId)}</a> (epoch ${run.leaseEpoch}${run.leaseExpiresAt ? html`, lease ${run.leaseExpiresAt > now ? html`until ${shortTime(run.leaseExpiresAt)}` : 'lapsed'}` : ''})` : '–'}</dd>
-<dt>Submitter</dt><dd>${run.submitter}</dd>
+<dt>Submitter</dt><dd>${run.submitter.startsWith('agt_') ? name(run.submitter) : run.submitter}</dd>
 <dt>Created</dt><dd>${shortTime(run.createdAt)} (${age(now - run.createdAt)} ago)</dd>
 ${run.finishedAt ? html`<dt>Finished</dt><dd>${shortTime(run.finishedAt)}</dd>` : ''}
 ${run.expectedEvidence.length ? html`<dt>Expected evidence</dt><dd>${run.expectedEvidence.join(', ')}</dd>` : ''}
