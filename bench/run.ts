@@ -18,6 +18,7 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'claims.ts', exportName: 'benchClaims' },
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
+  { file: 'console.ts', exportName: 'benchConsole' },
 ];
 
 function machine(): string {

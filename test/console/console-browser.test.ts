@@ -59,7 +59,7 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     const cookie = (await context.cookies()).find((c) => c.name === 'fleetdeck_session')!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(cookie.expires).toBeGreaterThan(Date.now() / 1000);
-    expect(await page.evaluate('document.cookie')).not.toContain('fleetdeck_session');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain('fleetdeck_session');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('Operator token').waitFor();
@@ -71,10 +71,10 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     await signIn(page, http.origin, operatorToken);
     await page.goto(`${http.origin}/agents`);
     await waitLive(page);
-    await page.evaluate('window.marker = 42');
+    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
     await agent.ok('register_agent', { name: 'live-newcomer', role: 'implementer' });
     await page.locator('tr[data-agent="live-newcomer"]').waitFor();
-    expect(await page.evaluate('window.marker')).toBe(42); // the same document: no reload
+    expect(await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker)).toBe(42); // the same document: no reload
   });
 
   it('Approve on a blocker reaches the agent over MCP', async () => {

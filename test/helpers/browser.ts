@@ -36,5 +36,5 @@ export async function waitText(page: Page, selector: string, text: string | RegE
 
 /** Waits until nothing matches `selector`. */
 export async function waitGone(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(`document.querySelector(${JSON.stringify(selector)}) === null`);
+  await page.locator(selector).waitFor({ state: 'detached' });
 }
