@@ -67,6 +67,29 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     expect(page.url()).toContain('/login?next=%2Fagents');
   });
 
+  it('is usable with the keyboard and on a narrow window', async () => {
+    await agent.ok('register_agent', { name: 'kbd', role: 'implementer' });
+    await signIn(page, http.origin, operatorToken);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
+    // through the navigation by keyboard only: focus the Agents link and follow it with Enter
+    await page.getByRole('link', { name: 'Agents', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await waitText(page, 'h1', 'Agents');
+    expect(await page.getAttribute('nav a[href="/agents"]', 'aria-current')).toBe('page');
+    await page.locator('tr[data-agent="kbd"]').getByRole('button', { name: 'Pause' }).focus();
+    await page.keyboard.press('Enter');
+    await waitText(page, '#flash', 'kbd is paused');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${http.origin}/blockers`);
+    const overflow = await page.evaluate(() => {
+      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+      return d.scrollWidth - d.clientWidth;
+    });
+    expect(overflow).toBeLessThanOrEqual(0); // nothing wider than the window
+  });
+
   it('shows an agent that registers over MCP without a reload', async () => {
     await signIn(page, http.origin, operatorToken);
     await page.goto(`${http.origin}/agents`);

@@ -108,6 +108,36 @@ describe('web console over HTTP', () => {
     await agent.close();
   });
 
+  it('maps the decision buttons to resolve_blocker: Answer with one of the options, Reassign to a role', async () => {
+    const agent = await connectClient(t.app);
+    await agent.ok('register_agent', { name: 'asker', role: 'implementer' });
+    const ok = await signIn((await createAccessToken(t.app.deps, 'operator:test', { kind: 'operator', label: 'ops' })).secret);
+    const csrf = await csrfOf(ok.session!);
+    const decide = (fields: Record<string, string>) =>
+      fetch(`${http.origin}/actions/resolve-blocker`, {
+        method: 'POST',
+        headers: { ...FORM, Accept: 'application/json', cookie: ok.session!, 'X-CSRF-Token': csrf },
+        // the whole form is posted, as the page does: empty fields mean "not given"
+        body: new URLSearchParams({ text: '', option: '', to_agent: '', to_role: '', ...fields }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; message?: string; error?: { code: string } } }));
+
+    const first = await agent.ok<{ run_id: string }>('start_run', { title: 'pick a store' });
+    const b1 = await agent.ok<{ blocker_id: string }>('raise_blocker', { run_id: first.run_id, kind: 'decision', question: 'Which store?', options: ['sqlite', 'postgres'] });
+    const answered = await decide({ blocker_id: b1.blocker_id, decision: 'answer', option: 'postgres', to_role: 'reviewer' }); // a reassign field left filled in is ignored by the other decisions
+    expect(answered).toMatchObject({ status: 200, body: { ok: true } });
+    const waited = await agent.ok<{ blocker: { decision: string; chosen_option: string } }>('await_update', { blocker_id: b1.blocker_id, timeout_seconds: 1 });
+    expect(waited.blocker).toMatchObject({ decision: 'answer', chosen_option: 'postgres' });
+    const again = await decide({ blocker_id: b1.blocker_id, decision: 'approve' });
+    expect(again).toMatchObject({ status: 409, body: { ok: false, error: { code: 'INVALID_STATE' } } });
+
+    const second = await agent.ok<{ run_id: string }>('start_run', { title: 'review it' });
+    const b2 = await agent.ok<{ blocker_id: string }>('raise_blocker', { run_id: second.run_id, kind: 'decision', question: 'Who reviews?' });
+    const reassigned = await decide({ blocker_id: b2.blocker_id, decision: 'reassign', to_role: 'reviewer' });
+    expect(reassigned).toMatchObject({ status: 200, body: { ok: true } });
+    expect(reassigned.body.message).toContain('reassigned');
+    await agent.close();
+  });
+
   it('serves evidence bytes as a download with their sha256, and pages that load nothing from elsewhere', async () => {
     const agent = await connectClient(t.app);
     await agent.ok('register_agent', { name: 'worker', role: 'implementer' });
