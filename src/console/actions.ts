@@ -63,9 +63,11 @@ export const ACTIONS = {
     },
   }),
   'force-release': defineAction({
-    input: z.object({ claim_id: claimId, reason: shortText.trim().min(1) }),
+    // one claim, or every claim of one agent
+    input: z.object({ claim_id: opt(claimId), agent_id: opt(agentId), reason: shortText.trim().min(1) }),
     async run(deps, actor, input) {
-      const out = await forceRelease(deps, actor, { claim_ids: [input.claim_id], reason: input.reason });
+      const target = input.claim_id !== undefined ? { claim_ids: [input.claim_id] } : { agent_id: input.agent_id };
+      const out = await forceRelease(deps, actor, { ...target, reason: input.reason });
       return `force-released ${out.released.length} claim(s)`;
     },
   }),

@@ -135,6 +135,16 @@ describe('web console over HTTP', () => {
     const reassigned = await decide({ blocker_id: b2.blocker_id, decision: 'reassign', to_role: 'reviewer' });
     expect(reassigned).toMatchObject({ status: 200, body: { ok: true } });
     expect(reassigned.body.message).toContain('reassigned');
+
+    // force_release of every claim of one agent (the Agents view's "Release claims")
+    const me = await agent.ok<{ agent: { agent_id: string } }>('whoami');
+    await agent.ok('claim_scope', { scopes: [{ kind: 'path', pattern: 'a/**' }, { kind: 'path', pattern: 'b/**' }] });
+    const released = await fetch(`${http.origin}/actions/force-release`, {
+      method: 'POST',
+      headers: { ...FORM, Accept: 'application/json', cookie: ok.session!, 'X-CSRF-Token': csrf },
+      body: new URLSearchParams({ agent_id: me.agent.agent_id, claim_id: '', reason: 'cleanup' }),
+    });
+    expect(await released.json()).toEqual({ ok: true, message: 'force-released 2 claim(s)' });
     await agent.close();
   });
 

@@ -84,6 +84,8 @@ button.danger { color: var(--bad); }
 button.link { background: none; border: none; color: var(--accent); padding: 0; text-decoration: underline; font-weight: 400; }
 button:disabled { opacity: .6; cursor: progress; }
 form.inline, form.action { display: inline; }
+td.row-actions { white-space: nowrap; }
+td.row-actions form + form { margin-left: .3rem; }
 .action-row { display: flex; flex-wrap: wrap; gap: .75rem 1.5rem; align-items: end; }
 .action-row form { display: flex; flex-wrap: wrap; gap: .4rem; align-items: end; padding: .5rem .6rem; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; }
 .action-row label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }

@@ -30,7 +30,8 @@ export async function agentsView(deps: Deps, ctx: PageContext): Promise<View> {
 <td>${claimCount.get(a.id) ? html`<a href="/claims?agent=${a.id}">${claimCount.get(a.id)}</a>` : '0'}</td>
 <td class="num" title="${a.usage.tokens_in} in, ${a.usage.tokens_out} out">${compact(a.usage.tokens_in + a.usage.tokens_out)} tok<br><span class="meta">$${a.usage.cost_usd.toFixed(2)}</span></td>
 <td><time datetime="${new Date(a.lastSeenAt).toISOString()}" title="${shortTime(a.lastSeenAt)}">${age(now - a.lastSeenAt)} ago</time></td>
-<td>${actionForm(ctx, a.paused ? 'resume-agent' : 'pause-agent', { agent_id: a.id }, html`<button type="submit">${a.paused ? 'Resume' : 'Pause'}</button>`, { label: `${a.paused ? 'Resume' : 'Pause'} ${a.name}` })}</td>
+<td class="row-actions">${actionForm(ctx, a.paused ? 'resume-agent' : 'pause-agent', { agent_id: a.id }, html`<button type="submit">${a.paused ? 'Resume' : 'Pause'}</button>`, { label: `${a.paused ? 'Resume' : 'Pause'} ${a.name}` })}
+${claimCount.get(a.id) ? actionForm(ctx, 'force-release', { agent_id: a.id, reason: 'released by the operator from the console' }, html`<button type="submit" class="danger">Release claims</button>`, { label: `Force release every claim of ${a.name}` }) : ''}</td>
 </tr>`,
         )}</tbody></table></div>`;
   return { title: 'Agents', nav: 'agents', body };
