@@ -74,7 +74,8 @@ export const CLIENT_JS = String.raw`(() => {
       source.addEventListener('change', schedule);
       source.onerror = () => {
         setStatus('reconnecting', 'offline');
-        if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000);
+        // closed for good (e.g. the session ended): a refresh finds out (a redirect to sign-in reloads)
+        if (source.readyState === EventSource.CLOSED) { schedule(); setTimeout(connect, 5000); }
       };
     };
     connect();
