@@ -65,8 +65,8 @@ async function decisionCost(deps: Deps, agentId: string, size: number): Promise<
   });
   const scans = Math.max(10, Math.min(DECISIONS, Math.floor(50_000 / size)));
   const scan = await sample(scans, 5, (i) =>
-    readTx(deps, (tx) => {
-      const all = tx.claims.listActive({ workspace: WORKSPACE, kind: 'path', limit: 1_000_000 });
+    readTx(deps, async (tx) => {
+      const all = await tx.claims.listActive({ workspace: WORKSPACE, kind: 'path', limit: 1_000_000 });
       if (all.some((c) => scopesOverlap('path', pattern(i), c.pattern).overlap)) throw new Error('expected no conflict');
     }),
   );

@@ -167,8 +167,8 @@ async function writeThroughput(dir: string): Promise<string> {
 
     const variants: Record<'bare' | 'store' | 'expiry' | 'service', (i: number) => unknown> = {
       bare: (i) => bareTx.immediate(i),
-      store: (i) => store.write((tx) => tx.events.append({ actor: 'system', type: 'bench.write', payload: { note: 'bench', i } }, Date.now())),
-      expiry: () => writeTx(app.deps, () => 0),
+      store: (i) => store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'bench.write', payload: { note: 'bench', i } }, Date.now())),
+      expiry: () => writeTx(app.deps, async () => 0),
       service: (i) => heartbeat(app.deps, agent.id, { note: `bench ${i}`, progress: 0.5 }),
     };
     const samples: Record<keyof typeof variants, number[]> = { bare: [], store: [], expiry: [], service: [] };
@@ -180,7 +180,7 @@ async function writeThroughput(dir: string): Promise<string> {
       }
     }
     bare.close();
-    store.close();
+    await store.close();
     app.close();
 
     const perSecond = (xs: number[]) => (xs.length / sum(xs)) * 1000;

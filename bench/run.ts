@@ -19,6 +19,7 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
   { file: 'console.ts', exportName: 'benchConsole' },
+  { file: 'pg.ts', exportName: 'benchPg' },
 ];
 
 function machine(): string {

@@ -2,13 +2,15 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isPostgresUrl } from './store/postgres/url.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
  * this table, and flags win over the environment, which wins over the default.
  */
 export const SETTINGS = [
-  { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet' },
+  { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet, or a postgres:// URL (docs/postgres.md)' },
+  { key: 'dataDir', flag: 'data-dir', env: 'FLEETDECK_DATA_DIR', default: '(the SQLite file\'s directory; with PostgreSQL the per-user data dir)', help: 'where this process keeps the token vault, the policy file and large evidence blobs (SQLite)' },
   { key: 'agentLeaseSeconds', flag: 'agent-lease-seconds', env: 'FLEETDECK_AGENT_LEASE_SECONDS', default: '300', help: 'an agent is stale when its last sign of life is older than this' },
   { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
   { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
@@ -56,17 +58,20 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     const setting = SETTINGS.find((s) => s.key === key)!;
     return flags[key] ?? env[setting.env] ?? undefined;
   };
-  const db = pick('db') ? resolve(pick('db')!) : join(defaultDataDir(env), 'fleet.db');
+  const given = pick('db');
+  const db = given ? (isPostgresUrl(given) ? given : resolve(given)) : join(defaultDataDir(env), 'fleet.db');
+  // With PostgreSQL the data directory holds only this user's token vault and policy file.
+  const dataDir = pick('dataDir') ? resolve(pick('dataDir')!) : isPostgresUrl(db) ? defaultDataDir(env) : dirname(db);
   const parsed = ConfigSchema.safeParse({
     db,
-    dataDir: dirname(db),
+    dataDir,
     agentLeaseSeconds: pick('agentLeaseSeconds') ?? 300,
     sweepSeconds: pick('sweepSeconds') ?? 5,
     workspace: pick('workspace') ? resolve(pick('workspace')!) : defaultWorkspace(),
     logLevel: pick('logLevel') ?? 'info',
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
-    policy: pick('policy') ? resolve(pick('policy')!) : join(dirname(db), 'policy.json'),
+    policy: pick('policy') ? resolve(pick('policy')!) : join(dataDir, 'policy.json'),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

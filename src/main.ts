@@ -1,17 +1,20 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { TokenVault } from './identity/tokens.js';
+import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
-import { SqliteStore } from './store/sqlite/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import { PgStore } from './store/postgres/pg-store.js';
 
 export interface App {
   deps: Deps;
   feed: ChangeFeed;
   config: Config;
-  close(): void;
+  /** Stops the sweep and the feed and closes the store (SQLite closes at once; callers may ignore the promise). */
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -25,14 +28,22 @@ export interface AppOptions {
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await SqliteStore.open({ file: config.db, synchronous: config.synchronous, now: () => clock.now() });
+  const store = await openStore(config, () => clock.now(), logger);
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
+  if (store instanceof PgStore) await store.listen(() => feed.poke());
   const deps: Deps = {
     store,
     clock,
     logger,
     tokens: new TokenVault(config.dataDir),
-    settings: { agentLeaseSeconds: config.agentLeaseSeconds, dataDir: config.dataDir, workspace: config.workspace, policyFile: config.policy },
+    settings: {
+      agentLeaseSeconds: config.agentLeaseSeconds,
+      dataDir: config.dataDir,
+      workspace: config.workspace,
+      policyFile: config.policy,
+      ...(store instanceof PgStore ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
+    },
     onCommit: () => feed.poke(),
   };
   let sweeper: Sweeper | null = null;
@@ -41,10 +52,10 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     deps,
     feed,
     config,
-    close() {
+    async close() {
       sweeper?.stop();
       feed.close();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -50,7 +50,7 @@ export async function withApp<T>(args: ParsedArgs, fn: (app: App) => Promise<T>)
   try {
     return await fn(app);
   } finally {
-    app.close();
+    await app.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { readTx } from '../services/tx.js';
 /**
  * The console's own read views, for what no service answers yet: the run board, queue depth by
  * priority and the queue's figures over time. Read-only, and the only console file that touches
- * repositories (when the Store port turns asynchronous, this is the one place to adapt).
+ * repositories (through the asynchronous Store port, so it reads the same on SQLite and PostgreSQL).
  */
 
 export const BOARD_STATES = ['queued', 'leased', 'blocked', 'handoff_pending', 'completed', 'failed', 'dead', 'cancelled'] as const satisfies readonly RunState[];
@@ -29,8 +29,8 @@ const SCANNED_PER_STATE = 500;
 
 /** Runs by state, newest first, filtered; each column shows at most 50 and says when there are more. */
 export async function runBoard(deps: Deps, filter: BoardFilter): Promise<RunBoard> {
-  return readTx(deps, (tx) => {
-    const agents = tx.agents.list();
+  return readTx(deps, async (tx) => {
+    const agents = await tx.agents.list();
     const agentNames = new Map(agents.map((a) => [a.id, a.name]));
     const agentIds = filter.agent ? new Set(agents.filter((a) => a.id === filter.agent || a.name === filter.agent).map((a) => a.id)) : null;
     const text = filter.text?.toLowerCase();
@@ -38,10 +38,11 @@ export async function runBoard(deps: Deps, filter: BoardFilter): Promise<RunBoar
       (!filter.type || r.type === filter.type) &&
       (!agentIds || [r.ownerId, r.lastOwnerId, r.toAgent].some((id) => id !== null && agentIds.has(id))) &&
       (!text || r.id.toLowerCase().includes(text) || r.title.toLowerCase().includes(text) || r.instructions.toLowerCase().includes(text));
-    const columns = BOARD_STATES.map((state) => {
-      const runs = tx.runs.list({ states: [state], role: filter.role, limit: SCANNED_PER_STATE }).filter(keep);
-      return { state: state as RunState, runs: runs.slice(0, PER_COLUMN), more: runs.length > PER_COLUMN };
-    });
+    const columns: RunBoard['columns'] = [];
+    for (const state of BOARD_STATES) {
+      const runs = (await tx.runs.list({ states: [state], role: filter.role, limit: SCANNED_PER_STATE })).filter(keep);
+      columns.push({ state, runs: runs.slice(0, PER_COLUMN), more: runs.length > PER_COLUMN });
+    }
     return { columns, agentNames };
   });
 }
@@ -71,8 +72,8 @@ const FINISHED_SCANNED = 2_000;
 const HOUR = 3_600_000;
 
 export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreakdown> {
-  return readTx(deps, (tx, now) => {
-    const queued = tx.runs.list({ states: ['queued'], limit: QUEUED_COUNTED + 1 });
+  return readTx(deps, async (tx, now) => {
+    const queued = await tx.runs.list({ states: ['queued'], limit: QUEUED_COUNTED + 1 });
     const groups = new Map<string, { target: string; priority: number; count: number; oldestAgeMs: number }>();
     for (const r of queued.slice(0, QUEUED_COUNTED)) {
       const target = r.toAgent ?? `role:${r.toRole}`;
@@ -84,7 +85,7 @@ export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreak
     }
     const start = Math.floor(now / HOUR) * HOUR - (hours - 1) * HOUR;
     const buckets = Array.from({ length: hours }, (_, i) => ({ at: start + i * HOUR, completed: 0, failed: 0, dead: 0, latencies: [] as number[] }));
-    const finished = tx.runs.list({ states: ['completed', 'failed', 'dead'], limit: FINISHED_SCANNED });
+    const finished = await tx.runs.list({ states: ['completed', 'failed', 'dead'], limit: FINISHED_SCANNED });
     for (const r of finished) {
       if (r.finishedAt === null || r.finishedAt < start) continue;
       const b = buckets[Math.min(hours - 1, Math.floor((r.finishedAt - start) / HOUR))]!;
@@ -113,8 +114,8 @@ export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreak
 
 /** Whether an operator access token still stands (a revoked token ends the sessions it opened). */
 export async function operatorTokenActive(deps: Deps, tokenId: string): Promise<boolean> {
-  return readTx(deps, (tx) => {
-    const token = tx.accessTokens.get(tokenId);
+  return readTx(deps, async (tx) => {
+    const token = await tx.accessTokens.get(tokenId);
     return token !== null && token.kind === 'operator' && token.revokedAt === null;
   });
 }

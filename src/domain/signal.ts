@@ -29,6 +29,10 @@ export interface Signal {
   message: string;
   payload: Record<string, unknown>;
   createdAt: number;
+  /** handed out before to a connection that never acknowledged it: the agent may have seen it */
+  redelivered: boolean;
+  /** when the agent's next call on the receiving connection confirmed it (null: not yet) */
+  acknowledgedAt: number | null;
 }
 
 export interface NewSignal {

@@ -2,10 +2,10 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { FleetError, forbidden, notRegistered } from '../domain/errors.js';
 import type { Signal } from '../domain/signal.js';
-import { touchAgent } from '../services/agents.js';
+import { newCallContext, type CallContext } from '../services/call-context.js';
+import { settleCall } from '../services/settle-call.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
-import { takePendingSignals } from '../services/signals.js';
 import { signalOut } from './schemas.js';
 import type { Session } from './session.js';
 import type { AnyTool } from './tool.js';
@@ -43,23 +43,25 @@ export async function callTool(env: CallEnv, name: string, args: unknown, signal
 }
 
 async function runTool(env: CallEnv, tool: AnyTool, args: unknown, signal: AbortSignal): Promise<CallToolResult> {
-  const { deps, session } = env;
-  let signals: Signal[] = [];
+  const { session } = env;
+  const call = newCallContext(session.agentId, session.deliveryId, false, [...session.unacknowledged]);
+  // the call's first write also records its sign of life and takes its signals (services/tx.ts)
+  const deps = { ...env.deps, call };
   try {
     const parsed = tool.input.safeParse(args);
     if (!parsed.success) throw inputError(parsed.error);
     checkBinding(tool, session);
-    await recordSignOfLife(env);
+    call.signOfLifeDue = signOfLifeDue(env);
     const output = (await tool.run({ deps, feed: env.feed, session, actor: session.actor, signal }, parsed.data)) as Record<string, unknown>;
     checkOutput(tool, output, deps);
-    signals = await pendingSignals(env);
+    const signals = await finishCall(env, call);
     return {
       content: [{ type: 'text', text: tool.summarize(output) + signalNote(signals) }],
       structuredContent: signals.length > 0 ? { ...output, signals: signals.map(signalOut) } : output,
     };
   } catch (error) {
     if (!(error instanceof FleetError)) deps.logger.error({ err: error, tool: tool.name }, 'tool failed unexpectedly');
-    signals = await pendingSignals(env).catch(() => []);
+    const signals = await finishCall(env, call).catch(() => []);
     return errorResult(error, signals);
   }
 }
@@ -85,18 +87,25 @@ function checkBinding(tool: AnyTool, session: Session): void {
   if (tool.binding === 'any' && session.actor.kind === 'unbound') throw notRegistered();
 }
 
-async function recordSignOfLife(env: CallEnv): Promise<void> {
-  const agentId = env.session.agentId;
-  if (!agentId) return;
+function signOfLifeDue(env: CallEnv): boolean {
+  if (!env.session.agentId) return false;
   const now = env.deps.clock.now();
-  if (now - env.session.lastSignOfLife < SIGN_OF_LIFE_INTERVAL_MS && now >= env.session.lastSignOfLife) return;
-  await touchAgent(env.deps, agentId);
-  env.session.lastSignOfLife = now;
+  return !(now - env.session.lastSignOfLife < SIGN_OF_LIFE_INTERVAL_MS && now >= env.session.lastSignOfLife);
 }
 
-async function pendingSignals(env: CallEnv): Promise<Signal[]> {
-  const agentId = env.session.agentId;
-  return agentId ? takePendingSignals(env.deps, agentId) : [];
+/**
+ * Whatever the call's own transactions did not do (a read-only tool, a failed write): its sign of
+ * life, acknowledgements and signals, in one more transaction only when something is owed. Then
+ * the connection's bookkeeping: what it acknowledged and what this result carries.
+ */
+async function finishCall(env: CallEnv, call: CallContext): Promise<Signal[]> {
+  const { session } = env;
+  if (call.agentId === null && session.agentId !== null) call.agentId = session.agentId; // bound by this call
+  const signals = await settleCall({ ...env.deps, call }, call);
+  if (call.signOfLifeDone) session.lastSignOfLife = env.deps.clock.now();
+  if (call.acknowledged) for (const id of call.toAcknowledge) session.unacknowledged.delete(id);
+  for (const s of signals) session.unacknowledged.add(s.id);
+  return signals;
 }
 
 function signalNote(signals: Signal[]): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../domain/limits.js';
+import type { Handoff } from '../domain/handoff.js';
 import { SIGNAL_KINDS, type Signal } from '../domain/signal.js';
 
 /** Shared pieces of the tool schemas, so bounds and id shapes are written once. */
@@ -36,6 +37,8 @@ export const signalSchema = z.object({
   message: z.string(),
   payload: z.record(z.string(), z.unknown()),
   at: isoTime,
+  redelivered: z.boolean().optional().describe('true: sent before in a result that may not have reached you'),
+  acknowledged: z.boolean().optional(),
 });
 
 export function signalOut(s: Signal): z.infer<typeof signalSchema> {
@@ -47,7 +50,39 @@ export function signalOut(s: Signal): z.infer<typeof signalSchema> {
     message: s.message,
     payload: s.payload,
     at: iso(s.createdAt),
+    ...(s.redelivered ? { redelivered: true } : {}),
   };
+}
+
+/** A handoff that waits for the agent (offered to it or to its role): enough to accept it. */
+export const waitingHandoffSchema = z.object({
+  handoff_id: z.string(),
+  run_id: z.string(),
+  from_agent_id: z.string(),
+  to: z.string().describe('your agent id, or role:<your role>'),
+  summary: z.string(),
+  offered_at: isoTime,
+});
+
+export function waitingHandoffOut(h: Handoff): z.infer<typeof waitingHandoffSchema> {
+  return {
+    handoff_id: h.id,
+    run_id: h.runId,
+    from_agent_id: h.fromAgentId,
+    to: h.toAgentId ?? `role:${h.toRole}`,
+    summary: h.summary.length > 200 ? `${h.summary.slice(0, 199)}…` : h.summary,
+    offered_at: iso(h.createdAt),
+  };
+}
+
+export const waitingHandoffsField = z
+  .array(waitingHandoffSchema)
+  .optional()
+  .describe('handoffs offered to you or your role: read fleet://handoffs/{id}, then accept_handoff or decline_handoff');
+
+/** The `waiting_handoffs` field and a `next` hint, present only when something waits. */
+export function waitingHandoffsOut(handoffs: Handoff[]): { waiting_handoffs?: z.infer<typeof waitingHandoffSchema>[] } {
+  return handoffs.length > 0 ? { waiting_handoffs: handoffs.map(waitingHandoffOut) } : {};
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

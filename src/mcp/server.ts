@@ -20,6 +20,7 @@ import type { Session } from './session.js';
 import { inputJsonSchema, outputJsonSchema } from './tool-schema.js';
 import type { AnyTool, Toolset } from './tool.js';
 import { toolsFor } from './tools/index.js';
+import { releaseSignals } from '../services/signals.js';
 
 export interface ServerEnv {
   deps: Deps;
@@ -32,8 +33,11 @@ export interface ServerEnv {
 
 export interface FleetServer {
   mcp: McpServer;
-  /** stops following the change feed for this server's subscriptions */
-  dispose(): void;
+  /**
+   * Stops following the change feed for this server's subscriptions, and hands the signals this
+   * connection received but never acknowledged back to the agent's next call (as redeliveries).
+   */
+  dispose(): Promise<void>;
 }
 
 /** The one factory every transport calls: tools, resources and subscriptions over shared services. */
@@ -50,7 +54,13 @@ export function createServer(env: ServerEnv): FleetServer {
   for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
   registerPrompts(mcp, ctx, env.toolset);
   const stopNotifying = registerSubscriptions(mcp, env.feed);
-  return { mcp, dispose: stopNotifying };
+  const dispose = async () => {
+    stopNotifying();
+    await releaseSignals(env.deps, env.session.deliveryId).catch((error: unknown) =>
+      env.deps.logger.warn({ err: error }, 'could not release the signals of a closed connection'),
+    );
+  };
+  return { mcp, dispose };
 }
 
 function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {

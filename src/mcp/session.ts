@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/actor.js';
 import { notRegistered } from '../domain/errors.js';
 
@@ -10,6 +11,10 @@ export class Session {
   private current: Actor = { kind: 'unbound' };
   /** when this process last recorded a sign of life for the bound agent (ms, clock time) */
   lastSignOfLife = 0;
+  /** names this connection for signal delivery: a signal is handed to one connection at a time */
+  readonly deliveryId = randomUUID();
+  /** signals this connection returned in results, not yet acknowledged (the next call acknowledges them) */
+  readonly unacknowledged = new Set<number>();
 
   /**
    * @param localFiles whether the caller shares the server's machine and OS user (stdio), so tools
@@ -24,6 +29,7 @@ export class Session {
   bindAgent(agentId: string): void {
     this.current = { kind: 'agent', agentId };
     this.lastSignOfLife = 0;
+    this.unacknowledged.clear();
   }
 
   bindOperator(name: string): void {

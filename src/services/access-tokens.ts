@@ -7,6 +7,7 @@ import type { AccessToken } from '../store/port/access-tokens.js';
 import { registerAgent } from './agents.js';
 import type { Deps } from './deps.js';
 import { readTx, writeTx } from './tx.js';
+import { mapSeq } from './sequential.js';
 
 /**
  * Bearer tokens of the HTTP transport. A token names one identity: an agent, or an operator (named
@@ -50,10 +51,10 @@ export async function createAccessToken(deps: Deps, actor: string, input: Create
   const label = checkLabel(input.label ?? (agent ? agent.name : 'operator'));
   const secret = newToken();
   const id = newId('tok');
-  const token = await writeTx(deps, (tx, now) => {
-    if (agent && !tx.agents.get(agent.id)) throw notFound('agent', agent.id);
-    const created = tx.accessTokens.insert({ id, kind: input.kind, agentId: agent?.id ?? null, label, tokenHash: hashToken(secret), now });
-    tx.events.append(
+  const token = await writeTx(deps, async (tx, now) => {
+    if (agent && !await tx.agents.get(agent.id)) throw notFound('agent', agent.id);
+    const created = await tx.accessTokens.insert({ id, kind: input.kind, agentId: agent?.id ?? null, label, tokenHash: hashToken(secret), now });
+    await tx.events.append(
       { actor, type: 'token.created', agentId: agent?.id ?? null, subjectId: id, payload: { kind: input.kind, label } },
       now,
     );
@@ -64,7 +65,7 @@ export async function createAccessToken(deps: Deps, actor: string, input: Create
 
 async function resolveOrCreateAgent(deps: Deps, nameOrId: string, role: string | undefined): Promise<{ agent: Agent; created: boolean }> {
   if (/^agt_[0-9a-z]+$/.test(nameOrId)) {
-    const agent = await readTx(deps, (tx) => tx.agents.get(nameOrId));
+    const agent = await readTx(deps, async (tx) => await tx.agents.get(nameOrId));
     if (!agent) throw notFound('agent', nameOrId, 'list agents with `fleetdeck agents`, or give --agent NAME --role ROLE to create one');
     return { agent, created: false };
   }
@@ -73,7 +74,7 @@ async function resolveOrCreateAgent(deps: Deps, nameOrId: string, role: string |
   if (role.length === 0 || role.length > LIMITS.role || !/^[A-Za-z0-9][A-Za-z0-9._:-]*$/.test(role)) {
     throw new FleetError('INVALID_INPUT', `invalid role: ${role}`, 'letters, digits, . _ : - (e.g. implementer, reviewer)');
   }
-  const existing = await readTx(deps, (tx) => tx.agents.findByNameRole(nameOrId, role));
+  const existing = await readTx(deps, async (tx) => await tx.agents.findByNameRole(nameOrId, role));
   if (existing[0]) return { agent: existing[0], created: false };
   const registration = await registerAgent(deps, { name: nameOrId, role });
   return { agent: registration.agent, created: true };
@@ -90,19 +91,19 @@ export interface ListedToken extends AccessToken {
 }
 
 export async function listAccessTokens(deps: Deps, includeRevoked: boolean): Promise<ListedToken[]> {
-  return readTx(deps, (tx) =>
-    tx.accessTokens.list(includeRevoked).map((t) => ({ ...t, agentName: t.agentId ? (tx.agents.get(t.agentId)?.name ?? null) : null })),
+  return readTx(deps, async (tx) =>
+    mapSeq(await tx.accessTokens.list(includeRevoked), async (t) => ({ ...t, agentName: t.agentId ? ((await tx.agents.get(t.agentId))?.name ?? null) : null })),
   );
 }
 
 /** Revokes a token at once: the next request that carries it gets 401. Revoking twice is a no-op. */
 export async function revokeAccessToken(deps: Deps, actor: string, id: string): Promise<{ token: AccessToken; changed: boolean }> {
-  return writeTx(deps, (tx, now) => {
-    const token = tx.accessTokens.get(id);
+  return writeTx(deps, async (tx, now) => {
+    const token = await tx.accessTokens.get(id);
     if (!token) throw notFound('token', id, 'list tokens with `fleetdeck token list`');
-    const changed = tx.accessTokens.revoke(id, now);
-    if (changed) tx.events.append({ actor, type: 'token.revoked', agentId: token.agentId, subjectId: id, payload: { kind: token.kind, label: token.label } }, now);
-    return { token: tx.accessTokens.get(id)!, changed };
+    const changed = await tx.accessTokens.revoke(id, now);
+    if (changed) await tx.events.append({ actor, type: 'token.revoked', agentId: token.agentId, subjectId: id, payload: { kind: token.kind, label: token.label } }, now);
+    return { token: (await tx.accessTokens.get(id))!, changed };
   });
 }
 
@@ -110,19 +111,19 @@ export async function revokeAccessToken(deps: Deps, actor: string, id: string): 
 export async function authenticateBearer(deps: Deps, secret: string): Promise<BearerIdentity | null> {
   if (secret.length === 0 || secret.length > 200) return null;
   const hash = hashToken(secret);
-  return readTx(deps, (tx) => {
-    const token = tx.accessTokens.findByHash(hash);
+  return readTx(deps, async (tx) => {
+    const token = await tx.accessTokens.findByHash(hash);
     if (token) {
       if (token.revokedAt !== null) return null;
       if (token.kind === 'operator') return { kind: 'operator', name: token.label, tokenId: token.id };
       return { kind: 'agent', agentId: token.agentId!, tokenId: token.id, label: token.label };
     }
-    const agentId = tx.accessTokens.agentIdByRegistrationHash(hash);
+    const agentId = await tx.accessTokens.agentIdByRegistrationHash(hash);
     return agentId ? { kind: 'agent', agentId, tokenId: null, label: 'registration token' } : null;
   });
 }
 
 /** Bookkeeping only (no audit event): when a token was last used. Callers throttle it. */
 export async function recordTokenUse(deps: Deps, tokenId: string): Promise<void> {
-  await deps.store.write((tx) => tx.accessTokens.touch(tokenId, deps.clock.now()));
+  await deps.store.write(async (tx) => await tx.accessTokens.touch(tokenId, deps.clock.now()));
 }

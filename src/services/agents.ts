@@ -2,7 +2,9 @@ import { leaseExpiresAt, livenessAt, recommendedHeartbeatSeconds, type Agent, ty
 import { forbidden, notFound } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
+import type { Handoff } from '../domain/handoff.js';
 import type { Deps } from './deps.js';
+import { handoffsWaitingFor } from './handoffs/waiting.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
 import { requireRunHolder } from './runs/fencing.js';
 import { readTx, writeTx } from './tx.js';
@@ -18,6 +20,8 @@ export interface RegisterInput {
 
 export interface Registration {
   agent: Agent;
+  /** handoffs offered to this agent or its role, waiting for someone to accept them */
+  waitingHandoffs: Handoff[];
   /** only for a new identity: shown once, stored hashed (and in the user-only vault file) */
   token: string | null;
   resumed: boolean;
@@ -28,8 +32,8 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
   const token = newToken();
   const id = newId('agt');
-  const agent = await writeTx(deps, (tx, now) => {
-    const created = tx.agents.insert({
+  const agent = await writeTx(deps, async (tx, now) => {
+    const created = await tx.agents.insert({
       id,
       name: input.name,
       role: input.role,
@@ -39,7 +43,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
       leaseSeconds: deps.settings.agentLeaseSeconds,
       now,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: id,
         type: 'agent.registered',
@@ -48,16 +52,16 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
       },
       now,
     );
-    return created;
+    return { agent: created, waitingHandoffs: await handoffsWaitingFor(tx, created) };
   });
   deps.tokens.save(id, token);
-  return { agent, token, resumed: false };
+  return { ...agent, token, resumed: false };
 }
 
 export async function resumeAgent(deps: Deps, agentId: string, token?: string): Promise<Registration> {
   const secret = token ?? deps.tokens.load(agentId);
-  const agent = await writeTx(deps, (tx, now) => {
-    const hash = tx.agents.tokenHash(agentId);
+  const agent = await writeTx(deps, async (tx, now) => {
+    const hash = await tx.agents.tokenHash(agentId);
     if (hash === null) throw notFound('agent', agentId, 'omit agent_id to register a new identity');
     if (secret === null) {
       throw forbidden(
@@ -66,11 +70,12 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
       );
     }
     if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
-    recordSignOfLife(tx, agentId, now, false);
-    tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
-    return tx.agents.get(agentId)!;
+    await recordSignOfLife(tx, agentId, now, false);
+    await tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
+    const resumed = (await tx.agents.get(agentId))!;
+    return { agent: resumed, waitingHandoffs: await handoffsWaitingFor(tx, resumed) };
   });
-  return { agent, token: null, resumed: true };
+  return { ...agent, token: null, resumed: true };
 }
 
 /**
@@ -78,7 +83,7 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
  * this OS user holds, otherwise register a new one.
  */
 export async function registerOrResumeByName(deps: Deps, name: string, role: string): Promise<Registration> {
-  const candidates = await readTx(deps, (tx) => tx.agents.findByNameRole(name, role));
+  const candidates = await readTx(deps, async (tx) => await tx.agents.findByNameRole(name, role));
   for (const candidate of candidates) {
     const token = deps.tokens.load(candidate.id);
     if (token) return resumeAgent(deps, candidate.id, token);
@@ -99,22 +104,23 @@ export interface HeartbeatResult {
   liveness: Liveness;
   renewed: Renewal;
   leaseExpiresAt: number;
+  waitingHandoffs: Handoff[];
 }
 
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
-  return writeTx(deps, (tx, now) => {
-    if (!tx.agents.get(agentId)) throw notFound('agent', agentId);
+  return writeTx(deps, async (tx, now) => {
+    if (!await tx.agents.get(agentId)) throw notFound('agent', agentId);
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
-    if (input.run_id !== undefined) requireRunHolder(tx, input.run_id, agentId, now);
-    const renewed = recordSignOfLife(tx, agentId, now, true);
-    tx.agents.applyHeartbeat(agentId, {
+    if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
+    const renewed = await recordSignOfLife(tx, agentId, now, true);
+    await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
       note: input.note,
       progress: input.progress,
       currentRunId: input.run_id,
       usage: input.usage,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: agentId,
         type: 'agent.heartbeat',
@@ -129,26 +135,26 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
       },
       now,
     );
-    const agent = tx.agents.get(agentId)!;
-    return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent) };
+    const agent = (await tx.agents.get(agentId))!;
+    return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
   });
 }
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, (tx, now) => recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
 }
 
-export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness }> {
-  return readTx(deps, (tx, now) => {
-    const agent = tx.agents.get(agentId);
+export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {
+  return readTx(deps, async (tx, now) => {
+    const agent = await tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'list agents with fleet://agents or fleet_status');
-    return { agent, liveness: livenessAt(agent, now) };
+    return { agent, liveness: livenessAt(agent, now), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
   });
 }
 
 export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: Liveness }[]> {
-  return readTx(deps, (tx, now) => tx.agents.list().map((agent) => ({ agent, liveness: livenessAt(agent, now) })));
+  return readTx(deps, async (tx, now) => (await tx.agents.list()).map((agent) => ({ agent, liveness: livenessAt(agent, now) })));
 }
 
 export function heartbeatSecondsFor(agent: Agent): number {

@@ -2,6 +2,9 @@ import { eventHash, GENESIS_HASH, type FleetEvent } from '../domain/event.js';
 import type { Deps } from './deps.js';
 import { readTx } from './tx.js';
 
+/** events read per repository call while verifying (bounded memory on a long log) */
+const AUDIT_PAGE = 1000;
+
 export interface AuditReport {
   ok: boolean;
   events: number;
@@ -12,29 +15,31 @@ export interface AuditReport {
 
 /** Recomputes the hash chain from the first event and names the first broken link. */
 export async function verifyAudit(deps: Deps): Promise<AuditReport> {
-  return readTx(deps, (tx) => {
+  return readTx(deps, async (tx) => {
     let prevHash = GENESIS_HASH;
     let expectedSeq = 1;
     let count = 0;
-    for (const row of tx.events.iterateRaw()) {
-      count++;
-      const broken = (reason: string): AuditReport => ({ ok: false, events: count, lastSeq: row.seq, firstBroken: { seq: row.seq, reason } });
-      if (row.seq !== expectedSeq) return broken(`expected seq ${expectedSeq}, found ${row.seq} (an event is missing)`);
-      if (row.prev_hash !== prevHash) return broken(`prev_hash ${row.prev_hash.slice(0, 12)}… does not match the hash of event ${row.seq - 1}`);
-      const recomputed = eventHash({
-        seq: row.seq,
-        at: row.at,
-        actor: row.actor,
-        type: row.type,
-        agentId: row.agent_id,
-        runId: row.run_id,
-        subjectId: row.subject_id,
-        payloadJson: row.payload,
-        prevHash: row.prev_hash,
-      });
-      if (recomputed !== row.hash) return broken('the stored hash does not match the event content (the event was altered)');
-      prevHash = row.hash;
-      expectedSeq++;
+    for (let page = await tx.events.listRaw(0, AUDIT_PAGE); page.length > 0; page = await tx.events.listRaw(page[page.length - 1]!.seq, AUDIT_PAGE)) {
+      for (const row of page) {
+        count++;
+        const broken = (reason: string): AuditReport => ({ ok: false, events: count, lastSeq: row.seq, firstBroken: { seq: row.seq, reason } });
+        if (row.seq !== expectedSeq) return broken(`expected seq ${expectedSeq}, found ${row.seq} (an event is missing)`);
+        if (row.prev_hash !== prevHash) return broken(`prev_hash ${row.prev_hash.slice(0, 12)}… does not match the hash of event ${row.seq - 1}`);
+        const recomputed = eventHash({
+          seq: row.seq,
+          at: row.at,
+          actor: row.actor,
+          type: row.type,
+          agentId: row.agent_id,
+          runId: row.run_id,
+          subjectId: row.subject_id,
+          payloadJson: row.payload,
+          prevHash: row.prev_hash,
+        });
+        if (recomputed !== row.hash) return broken('the stored hash does not match the event content (the event was altered)');
+        prevHash = row.hash;
+        expectedSeq++;
+      }
     }
     return { ok: true, events: count, lastSeq: expectedSeq - 1, firstBroken: null };
   });
@@ -50,18 +55,18 @@ export async function listEvents(
   deps: Deps,
   query: { after?: number; limit: number; agentId?: string; runId?: string; types?: string[] },
 ): Promise<EventPage> {
-  return readTx(deps, (tx) => {
+  return readTx(deps, async (tx) => {
     const filters = { agentId: query.agentId, runId: query.runId, types: query.types, limit: query.limit };
     const events =
       query.after === undefined
-        ? tx.events.list({ ...filters, newestFirst: true }).reverse()
-        : tx.events.list({ ...filters, afterSeq: query.after });
-    const nextCursor = events.length > 0 ? events[events.length - 1]!.seq : (query.after ?? tx.events.lastSeq());
+        ? (await tx.events.list({ ...filters, newestFirst: true })).reverse()
+        : await tx.events.list({ ...filters, afterSeq: query.after });
+    const nextCursor = events.length > 0 ? events[events.length - 1]!.seq : (query.after ?? await tx.events.lastSeq());
     return { events, nextCursor };
   });
 }
 
 /** The seq of the newest audit event (0 when the log is empty): a cheap liveness probe of the store. */
 export function lastEventSeq(deps: Deps): Promise<number> {
-  return readTx(deps, (tx) => tx.events.lastSeq());
+  return readTx(deps, async (tx) => await tx.events.lastSeq());
 }

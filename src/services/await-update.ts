@@ -48,55 +48,55 @@ export const DEFAULT_AWAIT_SECONDS = 60;
 export async function awaitUpdate(deps: Deps, feed: ChangeFeed, input: AwaitInput, signal?: AbortSignal): Promise<AwaitOutcome> {
   const timeoutMs = Math.min(Math.max(input.timeoutSeconds ?? DEFAULT_AWAIT_SECONDS, 0), LIMITS.waitSeconds) * 1000;
   const since = input.sinceSeq;
-  const first = await readTx(deps, (tx, now) => {
-    const snapshot = load(tx, input.target, now);
-    const seq = tx.events.lastSeq();
+  const first = await readTx(deps, async (tx, now) => {
+    const snapshot = await load(tx, input.target, now);
+    const seq = await tx.events.lastSeq();
     if (since !== undefined && since > seq) {
       throw new FleetError('INVALID_INPUT', `since_seq ${since} is after the latest event ${seq}`, 'pass the seq a previous await_update returned, or omit it');
     }
     // a change between the caller's previous result and now counts at once (indexed lookups)
-    const missed = since !== undefined && since < seq ? changedSince(tx, input.target, snapshot, since) : null;
+    const missed = since !== undefined && since < seq ? await changedSince(tx, input.target, snapshot, since) : null;
     return { snapshot, seq, missed };
   });
   if (first.missed) return { changed: true, event: eventOut(first.missed), seq: first.seq, snapshot: first.snapshot };
   if (timeoutMs === 0) return { changed: false, event: null, seq: first.seq, snapshot: first.snapshot };
   const event = await feed.waitFor(predicateFor(input.target, first.snapshot), first.seq, timeoutMs, signal);
   if (event === null) return { changed: false, event: null, seq: first.seq, snapshot: first.snapshot };
-  const after = await readTx(deps, (tx, now) => ({ snapshot: load(tx, input.target, now), seq: tx.events.lastSeq() }));
+  const after = await readTx(deps, async (tx, now) => ({ snapshot: await load(tx, input.target, now), seq: await tx.events.lastSeq() }));
   return { changed: true, event: eventOut(event), seq: after.seq, snapshot: after.snapshot };
 }
 
 const eventOut = (e: FleetEvent): AwaitOutcome['event'] => ({ seq: e.seq, type: e.type, actor: e.actor, at: e.at });
 
-function changedSince(tx: Tx, target: AwaitTarget, snapshot: Snapshot, since: number): FleetEvent | null {
+async function changedSince(tx: Tx, target: AwaitTarget, snapshot: Snapshot, since: number): Promise<FleetEvent | null> {
   const matches = predicateFor(target, snapshot);
   if (target.kind !== 'run') {
-    const own = tx.events.list({ afterSeq: since, subjectId: target.id, limit: 1 })[0];
+    const own = (await tx.events.list({ afterSeq: since, subjectId: target.id, limit: 1 }))[0];
     if (own) return own;
   }
   const runId = runOf(snapshot);
   if (runId === null) return null;
-  return tx.events.list({ afterSeq: since, runId, limit: 1000 }).find(matches) ?? null;
+  return (await tx.events.list({ afterSeq: since, runId, limit: 1000 })).find(matches) ?? null;
 }
 
-function load(tx: Tx, target: AwaitTarget, now: number): Snapshot {
+async function load(tx: Tx, target: AwaitTarget, now: number): Promise<Snapshot> {
   switch (target.kind) {
     case 'blocker': {
-      const b = tx.blockers.get(target.id);
+      const b = await tx.blockers.get(target.id);
       if (!b) throw notFound('blocker', target.id, 'raise_blocker returns the blocker_id');
-      return { kind: 'blocker', view: blockerView(tx, b, now) };
+      return { kind: 'blocker', view: await blockerView(tx, b, now) };
     }
     case 'handoff': {
-      const h = tx.handoffs.get(target.id);
+      const h = await tx.handoffs.get(target.id);
       if (!h) throw notFound('handoff', target.id, 'handoff returns the handoff_id');
-      return { kind: 'handoff', view: handoffView(tx, h, now) };
+      return { kind: 'handoff', view: await handoffView(tx, h, now) };
     }
     case 'run': {
-      const run = tx.runs.get(target.id);
+      const run = await tx.runs.get(target.id);
       if (!run) throw notFound('run', target.id, 'list your runs with list_runs');
       return {
         kind: 'run',
-        view: { run, openBlockerId: tx.blockers.openForRun(run.id)?.id ?? null, openHandoffId: tx.handoffs.openForRun(run.id)?.id ?? null, redirect: redirectOfRun(tx, run.id) },
+        view: { run, openBlockerId: (await tx.blockers.openForRun(run.id))?.id ?? null, openHandoffId: (await tx.handoffs.openForRun(run.id))?.id ?? null, redirect: await redirectOfRun(tx, run.id) },
       };
     }
   }

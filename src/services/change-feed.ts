@@ -60,7 +60,7 @@ export class ChangeFeed {
       signal?.addEventListener('abort', onAbort, { once: true });
       if (signal?.aborted) finish(null);
       this.store
-        .read((tx) => tx.events.list({ afterSeq, limit: 1000 }))
+        .read(async (tx) => await tx.events.list({ afterSeq, limit: 1000 }))
         .then(check, this.onError);
     });
   }
@@ -91,12 +91,12 @@ export class ChangeFeed {
     this.polling = true;
     try {
       if (this.cursor === null) {
-        this.cursor = await this.store.read((tx) => tx.events.lastSeq());
+        this.cursor = await this.store.read(async (tx) => await tx.events.lastSeq());
         return;
       }
       for (;;) {
         const after: number = this.cursor;
-        const batch: FleetEvent[] = await this.store.read((tx) => tx.events.list({ afterSeq: after, limit: 500 }));
+        const batch: FleetEvent[] = await this.store.read(async (tx) => await tx.events.list({ afterSeq: after, limit: 500 }));
         if (batch.length === 0) break;
         this.cursor = batch[batch.length - 1]!.seq;
         for (const listener of [...this.listeners]) listener(batch);

@@ -1,3 +1,4 @@
+import type { CallContext } from './call-context.js';
 import type { Clock } from '../clock.js';
 import type { TokenVault } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
@@ -10,6 +11,12 @@ export interface ServiceSettings {
   workspace: string;
   /** the operator's policy file (absent file: no rules); see services/policy */
   policyFile?: string;
+  /**
+   * evidence up to this size is stored in the database, larger blobs in the data directory
+   * (default LIMITS.inlineBlobBytes). PostgreSQL replicas share no directory, so there every blob
+   * is stored in the database.
+   */
+  inlineBlobBytes?: number;
 }
 
 /** Everything a service needs, injected by the composition root (src/main.ts). */
@@ -21,4 +28,9 @@ export interface Deps {
   tokens: TokenVault;
   /** called after each committed write so this process's change feed looks at once */
   onCommit?: () => void;
+  /**
+   * Set by the tool-call adapter for the duration of one call of a bound agent: the call's first
+   * write transaction also records its sign of life and takes its signals (services/call-context.ts).
+   */
+  call?: CallContext;
 }

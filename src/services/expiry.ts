@@ -6,22 +6,18 @@ import { closeOrphanedHandoffs, withdrawHandoffsOfStaleAgent } from './handoffs/
 import { expireQueuedRuns, recoverLapsedLeases, recoverRunsOfStaleAgent } from './runs/recovery.js';
 
 /**
- * Expiry and recovery, evaluated inside every write transaction and by the periodic sweep of every
- * process. Each step is idempotent (a conditional UPDATE that only matches what is still due), so
+ * Expiry and recovery: the pass a write runs when the expiry gate says a deadline has passed
+ * (services/expiry-gate.ts), and the sweep of every process runs at the next deadline. Each step is idempotent (a conditional UPDATE that only matches what is still due), so
  * many processes may sweep one file at once.
  *
  * Concepts plug in by adding to the two lists below: `staleAgentHooks` recover what a stale agent
  * held (claims, runs, offered handoffs); `expirySteps` expire things on their own clocks (claim
  * TTLs, queued runs past their TTL). Hook modules take a Tx and must not import services/tx.ts.
  */
-export type StaleAgentHook = (tx: Tx, agent: Agent, now: number) => void;
+export type StaleAgentHook = (tx: Tx, agent: Agent, now: number) => Promise<void>;
 
-export interface ExpiryStep {
-  /** read-only and cheap: is anything due for `run`? (lets the sweep skip the write lock) */
-  due(tx: Tx, now: number): boolean;
-  /** expires what is due; returns how many things it expired */
-  run(tx: Tx, now: number): number;
-}
+/** Expires what is due on its own clock; returns how many things it expired. */
+export type ExpiryStep = (tx: Tx, now: number) => Promise<number>;
 
 const STALE_BATCH = 100;
 
@@ -29,42 +25,31 @@ const STALE_BATCH = 100;
 // offered handoffs are withdrawn before runs are recovered, so their runs are recovered too
 const staleAgentHooks: StaleAgentHook[] = [releaseClaimsOfStaleAgent, withdrawHandoffsOfStaleAgent, recoverRunsOfStaleAgent];
 
-/** Run in every write transaction, each with the probe that tells whether it has work. */
-const expirySteps: ExpiryStep[] = [
-  { due: (tx, now) => tx.claims.listDue(now, 1).length > 0, run: expireClaims },
-  { due: (tx, now) => tx.runs.listTtlExpired(now, 1).length > 0, run: expireQueuedRuns },
-  { due: (tx, now) => tx.runs.listLapsed(now, 1).length > 0, run: recoverLapsedLeases },
-  { due: (tx) => tx.handoffs.listOrphaned(1).length > 0, run: closeOrphanedHandoffs },
-  { due: (tx) => tx.blockers.listOrphaned(1).length > 0, run: closeOrphanedBlockers },
-];
-
-/** Whether `expireDue` would change anything now: read-only, so a sweep can skip the write lock. */
-export function anythingDue(tx: Tx, now: number): boolean {
-  return tx.agents.listExpired(now, 1).length > 0 || expirySteps.some((step) => step.due(tx, now));
-}
+/** Run by the expiry pass after stale agents are handled. Each is a conditional update matching only what is due. */
+const expirySteps: ExpiryStep[] = [expireClaims, expireQueuedRuns, recoverLapsedLeases, closeOrphanedHandoffs, closeOrphanedBlockers];
 
 export interface ExpiryReport {
   staleAgents: string[];
   expired: number;
 }
 
-export function expireDue(tx: Tx, now: number): ExpiryReport {
+/** Marks one agent whose lease ran out stale and recovers what it held (claims, offered handoffs, runs). */
+export async function expireAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
+  await tx.agents.markStale(agent.id, now);
+  await tx.events.append(
+    { actor: 'system', type: 'agent.stale', agentId: agent.id, payload: { last_seen_at: agent.lastSeenAt, lease_seconds: agent.leaseSeconds } },
+    now,
+  );
+  for (const hook of staleAgentHooks) await hook(tx, agent, now);
+}
+
+export async function expireDue(tx: Tx, now: number): Promise<ExpiryReport> {
   const staleAgents: string[] = [];
-  for (const agent of tx.agents.listExpired(now, STALE_BATCH)) {
-    tx.agents.markStale(agent.id, now);
-    tx.events.append(
-      {
-        actor: 'system',
-        type: 'agent.stale',
-        agentId: agent.id,
-        payload: { last_seen_at: agent.lastSeenAt, lease_seconds: agent.leaseSeconds },
-      },
-      now,
-    );
-    for (const hook of staleAgentHooks) hook(tx, agent, now);
+  for (const agent of await tx.agents.listExpired(now, STALE_BATCH)) {
+    await expireAgent(tx, agent, now);
     staleAgents.push(agent.id);
   }
   let expired = 0;
-  for (const step of expirySteps) expired += step.run(tx, now);
+  for (const step of expirySteps) expired += await step(tx, now);
   return { staleAgents, expired };
 }

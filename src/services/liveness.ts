@@ -1,6 +1,7 @@
-import type { Agent } from '../domain/agent.js';
+import { leaseExpiresAt, type Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
 import { renewClaims } from './claims/renew.js';
+import { expireAgent } from './expiry.js';
 import { renewRunLeases } from './runs/recovery.js';
 
 /** What a sign of life renewed, so the agent can see that its work is still held. */
@@ -14,23 +15,30 @@ export interface Renewal {
  * run leases, claim expiries. Concepts add theirs to this list; each must only touch rows the
  * agent holds. They get the agent as read before its sign of life (its id and lease_seconds).
  */
-export type Renewer = (tx: Tx, agent: Agent, now: number) => Partial<Renewal>;
+export type Renewer = (tx: Tx, agent: Agent, now: number) => Promise<Partial<Renewal>>;
 
 const renewers: Renewer[] = [renewClaims, renewRunLeases];
 
-export function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Renewal {
-  const agent = tx.agents.get(agentId);
+export async function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Promise<Renewal> {
+  let agent = await tx.agents.get(agentId);
   if (!agent) return { runs: [], claims: [] };
-  tx.agents.touch(agentId, now, heartbeat);
+  if (agent.recordedLiveness === 'active' && leaseExpiresAt(agent) <= now) {
+    // Its lease ran out before any expiry pass marked it (the pass runs at deadlines, and another
+    // process's deadline may not be known here yet). Statements already treated its claims as over,
+    // so recover first, exactly as the pass would have, then revive: nothing it lost comes back.
+    await expireAgent(tx, agent, now);
+    agent = { ...agent, recordedLiveness: 'stale', staleSince: now };
+  }
+  await tx.agents.touch(agentId, now, heartbeat);
   if (agent.recordedLiveness === 'stale') {
-    tx.events.append(
+    await tx.events.append(
       { actor: agentId, type: 'agent.revived', agentId, payload: { stale_since: agent.staleSince } },
       now,
     );
   }
   const renewal: Renewal = { runs: [], claims: [] };
   for (const renew of renewers) {
-    const r = renew(tx, agent, now);
+    const r = await renew(tx, agent, now);
     renewal.runs.push(...(r.runs ?? []));
     renewal.claims.push(...(r.claims ?? []));
   }

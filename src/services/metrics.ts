@@ -33,11 +33,11 @@ export class FleetMetrics {
 
   async figures(): Promise<FleetFigures> {
     const after = this.cursor;
-    const read = await readTx(this.deps, (tx, now) => ({
+    const read = await readTx(this.deps, async (tx, now) => ({
       now,
-      delta: tx.metrics.eventCountsAfter(after),
-      agents: tx.metrics.agentFigures(now),
-      runs: tx.metrics.runFigures(now, RUN_PROCESSING_BUCKETS_S.map((s) => s * 1000)),
+      delta: await tx.metrics.eventCountsAfter(after),
+      agents: await tx.metrics.agentFigures(now),
+      runs: await tx.metrics.runFigures(now, RUN_PROCESSING_BUCKETS_S.map((s) => s * 1000)),
     }));
     // applied after the read, so a retried read never counts twice; concurrent scrapes are
     // serialised by the cursor check
@@ -48,7 +48,7 @@ export class FleetMetrics {
     const { now, runs } = read;
     return {
       at: now,
-      schemaVersion: this.deps.store.schemaVersion(),
+      schemaVersion: await this.deps.store.schemaVersion(),
       agents: read.agents,
       runs: runs ? { ...runs, oldestReadyAgeSeconds: runs.oldestReadyAt === null ? 0 : Math.max(0, (now - runs.oldestReadyAt) / 1000) } : null,
       events: { lastSeq: this.cursor, byType: Object.fromEntries([...this.byType].sort(([a], [b]) => a.localeCompare(b))) },

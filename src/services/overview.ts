@@ -22,8 +22,8 @@ export interface FleetOverview {
 
 /** The whole fleet at a glance: `fleet://overview` and the `fleet_status` tool show the same. */
 export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
-  return readTx(deps, (tx, now) => {
-    const agents = tx.agents.list();
+  return readTx(deps, async (tx, now) => {
+    const agents = await tx.agents.list();
     const byRole = new Map<string, RoleCount>();
     let active = 0;
     let paused = 0;
@@ -41,22 +41,22 @@ export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
       generated_at: new Date(now).toISOString(),
       agents: { total: agents.length, active, stale: agents.length - active, paused, by_role: [...byRole.values()] },
       stale_agents: stale.slice(-50),
-      last_event_seq: tx.events.lastSeq(),
-      runs: runSummary(tx),
-      claims: { active: tx.claims.countActive({}) },
-      waiting: waitingSummary(tx),
+      last_event_seq: await tx.events.lastSeq(),
+      runs: await runSummary(tx),
+      claims: { active: await tx.claims.countActive({}) },
+      waiting: await waitingSummary(tx),
     };
   });
 }
 
-function runSummary(tx: Tx): FleetOverview['runs'] {
-  const n = tx.runs.countByState();
+async function runSummary(tx: Tx): Promise<FleetOverview['runs']> {
+  const n = await tx.runs.countByState();
   return { queued: n.queued ?? 0, leased: n.leased ?? 0, blocked: n.blocked ?? 0, handoff_pending: n.handoff_pending ?? 0, dead: n.dead ?? 0 };
 }
 
-function waitingSummary(tx: Tx): FleetOverview['waiting'] {
-  const blockers = tx.blockers.openSummary();
-  const handoffs = tx.handoffs.openSummary();
+async function waitingSummary(tx: Tx): Promise<FleetOverview['waiting']> {
+  const blockers = await tx.blockers.openSummary();
+  const handoffs = await tx.handoffs.openSummary();
   const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return { open_blockers: blockers.count, oldest_blocker_at: at(blockers.oldestAt), open_handoffs: handoffs.count, oldest_handoff_at: at(handoffs.oldestAt) };
 }

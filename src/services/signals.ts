@@ -1,17 +1,32 @@
 import type { Signal } from '../domain/signal.js';
+import type { Tx } from '../store/port/index.js';
 import type { Deps } from './deps.js';
-import { readTx } from './tx.js';
 
 const MAX_SIGNALS_PER_RESULT = 20;
 
 /**
- * Returns the signals the agent has not seen yet and advances its cursor, so each signal rides on
- * exactly one tool result. The common case (nothing pending) is a read only, with no write.
+ * A signal handed to a connection that did not acknowledge it (by calling again on that connection)
+ * is handed to another connection of the agent after this long, marked `redelivered`. A connection
+ * that closes cleanly releases its signals at once (`releaseSignals`); this delay covers one that
+ * died without closing. See docs/identity-and-liveness.md.
  */
-export async function takePendingSignals(deps: Deps, agentId: string): Promise<Signal[]> {
-  const pending = await readTx(deps, (tx) => tx.signals.listPending(agentId, MAX_SIGNALS_PER_RESULT));
-  if (pending.length === 0) return [];
-  const last = pending[pending.length - 1]!.id;
-  await deps.store.write((tx) => tx.agents.setSignalCursor(agentId, last));
-  return pending;
+export const REDELIVER_AFTER_MS = 30_000;
+
+/** Takes the agent's deliverable signals for this connection: one UPDATE … RETURNING in the caller's transaction. */
+export function deliverSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<Signal[]> {
+  return tx.signals.deliver(agentId, deliveryId, now, now - REDELIVER_AFTER_MS, MAX_SIGNALS_PER_RESULT);
+}
+
+/** Whether a call with no write of its own must open one to hand out signals. */
+export function hasDeliverableSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<boolean> {
+  return tx.signals.hasDeliverable(agentId, deliveryId, now - REDELIVER_AFTER_MS);
+}
+
+export function acknowledgeSignals(tx: Tx, agentId: string, deliveryId: string, ids: readonly number[], now: number): Promise<number> {
+  return tx.signals.acknowledge(agentId, deliveryId, ids, now);
+}
+
+/** A connection closed: what it received but never acknowledged goes to the agent's next call, as a redelivery. */
+export async function releaseSignals(deps: Deps, deliveryId: string): Promise<number> {
+  return deps.store.write((tx) => tx.signals.release(deliveryId));
 }

@@ -1,14 +1,26 @@
 import type { Deps } from './deps.js';
-import { anythingDue, expireDue, type ExpiryReport } from './expiry.js';
+import { expiryGate, nextDeadline } from './expiry-gate.js';
+import { expireDue, type ExpiryReport } from './expiry.js';
 
 /**
- * One sweep: the expiry every write runs, for the times nobody writes. A read probes first, so
- * the many processes sweeping one file take the write lock only when something is due.
+ * One sweep: the expiry pass for the times nobody writes. One read learns the earliest deadline in
+ * the database (other processes' deadlines included), so the many processes sweeping one file take
+ * the write lock only when something is due.
  */
 export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
-  const due = await deps.store.read((tx) => anythingDue(tx, deps.clock.now()));
-  if (!due) return { staleAgents: [], expired: 0 };
-  const report = await deps.store.write((tx) => expireDue(tx, deps.clock.now()));
+  const gate = expiryGate(deps.store);
+  const next = await deps.store.read((tx) => nextDeadline(tx));
+  const now = deps.clock.now();
+  if (next === null || next > now) {
+    gate.set(next);
+    return { staleAgents: [], expired: 0 };
+  }
+  const report = await deps.store.write(async (tx) => {
+    const at = deps.clock.now();
+    const done = await expireDue(tx, at);
+    gate.set(await nextDeadline(tx));
+    return done;
+  });
   if (report.staleAgents.length > 0 || report.expired > 0) deps.onCommit?.();
   return report;
 }
@@ -17,26 +29,44 @@ export interface Sweeper {
   stop(): void;
 }
 
+/** Never re-arm sooner than this: a deadline in the past that another process is handling is not a busy loop. */
+const MIN_DELAY_MS = 50;
+
 /**
- * Sweeps every `intervalSeconds` and truncates the WAL every `checkpointEvery` sweeps. The timer
- * is unref'd: it never keeps a process alive on its own.
+ * Sweeps at the next deadline this process knows of, and at least every `intervalSeconds` (which
+ * is how deadlines written by other processes are learned); truncates the WAL every
+ * `checkpointEvery` interval sweeps. Timers are unref'd: they never keep a process alive on their own.
  */
 export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEvery = 12): Sweeper {
-  let running = false;
+  const gate = expiryGate(deps.store);
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let lastIntervalSweep = Date.now();
   let count = 0;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
+  const arm = () => {
+    if (stopped) return;
+    const intervalAt = lastIntervalSweep + intervalSeconds * 1000;
+    const deadlineIn = gate.nextAt - deps.clock.now();
+    const delay = Math.max(MIN_DELAY_MS, Math.min(intervalAt - Date.now(), Number.isFinite(deadlineIn) ? deadlineIn + 1 : Infinity));
+    timer = setTimeout(tick, delay);
+    timer.unref();
+  };
+  const tick = () => {
+    const interval = Date.now() >= lastIntervalSweep + intervalSeconds * 1000;
+    if (interval) lastIntervalSweep = Date.now();
     sweepOnce(deps)
-      .then((report) => {
+      .then(async (report) => {
         if (report.staleAgents.length > 0) deps.logger.info({ stale: report.staleAgents }, 'agents turned stale');
-        if (++count % checkpointEvery === 0) deps.store.checkpoint();
+        if (interval && ++count % checkpointEvery === 0) await deps.store.checkpoint();
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))
-      .finally(() => {
-        running = false;
-      });
-  }, intervalSeconds * 1000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+      .finally(arm);
+  };
+  arm();
+  return {
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

@@ -84,7 +84,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     const entry = sessions.get(id);
     if (!entry) return;
     sessions.delete(id);
-    entry.server.dispose();
+    void entry.server.dispose();
     void entry.transport.close().catch(() => {});
     log.debug({ session: id, reason }, 'MCP session closed');
   }
@@ -124,7 +124,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
       const id = entry.transport.sessionId;
       if (id && sessions.get(id) === entry) {
         sessions.delete(id);
-        entry.server.dispose();
+        void entry.server.dispose();
       }
     };
     return entry;
@@ -190,7 +190,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     await current.transport.handleRequest(req, res);
     // a POST without a session that was not an initialize request: the transport refused it
     if (typeof sessionId !== 'string' && current.transport.sessionId === undefined) {
-      current.server.dispose();
+      void current.server.dispose();
       void current.transport.close().catch(() => {});
     }
   }

@@ -5,6 +5,7 @@ import { Session } from '../mcp/session.js';
 import type { Toolset } from '../mcp/tool.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
+import { redactUrl } from '../store/postgres/url.js';
 
 export interface StdioOptions {
   toolset: Toolset;
@@ -31,11 +32,11 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
     if (closing) return;
     closing = true;
     app.deps.logger.info({ reason }, 'shutting down');
-    server.dispose();
-    void server.mcp.close().finally(() => {
-      app.close();
-      process.exit(0);
-    });
+    void server
+      .dispose()
+      .then(() => server.mcp.close())
+      .then(() => app.close())
+      .finally(() => process.exit(0));
   };
   process.stdin.on('end', () => shutdown('stdin ended'));
   process.stdin.on('close', () => shutdown('stdin closed'));
@@ -43,5 +44,5 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
   process.on('SIGINT', () => shutdown('SIGINT'));
   transport.onclose = () => shutdown('transport closed');
   await server.mcp.connect(transport);
-  app.deps.logger.info({ db: app.config.db, toolset: options.toolset }, 'fleetdeck serving over stdio');
+  app.deps.logger.info({ db: redactUrl(app.config.db), toolset: options.toolset }, 'fleetdeck serving over stdio');
 }

@@ -35,7 +35,7 @@ describe('fleetdeck audit verify', () => {
       }
       await c.close();
     }
-    total = await t.app.deps.store.read((tx) => tx.events.count());
+    total = await t.app.deps.store.read(async (tx) => await tx.events.count());
     t.close();
   });
   afterEach(() => tmp.cleanup());

@@ -62,7 +62,7 @@ describe('server processes racing for overlapping scopes on one file', () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
     const t = await openTestApp({}, tmp.dir);
     try {
-      const granted = await t.app.deps.store.read((tx) => tx.events.list({ types: ['claim.granted'], limit: 1000 }));
+      const granted = await t.app.deps.store.read(async (tx) => await tx.events.list({ types: ['claim.granted'], limit: 1000 }));
       // rounds 1-3 grant one claim each, round 4 two (both scopes of the winner), nothing more
       expect(granted).toHaveLength(5);
       expect((await verifyAudit(t.app.deps)).ok).toBe(true);

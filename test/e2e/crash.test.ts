@@ -95,13 +95,13 @@ describe('kill -9 while writing', () => {
 
     const t = await openTestApp({}, tmp.dir);
     try {
-      expect(t.app.deps.store.integrityCheck()).toEqual([]);
+      expect(await t.app.deps.store.integrityCheck()).toEqual([]);
       expect(await verifyAudit(t.app.deps)).toMatchObject({ ok: true, firstBroken: null });
-      const stored = await t.app.deps.store.read((tx) => ({
-        agents: new Set(tx.agents.list().map((a) => a.id)),
+      const stored = await t.app.deps.store.read(async (tx) => ({
+        agents: new Set((await tx.agents.list()).map((a) => a.id)),
         notes: new Set(
-          tx.events
-            .list({ types: ['agent.heartbeat'], limit: 1_000_000 })
+          (await tx.events
+            .list({ types: ['agent.heartbeat'], limit: 1_000_000 }))
             .map((e) => e.payload.note as string),
         ),
       }));

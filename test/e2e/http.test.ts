@@ -130,7 +130,7 @@ describe('Streamable HTTP with bearer tokens', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; schema_version: number; version: string };
     expect(body.status).toBe('ok');
-    expect(body.schema_version).toBe(t.app.deps.store.schemaVersion());
+    expect(body.schema_version).toBe(await t.app.deps.store.schemaVersion());
     expect(body.schema_version).toBeGreaterThanOrEqual(5);
   });
 

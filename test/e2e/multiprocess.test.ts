@@ -54,7 +54,7 @@ describe('eight server processes on one file', () => {
 
     const t = await openTestApp({}, tmp.dir);
     try {
-      const events = await t.app.deps.store.read((tx) => tx.events.list({ limit: 100_000 }));
+      const events = await t.app.deps.store.read(async (tx) => await tx.events.list({ limit: 100_000 }));
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1)); // no gap, no fork
       for (const [agentId, notes] of sent) {
         const mine = events.filter((e) => e.agentId === agentId);
@@ -65,8 +65,8 @@ describe('eight server processes on one file', () => {
       expect(events.filter((e) => e.type === 'agent.heartbeat')).toHaveLength(PROCESSES * ROUNDS * PER_ROUND);
       const report = await verifyAudit(t.app.deps);
       expect(report).toMatchObject({ ok: true, events: events.length, firstBroken: null });
-      expect(t.app.deps.store.integrityCheck()).toEqual([]);
-      expect(t.app.deps.store.schemaVersion()).toBeGreaterThan(0);
+      expect(await t.app.deps.store.integrityCheck()).toEqual([]);
+      expect(await t.app.deps.store.schemaVersion()).toBeGreaterThan(0);
     } finally {
       t.close();
     }

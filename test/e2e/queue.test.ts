@@ -62,9 +62,9 @@ describe('the queue across server processes on one file', () => {
 
     const app = await openTestApp({}, tmp.dir);
     try {
-      const { takes, results, states } = await app.app.deps.store.read((tx) => {
-        const events = tx.events.list({ types: ['run.taken', 'run.completed'], limit: 10_000 });
-        const runs = tx.runs.list({ limit: 1000 });
+      const { takes, results, states } = await app.app.deps.store.read(async (tx) => {
+        const events = await tx.events.list({ types: ['run.taken', 'run.completed'], limit: 10_000 });
+        const runs = await tx.runs.list({ limit: 1000 });
         return {
           takes: events.filter((e) => e.type === 'run.taken'),
           results: events.filter((e) => e.type === 'run.completed'),

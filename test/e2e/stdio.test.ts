@@ -149,7 +149,7 @@ describe('the built server over stdio', () => {
     const me = (await c.ok<{ agent: { agent_id: string } }>('whoami')).agent.agent_id;
     const other = await SqliteStore.open({ file: db, synchronous: 'FULL', now: () => Date.now() });
     const send = (message: string) =>
-      other.write((tx) => tx.signals.insert({ agentId: me, kind: 'notice', message, payload: { from: 'test' } }, Date.now()));
+      other.write(async (tx) => await tx.signals.insert({ agentId: me, kind: 'notice', message, payload: { from: 'test' } }, Date.now()));
     try {
       await send('first');
       const withSignal = await c.ok<{ signals?: { kind: string; message: string }[] }>('heartbeat', {});

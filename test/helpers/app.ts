@@ -11,6 +11,7 @@ import { openApp, type App } from '../../src/main.js';
 import { createServer } from '../../src/mcp/server.js';
 import { Session } from '../../src/mcp/session.js';
 import type { Toolset } from '../../src/mcp/tool.js';
+import { testDatabase } from './store.js';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -24,14 +25,16 @@ export interface TestApp {
   clock: ManualClock;
   dir: string;
   config: Config;
-  close(): void;
+  /** closes the app and drops its database; SQLite closes at once, so callers may ignore the promise */
+  close(): Promise<void>;
 }
 
-/** A real app on a fresh SQLite file in a temp dir, with a manual clock. */
+/** A real app on a fresh database (test/helpers/store.ts: SQLite by default) in a temp dir, with a manual clock. */
 export async function openTestApp(overrides: Partial<Record<'agentLeaseSeconds' | 'workspace', string>> = {}, dir?: string): Promise<TestApp> {
   const tmp = dir ? { dir, cleanup: () => {} } : tempDir();
+  const database = await testDatabase(tmp.dir);
   const config = loadConfig(
-    { db: join(tmp.dir, 'fleet.db'), workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
+    { db: database.db, dataDir: tmp.dir, workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
     {},
   );
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));
@@ -41,8 +44,9 @@ export async function openTestApp(overrides: Partial<Record<'agentLeaseSeconds' 
     clock,
     dir: tmp.dir,
     config,
-    close() {
-      app.close();
+    async close() {
+      await app.close();
+      await database.drop();
       tmp.cleanup();
     },
   };
@@ -78,8 +82,8 @@ export async function connectClient(app: App, toolset: Toolset = 'agent'): Promi
       return result.structuredContent as T;
     },
     async close() {
-      server.dispose();
       await client.close();
+      await server.dispose();
     },
   };
 }

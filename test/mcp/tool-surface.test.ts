@@ -103,7 +103,7 @@ describe('the tool surface', () => {
 
   it('refuses an unknown field on every tool with INVALID_INPUT, and writes nothing', async () => {
     const operator = await connectClient(t.app, 'operator');
-    const seq = () => t.app.deps.store.read((tx) => tx.events.lastSeq());
+    const seq = () => t.app.deps.store.read(async (tx) => await tx.events.lastSeq());
     const before = await seq();
     for (const tool of operatorTools) {
       const result = await operator.call(tool.name, { surely_not_a_field: 1 });

@@ -19,7 +19,7 @@ let alice: string;
 let bob: string;
 
 const operator = { kind: 'operator' as const, name: 'ops' };
-const eventsOf = (types: string[]) => readTx(t.app.deps, (tx) => tx.events.list({ types, limit: 1000 }));
+const eventsOf = (types: string[]) => readTx(t.app.deps, async (tx) => await tx.events.list({ types, limit: 1000 }));
 const activeIds = async (agentId: string) => (await listClaims(t.app.deps, { agentId })).claims.map((c) => c.claim.id).sort();
 
 async function claimIds(agentId: string, patterns: string[], extra: Record<string, unknown> = {}): Promise<string[]> {
@@ -93,7 +93,7 @@ describe('force_release', () => {
       [alice, a1],
       [bob, b1],
     ] as const) {
-      const [signal] = await readTx(t.app.deps, (tx) => tx.signals.recent(holder, 1));
+      const [signal] = await readTx(t.app.deps, async (tx) => await tx.signals.recent(holder, 1));
       expect(signal).toMatchObject({ kind: 'claim_released', subjectId: id, payload: { claim_ids: [id], reason: 'forced', by: 'operator:ops' } });
       expect(signal!.message).toMatch(/freeze for release 2\.0/);
     }
@@ -106,7 +106,7 @@ describe('force_release', () => {
     expect(out.released).toHaveLength(2);
     expect(await activeIds(alice)).toEqual([]);
     expect(await activeIds(bob)).toHaveLength(1);
-    const signals = await readTx(t.app.deps, (tx) => tx.signals.recent(alice, 5));
+    const signals = await readTx(t.app.deps, async (tx) => await tx.signals.recent(alice, 5));
     expect(signals).toHaveLength(1); // one signal for the batch, not one per claim
     expect((await failure(forceRelease(t.app.deps, { kind: 'agent', agentId: bob }, { agent_id: alice, reason: 'x' }))).code).toBe('FORBIDDEN');
     expect((await failure(forceRelease(t.app.deps, operator, { reason: 'x' }))).code).toBe('INVALID_INPUT');
@@ -126,7 +126,7 @@ describe('claims linked to runs', () => {
     const run = await startRun(t.app.deps, alice, { title: 'fix the api' });
     const linked = await claimIds(alice, ['src/api/**', 'test/api/**'], { run_id: run.id });
     const [unlinked] = await claimIds(alice, ['docs/**']);
-    const released = await writeTx(t.app.deps, (tx, now) => releaseClaimsOfRun(tx, run.id, now, 'run_finished', alice));
+    const released = await writeTx(t.app.deps, async (tx, now) => await releaseClaimsOfRun(tx, run.id, now, 'run_finished', alice));
     expect(released.sort()).toEqual(linked.sort());
     expect(await activeIds(alice)).toEqual([unlinked]);
     const events = await eventsOf(['claim.released']);
@@ -137,7 +137,7 @@ describe('claims linked to runs', () => {
     const run = await startRun(t.app.deps, alice, { title: 'fix the api' });
     const linked = await claimIds(alice, ['src/api/**'], { run_id: run.id, ttl_seconds: 60 });
     t.clock.advance(50_000);
-    const moved = await writeTx(t.app.deps, (tx, now) => transferClaimsOfRun(tx, run.id, bob, now, bob));
+    const moved = await writeTx(t.app.deps, async (tx, now) => await transferClaimsOfRun(tx, run.id, bob, now, bob));
     expect(moved).toEqual(linked);
     const [view] = (await listClaims(t.app.deps, { agentId: bob })).claims;
     expect(view!.claim.expiresAt).toBe(t.clock.now() + 60_000);
@@ -150,8 +150,8 @@ describe('claims linked to runs', () => {
 
   it('releaseClaimsOfAgent ends every claim of the agent and signals it once', async () => {
     await claimIds(alice, ['a/**', 'b/**']);
-    const ids = await writeTx(t.app.deps, (tx, now) => releaseClaimsOfAgent(tx, alice, now, 'holder_stale', 'system'));
+    const ids = await writeTx(t.app.deps, async (tx, now) => await releaseClaimsOfAgent(tx, alice, now, 'holder_stale', 'system'));
     expect(ids).toHaveLength(2);
-    expect(await readTx(t.app.deps, (tx) => tx.signals.recent(alice, 5))).toHaveLength(1);
+    expect(await readTx(t.app.deps, async (tx) => await tx.signals.recent(alice, 5))).toHaveLength(1);
   });
 });

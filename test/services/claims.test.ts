@@ -6,6 +6,7 @@ import { heartbeat, registerAgent, touchAgent } from '../../src/services/agents.
 import { checkScope, claimScope, listClaims, type ClaimOutcome } from '../../src/services/claims/index.js';
 import { sweepOnce } from '../../src/services/sweep.js';
 import { readTx } from '../../src/services/tx.js';
+import { sqliteInternals } from '../helpers/postgres.js';
 import { openTestApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -20,8 +21,8 @@ async function claim(who: string, kind: ClaimKind, pattern: string, mode: ClaimM
   return claimScope(t.app.deps, who, { scopes: [{ kind, pattern, mode }], ...extra });
 }
 
-const lastSeq = () => readTx(t.app.deps, (tx) => tx.events.lastSeq());
-const eventsOf = (types: string[]) => readTx(t.app.deps, (tx) => tx.events.list({ types, limit: 1000 }));
+const lastSeq = () => readTx(t.app.deps, async (tx) => await tx.events.lastSeq());
+const eventsOf = (types: string[]) => readTx(t.app.deps, async (tx) => await tx.events.list({ types, limit: 1000 }));
 
 beforeEach(async () => {
   t = await openTestApp({ agentLeaseSeconds: '300' });
@@ -176,7 +177,7 @@ describe('expiry, renewal and stale holders', () => {
     const expired = await eventsOf(['claim.expired']);
     expect(expired.map((e) => e.subjectId)).toEqual([id]);
     expect(expired[0]!.payload).toMatchObject({ reason: 'ttl', pattern: 'src/**' });
-    const signals = await readTx(t.app.deps, (tx) => tx.signals.recent(alice, 5));
+    const signals = await readTx(t.app.deps, async (tx) => await tx.signals.recent(alice, 5));
     expect(signals[0]).toMatchObject({ kind: 'claim_released', subjectId: id });
     expect((await claim(bob, 'path', 'src/a.ts')).granted).toBe(true);
     // idempotent: a second sweep expires nothing more
@@ -225,7 +226,7 @@ describe('expiry, renewal and stale holders', () => {
     expect(released.every((e) => e.payload.reason === 'holder_stale' && e.actor === 'system')).toBe(true);
     expect((await listClaims(t.app.deps, { agentId: alice })).claims).toEqual([]);
     // the holder learns it on its next call
-    const signals = await readTx(t.app.deps, (tx) => tx.signals.recent(alice, 5));
+    const signals = await readTx(t.app.deps, async (tx) => await tx.signals.recent(alice, 5));
     expect(signals[0]!.kind).toBe('claim_released');
     expect(signals[0]!.message).toMatch(/silent past your lease/);
   });
@@ -235,7 +236,7 @@ describe('expiry, renewal and stale holders', () => {
     t.clock.advance(200_000);
     await touchAgent(t.app.deps, bob);
     t.clock.advance(100_000); // alice is past her lease; no sweep and no write has run since
-    const dangling = await readTx(t.app.deps, (tx) => tx.claims.listActive({ agentId: alice, limit: 10 }));
+    const dangling = await readTx(t.app.deps, async (tx) => await tx.claims.listActive({ agentId: alice, limit: 10 }));
     expect(dangling).toHaveLength(1);
     const outcome = await claim(bob, 'path', 'src/x.ts');
     expect(outcome.granted).toBe(true);
@@ -301,7 +302,7 @@ describe('the prefix index', () => {
     expect((await claim(bob, 'path', 'pkg/*/x.ts')).granted).toBe(false);
   });
 
-  it('uses the candidates index for both probes', async () => {
+  it.skipIf(sqliteInternals('uses the candidates index for both probes'))('uses the candidates index for both probes', async () => {
     const store = t.app.deps.store as unknown as { db: import('better-sqlite3').Database };
     const plan = (sql: string) =>
       (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');

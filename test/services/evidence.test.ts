@@ -38,8 +38,8 @@ describe('evidence service (real SQLite, real data directory)', () => {
   async function leasedRun(agentId: string, expectedEvidence: string[] = []): Promise<string> {
     const id = newId('run');
     const now = t.clock.now();
-    await t.app.deps.store.write((tx) =>
-      tx.runs.insert({
+    await t.app.deps.store.write(async (tx) =>
+      await tx.runs.insert({
         id,
         title: 'fix the parser',
         type: 'task',
@@ -125,7 +125,7 @@ describe('evidence service (real SQLite, real data directory)', () => {
 
   it('appends artifact.attached with kind, name, bytes and sha256 in the same transaction', async () => {
     const { artifact } = await attach({ content: 'ok', kind: 'test-output', name: 'vitest.log' });
-    const events = await t.app.deps.store.read((tx) => tx.events.list({ subjectId: artifact.id, limit: 10 }));
+    const events = await t.app.deps.store.read(async (tx) => await tx.events.list({ subjectId: artifact.id, limit: 10 }));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       type: 'artifact.attached',
@@ -138,7 +138,7 @@ describe('evidence service (real SQLite, real data directory)', () => {
   });
 
   it('refuses a caller that does not hold the run with LEASE_LOST and stores nothing', async () => {
-    const seq = await t.app.deps.store.read((tx) => tx.events.lastSeq());
+    const seq = await t.app.deps.store.read(async (tx) => await tx.events.lastSeq());
     const notOwner = await refusal(attach({ content: 'sneaky' }, bob));
     expect(notOwner.code).toBe('LEASE_LOST');
     const staleEpoch = await refusal(attach({ content: 'old epoch', lease_epoch: 0 }));
@@ -146,11 +146,11 @@ describe('evidence service (real SQLite, real data directory)', () => {
     expect((await refusal(attach({ run_id: 'run_doesnotexist', content: 'x' }))).code).toBe('NOT_FOUND');
     expect(count('SELECT count(*) FROM artifacts')).toBe(0);
     expect(count('SELECT count(*) FROM blobs')).toBe(0);
-    expect(await t.app.deps.store.read((tx) => tx.events.lastSeq())).toBe(seq);
+    expect(await t.app.deps.store.read(async (tx) => await tx.events.lastSeq())).toBe(seq);
   });
 
   it('accepts the current lease epoch', async () => {
-    const epoch = (await t.app.deps.store.read((tx) => tx.runs.get(run)))!.leaseEpoch;
+    const epoch = (await t.app.deps.store.read(async (tx) => await tx.runs.get(run)))!.leaseEpoch;
     const ok = await attach({ content: 'fenced', lease_epoch: epoch });
     expect(ok.artifact.runId).toBe(run);
   });
@@ -229,18 +229,18 @@ describe('evidence service (real SQLite, real data directory)', () => {
     await attach({ content: 'c', kind: 'test-output' });
     const other = await leasedRun(alice);
     const { artifact } = await attachEvidence(t.app.deps, alice, { run_id: other, kind: 'summary', content: 'other run' });
-    await t.app.deps.store.read((tx) => {
-      expect(evidenceKindsOfRun(tx, run)).toEqual(['patch', 'test-output']);
-      expect(evidenceKindsOfRun(tx, other)).toEqual(['summary']);
-      const list = listRunArtifacts(tx, run);
+    await t.app.deps.store.read(async (tx) => {
+      expect(await evidenceKindsOfRun(tx, run)).toEqual(['patch', 'test-output']);
+      expect(await evidenceKindsOfRun(tx, other)).toEqual(['summary']);
+      const list = await listRunArtifacts(tx, run);
       expect(list.map((a) => a.kind)).toEqual(['test-output', 'patch', 'test-output']);
       expect(list[1]).toMatchObject({ name: 'fix.patch', media_type: 'text/x-diff', bytes: 1, sha256: sha(Buffer.from('b')), agent_id: alice });
       expect(list[1]!.uri).toBe(`fleet://artifacts/${list[1]!.id}`);
       expect(list[1]!.created_at).toBe(new Date(t.clock.now()).toISOString());
-      expect(artifactExists(tx, artifact.id)).toBe(true);
-      expect(artifactExists(tx, 'art_missing')).toBe(false);
-      expect(artifactRunId(tx, artifact.id)).toBe(other);
-      expect(artifactRunId(tx, 'art_missing')).toBeNull();
+      expect(await artifactExists(tx, artifact.id)).toBe(true);
+      expect(await artifactExists(tx, 'art_missing')).toBe(false);
+      expect(await artifactRunId(tx, artifact.id)).toBe(other);
+      expect(await artifactRunId(tx, 'art_missing')).toBeNull();
     });
   });
 

@@ -15,17 +15,17 @@ describe('the audit log is append-only and chained', () => {
     tmp = tempDir('fleetdeck-store-');
     file = join(tmp.dir, 'fleet.db');
     store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
-    await store.write((tx) => {
-      for (let i = 0; i < 3; i++) tx.events.append({ actor: 'system', type: 'test.event', payload: { i } }, NOW + i);
+    await store.write(async (tx) => {
+      for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'test.event', payload: { i } }, NOW + i);
     });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 
   it('chains each event to the one before it, starting from the genesis hash', async () => {
-    const events = await store.read((tx) => tx.events.list({ limit: 10 }));
+    const events = await store.read(async (tx) => await tx.events.list({ limit: 10 }));
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[0]!.prevHash).toBe(GENESIS_HASH);
     expect(events[1]!.prevHash).toBe(events[0]!.hash);

@@ -15,7 +15,7 @@ describe('busy handling', () => {
   beforeEach(async () => {
     tmp = tempDir('fleetdeck-store-');
     file = join(tmp.dir, 'fleet.db');
-    (await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW })).close();
+    await (await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW })).close();
     holder = new Database(file, { timeout: 0 });
   });
   afterEach(() => {
@@ -37,38 +37,59 @@ describe('busy handling', () => {
     }, 300);
 
     // readers are not blocked by the writer (WAL): they see the last committed state
-    expect(await store.read((tx) => tx.events.count())).toBe(0);
-    const event = await store.write((tx) => tx.events.append({ actor: 'system', type: 'after.wait', payload: {} }, NOW));
+    expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
+    const event = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'after.wait', payload: {} }, NOW));
     clearInterval(ticker);
 
     expect(released).toBe(true); // it could only have committed after the holder let go
     expect(ticks).toBeGreaterThan(0); // and the event loop kept running while it waited
     expect(event.seq).toBe(2); // chained after the holder's event, not forked
     expect(event.prevHash).toBe('h'.repeat(64));
-    store.close();
+    await store.close();
   });
 
   it('gives up with BUSY after its deadline and writes nothing', async () => {
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW, busyDeadlineMs: 150 });
     holder.prepare('BEGIN IMMEDIATE').run();
-    const error = await store.write((tx) => tx.events.append({ actor: 'system', type: 'never', payload: {} }, NOW)).catch((e: unknown) => e);
+    const error = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'never', payload: {} }, NOW)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FleetError);
     expect((error as FleetError).code).toBe('BUSY');
     expect((error as FleetError).hint).toBeTruthy();
     holder.prepare('ROLLBACK').run();
-    expect(await store.read((tx) => tx.events.count())).toBe(0);
-    store.close();
+    expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
+    await store.close();
   });
 
-  it('refuses an asynchronous callback and rolls its writes back (nothing may await while holding the lock)', async () => {
+  it('rolls back a transaction that awaits anything but its repositories (nothing else may hold the lock)', async () => {
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
     await expect(
-      store.write((tx) => {
-        tx.events.append({ actor: 'system', type: 'half', payload: {} }, NOW);
-        return Promise.resolve(1);
+      store.write(async (tx) => {
+        await tx.events.append({ actor: 'system', type: 'half', payload: {} }, NOW);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        return 1;
       }),
-    ).rejects.toThrow(/must be synchronous/);
-    expect(await store.read((tx) => tx.events.count())).toBe(0);
-    store.close();
+    ).rejects.toThrow(/awaited something other than its repositories/);
+    expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
+    // the connection is usable afterwards
+    expect(await store.write(async (tx) => (await tx.events.append({ actor: 'system', type: 'whole', payload: {} }, NOW)).seq)).toBe(1);
+    await store.close();
+  });
+
+  it('runs one write transaction at a time per process, and reads never see an open one', async () => {
+    const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
+    const seen: number[] = [];
+    const writers = Array.from({ length: 20 }, (_, i) =>
+      store.write(async (tx) => {
+        const before = await tx.events.lastSeq();
+        // a read started while this write is open sees only committed events
+        seen.push(await store.read(async (r) => await r.events.lastSeq()));
+        await tx.events.append({ actor: 'system', type: 'concurrent', payload: { i } }, NOW);
+        return before;
+      }),
+    );
+    const befores = await Promise.all(writers);
+    expect(befores).toEqual(Array.from({ length: 20 }, (_, i) => i)); // FIFO, never interleaved
+    expect(seen).toEqual(befores); // the open transaction's own append was never visible to readers
+    await store.close();
   });
 });

@@ -16,8 +16,8 @@ describe('claims table (002_claims.sql)', () => {
         VALUES ('agt_a', 'a', 'r', 'h', 300, ?, ?, ?)`)
       .run(NOW, NOW, NOW + 300_000);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 
@@ -41,8 +41,8 @@ describe('claims table (002_claims.sql)', () => {
 
   it('ends a claim once: a second end of the same claim changes nothing', async () => {
     insert();
-    const first = await store.write((tx) => tx.claims.end('clm_1', 'released', 'released', NOW));
-    const second = await store.write((tx) => tx.claims.end('clm_1', 'expired', 'ttl', NOW + 1));
+    const first = await store.write(async (tx) => await tx.claims.end('clm_1', 'released', 'released', NOW));
+    const second = await store.write(async (tx) => await tx.claims.end('clm_1', 'expired', 'ttl', NOW + 1));
     expect(first).toMatchObject({ state: 'released', releasedAt: NOW, releaseReason: 'released' });
     expect(second).toBeNull();
   });

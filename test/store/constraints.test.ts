@@ -15,13 +15,13 @@ describe('schema constraints', () => {
     tmp = tempDir('fleetdeck-store-');
     store = await SqliteStore.open({ file: join(tmp.dir, 'fleet.db'), synchronous: 'FULL', now: () => NOW });
     db = store.db;
-    await store.write((tx) => {
-      tx.agents.insert({ id: 'agt_ok', name: 'alice', role: 'implementer', workspace: null, capabilities: [], tokenHash: 'h', leaseSeconds: 60, now: NOW });
-      tx.events.append({ actor: 'agt_ok', type: 'agent.registered', agentId: 'agt_ok', payload: { name: 'alice' } }, NOW);
+    await store.write(async (tx) => {
+      await tx.agents.insert({ id: 'agt_ok', name: 'alice', role: 'implementer', workspace: null, capabilities: [], tokenHash: 'h', leaseSeconds: 60, now: NOW });
+      await tx.events.append({ actor: 'agt_ok', type: 'agent.registered', agentId: 'agt_ok', payload: { name: 'alice' } }, NOW);
     });
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     tmp.cleanup();
   });
 
@@ -63,15 +63,15 @@ describe('schema constraints', () => {
     expect(() => db.prepare("INSERT INTO signals (agent_id, kind, message, created_at) VALUES ('agt_ok', 'shout', 'm', 1)").run()).toThrow(/CHECK constraint failed/);
   });
 
-  it('foreign keys are enforced, and the integrity check reports rows that slipped past them', () => {
+  it('foreign keys are enforced, and the integrity check reports rows that slipped past them', async () => {
     expect(() => db.prepare("INSERT INTO signals (agent_id, kind, message, created_at) VALUES ('agt_nobody', 'notice', 'm', 1)").run()).toThrow(/FOREIGN KEY constraint failed/);
-    expect(store.integrityCheck()).toEqual([]);
+    expect(await store.integrityCheck()).toEqual([]);
 
     const raw = new Database(join(tmp.dir, 'fleet.db'));
     raw.pragma('foreign_keys = OFF');
     raw.prepare("INSERT INTO signals (agent_id, kind, message, created_at) VALUES ('agt_nobody', 'notice', 'm', 1)").run();
     raw.close();
-    const problems = store.integrityCheck();
+    const problems = await store.integrityCheck();
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^foreign key: .*signals/);
   });

@@ -23,7 +23,7 @@ describe('migrations', () => {
     expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1)); // numbered 001, 002, … without gaps
 
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
-    expect(store.schemaVersion()).toBe(migrations.length);
+    expect(await store.schemaVersion()).toBe(migrations.length);
     const rows = store.db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all();
     expect(rows).toEqual(migrations.map((m) => ({ version: m.version, name: m.name, applied_at: NOW })));
     const schema = () => store.db.prepare("SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
@@ -33,14 +33,14 @@ describe('migrations', () => {
     expect(migrate(store.db, NOW + 1)).toEqual([]);
     expect(schema()).toEqual(before);
     expect(store.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(migrations.length);
-    expect(store.integrityCheck()).toEqual([]);
-    store.close();
+    expect(await store.integrityCheck()).toEqual([]);
+    await store.close();
 
     // reopening a migrated file is a no-op too
     const again = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW + 2 });
-    expect(again.schemaVersion()).toBe(migrations.length);
+    expect(await again.schemaVersion()).toBe(migrations.length);
     expect(again.db.prepare('SELECT max(applied_at) FROM schema_migrations').pluck().get()).toBe(NOW);
-    again.close();
+    await again.close();
   });
 
   it('opens the file in WAL mode with the agreed pragmas', async () => {
@@ -48,10 +48,10 @@ describe('migrations', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
-    store.close();
+    await store.close();
     const normal = await SqliteStore.open({ file: join(tmp.dir, 'fleet.db'), synchronous: 'NORMAL', now: () => NOW });
     expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
-    normal.close();
+    await normal.close();
   });
 
   it('applies each migration in one transaction: a failing one leaves no trace, and a fixed one applies later', () => {
@@ -84,7 +84,7 @@ describe('migrations', () => {
     const raw = new Database(file, { readonly: true });
     expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(loadMigrations().length);
     raw.close();
-    a.close();
-    b.close();
+    await a.close();
+    await b.close();
   });
 });

@@ -4,6 +4,7 @@ import { openApp } from '../../main.js';
 import { startHttpServer, type HttpServerHandle } from '../../transports/http.js';
 import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
 import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
+import { redactUrl } from '../../store/postgres/url.js';
 
 /** `serve --http`: the flags added to `serve`, and what it does with them. */
 export const HTTP_OPTIONS: OptionSpec = {
@@ -40,10 +41,9 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
     if (closing) return;
     closing = true;
     logger.info({ reason }, 'shutting down');
-    void (handle?.close() ?? Promise.resolve()).finally(() => {
-      app.close();
-      process.exit(0);
-    });
+    void (handle?.close() ?? Promise.resolve())
+      .then(() => app.close())
+      .finally(() => process.exit(0));
   };
   // before the address is logged: whoever reads it may signal at once
   process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -51,9 +51,9 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   try {
     handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
   } catch (error) {
-    app.close();
+    await app.close();
     throw error;
   }
-  logger.info({ url: handle.url, db: app.config.db, health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
+  logger.info({ url: handle.url, db: redactUrl(app.config.db), health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
   return new Promise<number>(() => {}); // runs until a signal
 }

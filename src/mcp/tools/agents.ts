@@ -4,7 +4,8 @@ import { FleetError, invalidState } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
 import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent } from '../../services/agents.js';
 import { describeSelf } from '../../services/self.js';
-import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput } from '../schemas.js';
+import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
+import type { Handoff } from '../../domain/handoff.js';
 import { defineTool } from '../tool.js';
 import { ownClaimOut, ownClaimSchema } from './claims.js';
 
@@ -76,6 +77,7 @@ export const registerAgentTool = defineTool({
     agent: agentSchema,
     lease_seconds: z.number(),
     heartbeat_seconds: z.number(),
+    waiting_handoffs: waitingHandoffsField,
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
   async run(ctx, input) {
@@ -94,16 +96,16 @@ export const registerAgentTool = defineTool({
           'one server process (or one HTTP token) is one identity: start another fleetdeck process for another agent',
         );
       }
-      return registrationOut(current.agent, current.liveness, null, true);
+      return registrationOut(current.agent, current.liveness, null, true, current.waitingHandoffs);
     }
     const registration = await registerAgent(ctx.deps, input);
     ctx.session.bindAgent(registration.agent.id);
-    return registrationOut(registration.agent, 'active', registration.token, registration.resumed);
+    return registrationOut(registration.agent, 'active', registration.token, registration.resumed, registration.waitingHandoffs);
   },
   summarize: (out) => `${out.resumed ? 'resumed' : 'registered'} ${out.agent.name} as ${out.agent_id} (${out.agent.role}); show a sign of life at least every ${out.heartbeat_seconds}s`,
 });
 
-function registrationOut(agent: Agent, liveness: Liveness, token: string | null, resumed: boolean) {
+function registrationOut(agent: Agent, liveness: Liveness, token: string | null, resumed: boolean, waiting: Handoff[]) {
   return {
     agent_id: agent.id,
     ...(token ? { token } : {}),
@@ -111,8 +113,13 @@ function registrationOut(agent: Agent, liveness: Liveness, token: string | null,
     agent: agentOut(agent, liveness),
     lease_seconds: agent.leaseSeconds,
     heartbeat_seconds: heartbeatSecondsFor(agent),
-    next: 'claim_scope before editing files, or take_task to get queued work',
+    ...waitingHandoffsOut(waiting),
+    next: waiting.length > 0 ? acceptHint(waiting) : 'claim_scope before editing files, or take_task to get queued work',
   };
+}
+
+function acceptHint(waiting: Handoff[]): string {
+  return `${waiting.length} handoff(s) wait for you (first: ${waiting[0]!.id} on run ${waiting[0]!.runId}): read fleet://handoffs/${waiting[0]!.id}, then accept_handoff or decline_handoff`;
 }
 
 export const heartbeatTool = defineTool({
@@ -139,6 +146,7 @@ export const heartbeatTool = defineTool({
     lease_expires_at: z.string(),
     heartbeat_seconds: z.number(),
     renewed: z.object({ runs: z.array(z.string()), claims: z.array(z.string()) }),
+    waiting_handoffs: waitingHandoffsField,
   }),
   annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false },
   async run(ctx, input) {
@@ -149,6 +157,8 @@ export const heartbeatTool = defineTool({
       lease_expires_at: iso(result.leaseExpiresAt),
       heartbeat_seconds: heartbeatSecondsFor(result.agent),
       renewed: result.renewed,
+      ...waitingHandoffsOut(result.waitingHandoffs),
+      ...(result.waitingHandoffs.length > 0 ? { next: acceptHint(result.waitingHandoffs) } : {}),
     };
   },
   summarize: (out) => `alive until ${out.lease_expires_at}; renewed ${out.renewed.runs.length} run(s), ${out.renewed.claims.length} claim(s)`,
@@ -169,6 +179,7 @@ export const whoamiTool = defineTool({
     operator: z.string().optional(),
     recent_signals: z.array(signalSchema),
     claims: z.array(ownClaimSchema).optional().describe('your active claims'),
+    waiting_handoffs: waitingHandoffsField,
   }),
   annotations: { readOnlyHint: true, idempotentHint: true, destructiveHint: false },
   async run(ctx) {
@@ -182,8 +193,10 @@ export const whoamiTool = defineTool({
       bound: true,
       kind: 'agent' as const,
       agent: agentOut(self.agent, self.liveness),
-      recent_signals: self.recentSignals.map(signalOut),
+      recent_signals: self.recentSignals.map((s) => ({ ...signalOut(s), acknowledged: s.acknowledgedAt !== null })),
       claims: self.claims.claims.map(ownClaimOut),
+      ...waitingHandoffsOut(self.waitingHandoffs),
+      ...(self.waitingHandoffs.length > 0 ? { next: acceptHint(self.waitingHandoffs) } : {}),
     };
   },
   summarize: (out) =>

@@ -6,7 +6,7 @@ import { getRunView, listRuns } from '../../services/runs/queries.js';
 import { submitResult } from '../../services/runs/result.js';
 import { startRun, submitTask } from '../../services/runs/submit.js';
 import { takeTask } from '../../services/runs/take.js';
-import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text, usageInput } from '../schemas.js';
+import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { artifactSummarySchema, evidenceKind } from './evidence.js';
 import { runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
@@ -78,11 +78,21 @@ export const takeTaskTool = defineTool({
   output: z.object({
     run: runSchema.nullable(),
     lease_epoch: z.number().optional(),
-    reason: z.enum(['empty', 'paused', 'aborted']).optional(),
+    reason: z.enum(['empty', 'paused', 'aborted', 'handoff_waiting']).optional(),
+    waiting_handoffs: waitingHandoffsField,
   }),
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
   async run(ctx, input) {
     const out = await takeTask(ctx.deps, ctx.feed, ctx.session.requireAgent(), input, ctx.signal);
+    if (!out.run && out.waitingHandoffs.length > 0) {
+      const first = out.waitingHandoffs[0]!;
+      return {
+        run: null,
+        reason: 'handoff_waiting' as const,
+        ...waitingHandoffsOut(out.waitingHandoffs),
+        next: `nothing queued, but ${out.waitingHandoffs.length} handoff(s) wait for you: read fleet://handoffs/${first.id}, then accept_handoff (handoff_id ${first.id}) to take over run ${first.runId}`,
+      };
+    }
     if (!out.run) {
       return {
         run: null,

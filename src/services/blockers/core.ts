@@ -22,9 +22,9 @@ export interface BlockerSpec {
 }
 
 /** A run can take a blocker (or a handoff) only while plainly leased: one open question at a time. */
-export function requireUnblockedLeased(tx: Tx, run: Run): void {
+export async function requireUnblockedLeased(tx: Tx, run: Run): Promise<void> {
   if (run.state === 'blocked') {
-    const open = tx.blockers.openForRun(run.id);
+    const open = await tx.blockers.openForRun(run.id);
     throw invalidState(
       `run ${run.id} is already blocked${open ? ` on ${open.id} (${open.kind}): ${clip(open.question, 120)}` : ''}`,
       open ? `wait for the decision: await_update with blocker_id ${open.id}` : 'wait for an operator decision (await_update on the run)',
@@ -32,7 +32,7 @@ export function requireUnblockedLeased(tx: Tx, run: Run): void {
     );
   }
   if (run.state === 'handoff_pending') {
-    const open = tx.handoffs.openForRun(run.id);
+    const open = await tx.handoffs.openForRun(run.id);
     throw invalidState(
       `run ${run.id} waits on handoff ${open?.id ?? '?'}`,
       open ? `withdraw_handoff ${open.id} first, or await_update with handoff_id ${open.id}` : 'await_update on the run',
@@ -46,12 +46,12 @@ export function requireUnblockedLeased(tx: Tx, run: Run): void {
  * Inside a caller's transaction: records the blocker and, unless the run is already blocked (an
  * escalation blocks it first), moves it leased → blocked. One `blocker.raised` event.
  */
-export function raiseBlockerOn(tx: Tx, run: Run, spec: BlockerSpec, now: number): { blocker: Blocker; run: Run } {
+export async function raiseBlockerOn(tx: Tx, run: Run, spec: BlockerSpec, now: number): Promise<{ blocker: Blocker; run: Run }> {
   if (!run.ownerId) throw invalidState(`run ${run.id} has no owner`, 'only an owned run can be blocked', { run_id: run.id });
   const id = newId('blk');
   let blocked = run;
   if (run.state !== 'blocked') {
-    blocked = moveRun(tx, run, 'blocked', 'block', { stateReason: `blocker ${id}` }, now, {
+    blocked = await moveRun(tx, run, 'blocked', 'block', { stateReason: `blocker ${id}` }, now, {
       actor: spec.raisedBy,
       type: 'run.blocked',
       payload: { blocker_id: id, kind: spec.kind },
@@ -59,7 +59,7 @@ export function raiseBlockerOn(tx: Tx, run: Run, spec: BlockerSpec, now: number)
   }
   let blocker: Blocker;
   try {
-    blocker = tx.blockers.insert({
+    blocker = await tx.blockers.insert({
       id,
       runId: run.id,
       agentId: run.ownerId,
@@ -80,7 +80,7 @@ export function raiseBlockerOn(tx: Tx, run: Run, spec: BlockerSpec, now: number)
     }
     throw error;
   }
-  tx.events.append(
+  await tx.events.append(
     {
       actor: spec.raisedBy,
       type: 'blocker.raised',

@@ -9,12 +9,12 @@ import type { Tx } from '../../store/port/index.js';
 import { listRunArtifacts } from '../evidence/index.js';
 import { raiseBlockerOn } from './core.js';
 
-export function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null, now: number): Blocker | null {
+export async function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null, now: number): Promise<Blocker | null> {
   if (run.state !== 'blocked' || !run.ownerId) return null;
-  if (tx.blockers.openForRun(run.id)) return null; // already waiting on a person
-  const owner = ownerId ? tx.agents.get(ownerId) : null;
-  const claims = claimsHeldAtStale(tx, run.id, now);
-  const evidence = listRunArtifacts(tx, run.id);
+  if (await tx.blockers.openForRun(run.id)) return null; // already waiting on a person
+  const owner = ownerId ? await tx.agents.get(ownerId) : null;
+  const claims = await claimsHeldAtStale(tx, run.id, now);
+  const evidence = await listRunArtifacts(tx, run.id);
   const lastHeartbeat = owner?.lastHeartbeatAt ?? null;
   const lastSeen = owner?.lastSeenAt ?? null;
   const lines = [
@@ -26,7 +26,7 @@ export function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null,
     `Evidence: ${evidence.length === 0 ? 'none' : evidence.map((a) => `${a.kind} ${a.name} (${a.id})`).join('; ')}`,
     owner?.note ? `Last note: ${owner.note}` : null,
   ].filter((l): l is string => l !== null);
-  const { blocker } = raiseBlockerOn(
+  const { blocker } = await raiseBlockerOn(
     tx,
     run,
     {
@@ -53,10 +53,10 @@ interface HeldClaim {
  * The claims the run held when its owner turned stale: still active ones, plus those the
  * stale-agent hook released in this same transaction (the audit log says which).
  */
-function claimsHeldAtStale(tx: Tx, runId: string, now: number): HeldClaim[] {
+async function claimsHeldAtStale(tx: Tx, runId: string, now: number): Promise<HeldClaim[]> {
   const held = new Map<string, HeldClaim>();
-  for (const c of tx.claims.listActive({ runId, limit: 100 })) held.set(c.id, { claim_id: c.id, kind: c.kind, pattern: c.pattern });
-  for (const e of tx.events.list({ runId, types: ['claim.released'], newestFirst: true, limit: 100 })) {
+  for (const c of await tx.claims.listActive({ runId, limit: 100 })) held.set(c.id, { claim_id: c.id, kind: c.kind, pattern: c.pattern });
+  for (const e of await tx.events.list({ runId, types: ['claim.released'], newestFirst: true, limit: 100 })) {
     if (e.at !== now || !e.subjectId) continue;
     held.set(e.subjectId, { claim_id: e.subjectId, kind: String(e.payload.kind ?? ''), pattern: String(e.payload.pattern ?? '') });
   }

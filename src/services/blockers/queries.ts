@@ -5,6 +5,7 @@ import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { readTx } from '../tx.js';
+import { mapSeq } from '../sequential.js';
 
 export interface BlockerListInput {
   /** default: open only */
@@ -24,24 +25,25 @@ export interface BlockerView {
 
 /** Open blockers oldest first (what waits longest on a person comes first), then decided ones. */
 export async function listBlockers(deps: Deps, input: BlockerListInput): Promise<BlockerView[]> {
-  return readTx(deps, (tx, now) =>
-    tx.blockers
-      .list({ states: input.states ?? ['open'], runId: input.run_id, agentId: input.agent_id, kinds: input.kinds, limit: Math.min(input.limit ?? 50, 200) })
-      .map((b) => blockerView(tx, b, now)),
+  return readTx(deps, async (tx, now) =>
+    mapSeq(
+      await tx.blockers.list({ states: input.states ?? ['open'], runId: input.run_id, agentId: input.agent_id, kinds: input.kinds, limit: Math.min(input.limit ?? 50, 200) }),
+      (b) => blockerView(tx, b, now),
+    ),
   );
 }
 
 export async function getBlocker(deps: Deps, blockerId: string): Promise<BlockerView> {
-  return readTx(deps, (tx, now) => {
-    const b = tx.blockers.get(blockerId);
+  return readTx(deps, async (tx, now) => {
+    const b = await tx.blockers.get(blockerId);
     if (!b) throw notFound('blocker', blockerId, 'list open blockers with list_blockers or fleet://blockers');
-    return blockerView(tx, b, now);
+    return await blockerView(tx, b, now);
   });
 }
 
-export function blockerView(tx: Tx, b: Blocker, now: number): BlockerView {
-  const run = tx.runs.get(b.runId);
-  const agent = tx.agents.get(b.agentId);
+export async function blockerView(tx: Tx, b: Blocker, now: number): Promise<BlockerView> {
+  const run = await tx.runs.get(b.runId);
+  const agent = await tx.agents.get(b.agentId);
   return {
     blocker: b,
     run: run ? { id: run.id, title: run.title, type: run.type, state: run.state, leaseEpoch: run.leaseEpoch } : null,
@@ -54,12 +56,12 @@ export function blockerView(tx: Tx, b: Blocker, now: number): BlockerView {
  * The newest `redirect` decision on the run: the operator's instructions that supersede the
  * run's original ones (shown with the run; the owner also got them as a `redirect` signal).
  */
-export function redirectOfRun(tx: Tx, runId: string): { blockerId: string; instructions: string; at: number } | null {
-  const redirects = tx.blockers.listByRun(runId).filter((b) => b.decision === 'redirect' && b.resolution !== null);
+export async function redirectOfRun(tx: Tx, runId: string): Promise<{ blockerId: string; instructions: string; at: number } | null> {
+  const redirects = (await tx.blockers.listByRun(runId)).filter((b) => b.decision === 'redirect' && b.resolution !== null);
   const last = redirects[redirects.length - 1];
   return last ? { blockerId: last.id, instructions: last.resolution!, at: last.resolvedAt! } : null;
 }
 
 export async function completeBlockerIds(deps: Deps, prefix: string): Promise<string[]> {
-  return readTx(deps, (tx) => tx.blockers.listIds(prefix, 50));
+  return readTx(deps, async (tx) => await tx.blockers.listIds(prefix, 50));
 }

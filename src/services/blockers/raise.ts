@@ -23,11 +23,11 @@ export interface RaiseBlockerInput {
  * decision from the signals of its next result, await_update, or a resource notification.
  */
 export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBlockerInput): Promise<{ blocker: Blocker; run: Run; view: BlockerView }> {
-  return writeTx(deps, (tx, now) => {
-    const run = requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
-    requireUnblockedLeased(tx, run);
-    const evidence = requireRunEvidence(tx, run.id, input.evidence ?? []);
-    const raised = raiseBlockerOn(
+  return writeTx(deps, async (tx, now) => {
+    const run = await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
+    await requireUnblockedLeased(tx, run);
+    const evidence = await requireRunEvidence(tx, run.id, input.evidence ?? []);
+    const raised = await raiseBlockerOn(
       tx,
       run,
       {
@@ -41,7 +41,7 @@ export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBloc
       },
       now,
     );
-    return { ...raised, view: blockerView(tx, raised.blocker, now) };
+    return { ...raised, view: await blockerView(tx, raised.blocker, now) };
   });
 }
 

@@ -10,13 +10,13 @@ const BATCH = 100;
  * operator cancelled, reassigned or requeued the run directly) is closed as `obsolete`, so the
  * open-blockers view only shows questions that still wait on someone.
  */
-export function closeOrphanedBlockers(tx: Tx, now: number): number {
-  const orphaned = tx.blockers.listOrphaned(BATCH);
+export async function closeOrphanedBlockers(tx: Tx, now: number): Promise<number> {
+  const orphaned = await tx.blockers.listOrphaned(BATCH);
   for (const blocker of orphaned) {
-    const run = tx.runs.get(blocker.runId);
+    const run = await tx.runs.get(blocker.runId);
     const reason = run ? `run ${run.state}${run.ownerId && run.ownerId !== blocker.agentId ? ` under ${run.ownerId}` : ''}` : 'run missing';
-    if (!tx.blockers.markObsolete(blocker.id, 'system', reason, now)) continue;
-    tx.events.append(
+    if (!await tx.blockers.markObsolete(blocker.id, 'system', reason, now)) continue;
+    await tx.events.append(
       { actor: 'system', type: 'blocker.obsolete', agentId: blocker.agentId, runId: blocker.runId, subjectId: blocker.id, payload: { reason } },
       now,
     );

@@ -41,8 +41,8 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
     throw forbidden('only an operator resolves blockers', 'agents wait for the decision with await_update; an operator decides with resolve_blocker or `fleetdeck approve|deny|answer`');
   }
   const by = actorLabel(actor);
-  return writeTx(deps, (tx, now) => {
-    const blocker = tx.blockers.get(input.blocker_id);
+  return writeTx(deps, async (tx, now) => {
+    const blocker = await tx.blockers.get(input.blocker_id);
     if (!blocker) throw notFound('blocker', input.blocker_id, 'list open blockers with list_blockers or fleet://blockers');
     if (blocker.state !== 'open') {
       throw invalidState(
@@ -53,12 +53,12 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
     }
     const problem = decisionProblem(blocker, input);
     if (problem) throw new FleetError('INVALID_INPUT', problem.message, problem.hint);
-    if (input.to_agent !== undefined && !tx.agents.get(input.to_agent)) {
+    if (input.to_agent !== undefined && !await tx.agents.get(input.to_agent)) {
       throw notFound('agent', input.to_agent, 'reassign to a registered agent (fleet://agents) or to a role');
     }
-    const run = tx.runs.get(blocker.runId)!;
+    const run = (await tx.runs.get(blocker.runId))!;
     const reassignedTo = input.decision === 'reassign' ? (input.to_agent ?? `role:${input.to_role}`) : null;
-    const resolved = tx.blockers.resolve(
+    const resolved = await tx.blockers.resolve(
       blocker.id,
       {
         decision: input.decision,
@@ -70,7 +70,7 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
       now,
     );
     if (!resolved) throw invalidState(`blocker ${blocker.id} was decided meanwhile`, 'read it again');
-    tx.events.append(
+    await tx.events.append(
       {
         actor: by,
         type: 'blocker.resolved',
@@ -88,32 +88,32 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
       },
       now,
     );
-    if (input.decision === 'approve' && blocker.policyRule === 'claims_need_approval') grantClaims(tx, resolved, now);
-    const { run: after, effect } = applyEffect(tx, resolved, run, input, by, now);
-    tellOwner(tx, resolved, after, effect, now);
-    return { blocker: resolved, run: after, effect, view: blockerView(tx, resolved, now) };
+    if (input.decision === 'approve' && blocker.policyRule === 'claims_need_approval') await grantClaims(tx, resolved, now);
+    const { run: after, effect } = await applyEffect(tx, resolved, run, input, by, now);
+    await tellOwner(tx, resolved, after, effect, now);
+    return { blocker: resolved, run: after, effect, view: await blockerView(tx, resolved, now) };
   });
 }
 
-function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInput, by: string, now: number): Pick<ResolveOutcome, 'run' | 'effect'> {
+async function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInput, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
   const reason = `blocker ${blocker.id}: ${input.decision}${input.text ? `: ${clip(input.text, 200)}` : ''}`;
   switch (DECISION_EFFECT[input.decision]) {
     case 'cancel':
-      return { run: cancelRunTx(tx, run, by, reason, now).run, effect: 'cancelled' };
+      return { run: (await cancelRunTx(tx, run, by, reason, now)).run, effect: 'cancelled' };
     case 'reassign':
-      return { run: reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, by, reason, now).run, effect: 'reassigned' };
+      return { run: (await reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, by, reason, now)).run, effect: 'reassigned' };
     case 'owner': {
-      if (input.decision === 'pause') pauseAgentIn(tx, blocker.agentId, by, input.text ?? `blocker ${blocker.id}`, now);
-      const owner = run.ownerId ? tx.agents.get(run.ownerId) : null;
+      if (input.decision === 'pause') await pauseAgentIn(tx, blocker.agentId, by, input.text ?? `blocker ${blocker.id}`, now);
+      const owner = run.ownerId ? await tx.agents.get(run.ownerId) : null;
       if (owner && owner.recordedLiveness === 'active' && livenessAt(owner, now) === 'active') {
-        const leased = moveRun(tx, run, 'leased', 'unblock', { stateReason: null, leaseExpiresAt: now + owner.leaseSeconds * 1000 }, now, {
+        const leased = await moveRun(tx, run, 'leased', 'unblock', { stateReason: null, leaseExpiresAt: now + owner.leaseSeconds * 1000 }, now, {
           actor: by,
           type: 'run.unblocked',
           payload: { blocker_id: blocker.id, decision: input.decision },
         });
         return { run: leased, effect: 'returned_to_owner' };
       }
-      return requeueForStaleOwner(tx, run, blocker, by, now);
+      return await requeueForStaleOwner(tx, run, blocker, by, now);
     }
   }
 }
@@ -123,10 +123,10 @@ function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInput, by
  * the blocker and shown with the run), and the run goes back to the queue for a new attempt, or
  * to the dead letters when none is left. Its claims were released when the owner turned stale.
  */
-function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: string, now: number): Pick<ResolveOutcome, 'run' | 'effect'> {
+async function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
   const payload = { blocker_id: blocker.id, decision: blocker.decision, owner_id: run.ownerId, reason: OWNER_STALE };
   if (run.attempts >= run.maxAttempts) {
-    const dead = moveRun(
+    const dead = await moveRun(
       tx,
       run,
       'dead',
@@ -135,10 +135,10 @@ function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: string, no
       now,
       { actor: by, payload },
     );
-    notifyRunFinished(tx, dead, now);
+    await notifyRunFinished(tx, dead, now);
     return { run: dead, effect: 'dead_lettered' };
   }
-  const queued = moveRun(tx, run, 'queued', 'retry', { ...RELEASE_LEASE, stateReason: OWNER_STALE, availableAt: now }, now, {
+  const queued = await moveRun(tx, run, 'queued', 'retry', { ...RELEASE_LEASE, stateReason: OWNER_STALE, availableAt: now }, now, {
     actor: by,
     type: 'run.requeued',
     payload,
@@ -147,9 +147,9 @@ function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: string, no
 }
 
 /** An approved claims_need_approval blocker lets that agent claim those scopes from now on. */
-function grantClaims(tx: Tx, blocker: Blocker, now: number): void {
+async function grantClaims(tx: Tx, blocker: Blocker, now: number): Promise<void> {
   const scopes = (blocker.policySubject?.scopes ?? []) as { kind: string; pattern: string; workspace: string }[];
-  for (const s of scopes) tx.blockers.insertGrant(blocker.agentId, 'claims_need_approval', grantKey(s), blocker.id, now);
+  for (const s of scopes) await tx.blockers.insertGrant(blocker.agentId, 'claims_need_approval', grantKey(s), blocker.id, now);
 }
 
 /**
@@ -157,12 +157,12 @@ function grantClaims(tx: Tx, blocker: Blocker, now: number): void {
  * otherwise `blocker_resolved` with the decision (cancel and reassign also send their own
  * `cancel` / `lease_lost` signals from the runs service).
  */
-function tellOwner(tx: Tx, blocker: Blocker, run: Run, effect: ResolveOutcome['effect'], now: number): void {
+async function tellOwner(tx: Tx, blocker: Blocker, run: Run, effect: ResolveOutcome['effect'], now: number): Promise<void> {
   const stale = effect === 'requeued' || effect === 'dead_lettered';
   const message = stale
     ? `${decisionMessage(blocker)} — but you went silent meanwhile, so run ${run.id} is ${run.state}; stop working on it`
     : decisionMessage(blocker);
-  signalAgent(
+  await signalAgent(
     tx,
     blocker.agentId,
     blocker.decision === 'redirect' && !stale ? 'redirect' : 'blocker_resolved',

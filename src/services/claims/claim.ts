@@ -13,6 +13,7 @@ import type { Deps } from '../deps.js';
 import { enforceClaimPolicy } from '../policy/enforce.js';
 import { readTx, writeTx } from '../tx.js';
 import { decideClaims, prepareClaimRequest, resolveWorkspace, type ClaimInput, type Decision, type PlannedScope } from './decide.js';
+import { mapSeq } from '../sequential.js';
 
 export interface GrantedClaim {
   claim: Claim;
@@ -29,23 +30,23 @@ export async function claimScope(deps: Deps, agentId: string, input: ClaimInput)
   const request = prepareClaimRequest(input);
   // the fleet policy may require an operator's approval for some scopes (raises a blocker, refuses)
   await enforceClaimPolicy(deps, agentId, input);
-  return writeTx(deps, (tx, now) => {
-    const agent = requireAgent(tx, agentId);
-    if (input.run_id !== undefined) checkRunLink(tx, agentId, input.run_id);
+  return writeTx(deps, async (tx, now) => {
+    const agent = await requireAgent(tx, agentId);
+    if (input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
     const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
-    const decision = decideClaims(tx, agentId, workspace, request, now);
+    const decision = await decideClaims(tx, agentId, workspace, request, now);
     if (decision.conflictsTotal > 0) return { granted: false, decision, claims: [] };
-    const claims = decision.scopes.map((scope) => grant(tx, agentId, workspace, scope, input, decision.ttlSeconds, now));
+    const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, workspace, scope, input, decision.ttlSeconds, now));
     return { granted: true, decision, claims };
   });
 }
 
-function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): GrantedClaim {
+async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): Promise<GrantedClaim> {
   const runId = input.run_id ?? null;
   const reason = input.reason ?? null;
   if (scope.existing) {
-    const claim = tx.claims.update(scope.existing.id, { mode: scope.mode, ttlSeconds, expiresAt: now + ttlSeconds * 1000, runId, reason });
-    tx.events.append(
+    const claim = await tx.claims.update(scope.existing.id, { mode: scope.mode, ttlSeconds, expiresAt: now + ttlSeconds * 1000, runId, reason });
+    await tx.events.append(
       {
         actor: agentId,
         type: 'claim.extended',
@@ -58,7 +59,7 @@ function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, 
     );
     return { claim, extended: true };
   }
-  const claim = tx.claims.insert({
+  const claim = await tx.claims.insert({
     id: newId('clm'),
     workspace,
     kind: scope.kind,
@@ -71,7 +72,7 @@ function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, 
     ttlSeconds,
     now,
   });
-  tx.events.append(
+  await tx.events.append(
     {
       actor: agentId,
       type: 'claim.granted',
@@ -107,24 +108,24 @@ export interface CheckOutcome {
 export async function checkScope(deps: Deps, actor: Actor, input: ClaimInput): Promise<CheckOutcome> {
   const request = prepareClaimRequest(input);
   const agentId = actor.kind === 'agent' ? actor.agentId : null;
-  return readTx(deps, (tx, now) => {
-    const agent = agentId ? requireAgent(tx, agentId) : null;
-    if (agentId && input.run_id !== undefined) checkRunLink(tx, agentId, input.run_id);
+  return readTx(deps, async (tx, now) => {
+    const agent = agentId ? await requireAgent(tx, agentId) : null;
+    if (agentId && input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
     const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
-    const decision = decideClaims(tx, agentId, workspace, request, now);
+    const decision = await decideClaims(tx, agentId, workspace, request, now);
     return { granted: decision.conflictsTotal === 0, decision, expiresAt: now + decision.ttlSeconds * 1000 };
   });
 }
 
-function requireAgent(tx: Tx, agentId: string): Agent {
-  const agent = tx.agents.get(agentId);
+async function requireAgent(tx: Tx, agentId: string): Promise<Agent> {
+  const agent = await tx.agents.get(agentId);
   if (!agent) throw notFound('agent', agentId, 'register_agent again');
   return agent;
 }
 
 /** A claim may be linked only to a run the caller owns, so the run's end releases it. */
-function checkRunLink(tx: Tx, agentId: string, runId: string): void {
-  const run = tx.runs.get(runId);
+async function checkRunLink(tx: Tx, agentId: string, runId: string): Promise<void> {
+  const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'omit run_id, or pass the id of a run you hold (take_task, start_run)');
   if (run.ownerId !== agentId) {
     throw run.ownerId === null

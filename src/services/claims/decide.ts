@@ -19,6 +19,7 @@ import {
 import { FleetError } from '../../domain/errors.js';
 import { GlobSyntaxError } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
+import { mapSeq } from '../sequential.js';
 
 export interface ScopeInput {
   kind: ClaimKind;
@@ -129,26 +130,26 @@ export function resolveWorkspace(requested: string | null, requester: Agent | nu
  * the expiry pass has already ended them; in a read (check_scope) they are skipped here, so both
  * give the same answer.
  */
-export function decideClaims(
+export async function decideClaims(
   tx: Tx,
   requesterId: string | null,
   workspace: string,
   request: PreparedRequest,
   now: number,
-): Decision {
+): Promise<Decision> {
   const holders = new Map<string, Agent | null>();
-  const holderOf = (id: string): Agent | null => {
-    if (!holders.has(id)) holders.set(id, tx.agents.get(id));
+  const holderOf = async (id: string): Promise<Agent | null> => {
+    if (!holders.has(id)) holders.set(id, await tx.agents.get(id));
     return holders.get(id)!;
   };
   const conflicts: Conflict[] = [];
   let conflictsTotal = 0;
-  const scopes: PlannedScope[] = request.scopes.map((s) => ({
+  const scopes: PlannedScope[] = await mapSeq(request.scopes, async (s) => ({
     ...s,
-    existing: requesterId ? tx.claims.findOwn(requesterId, workspace, s.kind, s.pattern) : null,
+    existing: requesterId ? await tx.claims.findOwn(requesterId, workspace, s.kind, s.pattern) : null,
   }));
   for (const scope of scopes) {
-    const candidates = tx.claims.candidates({
+    const candidates = await tx.claims.candidates({
       workspace,
       kind: scope.kind,
       prefix: scope.prefix,
@@ -159,7 +160,7 @@ export function decideClaims(
       now,
     });
     for (const claim of candidates) {
-      const holder = holderOf(claim.agentId);
+      const holder = await holderOf(claim.agentId);
       if (!holder || livenessAt(holder, now) === 'stale') continue;
       const overlap = scopesOverlap(scope.kind, scope.pattern, claim.pattern);
       if (!overlap.overlap) continue;

@@ -10,8 +10,8 @@ import { endClaims, releaseClaimsOfAgent, releasedMessage } from './release.js';
 const DUE_BATCH = 500;
 
 /** Stale-agent hook: a holder that turned stale loses its claims at once. */
-export function releaseClaimsOfStaleAgent(tx: Tx, agent: Agent, now: number): void {
-  releaseClaimsOfAgent(tx, agent.id, now, 'holder_stale', 'system');
+export async function releaseClaimsOfStaleAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
+  await releaseClaimsOfAgent(tx, agent.id, now, 'holder_stale', 'system');
 }
 
 /**
@@ -19,8 +19,8 @@ export function releaseClaimsOfStaleAgent(tx: Tx, agent: Agent, now: number): vo
  * still within its own lease) become `expired`, with an event each and a signal to the holder.
  * Idempotent: only claims still active are touched.
  */
-export function expireClaims(tx: Tx, now: number): number {
-  const due: Claim[] = tx.claims.listDue(now, DUE_BATCH);
+export async function expireClaims(tx: Tx, now: number): Promise<number> {
+  const due: Claim[] = await tx.claims.listDue(now, DUE_BATCH);
   if (due.length === 0) return 0;
-  return endClaims(tx, due, now, 'ttl', 'system', { state: 'expired', signal: { message: (held) => releasedMessage(held, 'ttl') } }).length;
+  return (await endClaims(tx, due, now, 'ttl', 'system', { state: 'expired', signal: { message: (held) => releasedMessage(held, 'ttl') } })).length;
 }

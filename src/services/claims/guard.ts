@@ -29,13 +29,13 @@ export interface GuardViolation {
  */
 export async function guardViolations(deps: Deps, input: GuardInput): Promise<GuardViolation[]> {
   const workspace = normalizeWorkspace(input.workspace);
-  return readTx(deps, (tx, now) => {
+  return readTx(deps, async (tx, now) => {
     const holders = new Map<string, Agent | null>();
     const violations: GuardViolation[] = [];
     for (const path of input.paths) {
-      for (const claim of tx.claims.atPrefixes(workspace, 'path', ancestorPrefixes(`${path}/`), now)) {
+      for (const claim of await tx.claims.atPrefixes(workspace, 'path', ancestorPrefixes(`${path}/`), now)) {
         if (claim.mode !== 'exclusive' || claim.agentId === input.agentId) continue;
-        if (!holders.has(claim.agentId)) holders.set(claim.agentId, tx.agents.get(claim.agentId));
+        if (!holders.has(claim.agentId)) holders.set(claim.agentId, await tx.agents.get(claim.agentId));
         const agent = holders.get(claim.agentId)!;
         if (!agent || livenessAt(agent, now) === 'stale') continue;
         if (!globMatches(claim.pattern, path)) continue;

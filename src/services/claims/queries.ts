@@ -29,7 +29,7 @@ export interface ClaimListing {
  * Active claims, oldest first, each with its holder's name and liveness. A claim whose expiry or
  * holder's lease has passed but that no write has ended yet is left out: it no longer holds.
  */
-export function listActiveClaims(tx: Tx, filter: ClaimFilterInput, now: number): ClaimListing {
+export async function listActiveClaims(tx: Tx, filter: ClaimFilterInput, now: number): Promise<ClaimListing> {
   const f = {
     workspace: filter.workspace === undefined ? undefined : normalizeWorkspace(filter.workspace),
     agentId: filter.agentId,
@@ -39,18 +39,18 @@ export function listActiveClaims(tx: Tx, filter: ClaimFilterInput, now: number):
   const limit = Math.min(filter.limit ?? CLAIM_LIMITS.listed, CLAIM_LIMITS.listed);
   const holders = new Map<string, Agent | null>();
   const views: ClaimView[] = [];
-  const rows = tx.claims.listActive({ ...f, limit });
+  const rows = await tx.claims.listActive({ ...f, limit });
   for (const claim of rows) {
     if (claim.expiresAt <= now) continue;
-    if (!holders.has(claim.agentId)) holders.set(claim.agentId, tx.agents.get(claim.agentId));
+    if (!holders.has(claim.agentId)) holders.set(claim.agentId, await tx.agents.get(claim.agentId));
     const agent = holders.get(claim.agentId)!;
     if (agent && livenessAt(agent, now) === 'stale') continue;
     views.push({ claim, holder: agent ? { agentId: agent.id, name: agent.name, liveness: 'active', lastSeenAt: agent.lastSeenAt } : null });
   }
   // Under the limit the listing is complete; at it, count the rest (not-yet-ended rows included).
-  return { claims: views, total: rows.length < limit ? views.length : tx.claims.countActive(f) - (rows.length - views.length) };
+  return { claims: views, total: rows.length < limit ? views.length : await tx.claims.countActive(f) - (rows.length - views.length) };
 }
 
 export async function listClaims(deps: Deps, filter: ClaimFilterInput): Promise<ClaimListing> {
-  return readTx(deps, (tx, now) => listActiveClaims(tx, filter, now));
+  return readTx(deps, async (tx, now) => await listActiveClaims(tx, filter, now));
 }

@@ -5,6 +5,7 @@ import { FleetError, forbidden, notFound } from '../../domain/errors.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 import { endClaims } from './release.js';
+import { mapSeq } from '../sequential.js';
 
 export interface ReleaseInput {
   claim_ids?: string[];
@@ -25,12 +26,12 @@ const ALL = 1_000_000;
  */
 export async function releaseScope(deps: Deps, agentId: string, input: ReleaseInput): Promise<ReleaseOutcome> {
   const ids = uniqueIds(input);
-  return writeTx(deps, (tx, now) => {
+  return writeTx(deps, async (tx, now) => {
     if (input.all) {
-      return { released: endClaims(tx, tx.claims.listActive({ agentId, limit: ALL }), now, 'released', agentId), notActive: [] };
+      return { released: await endClaims(tx, await tx.claims.listActive({ agentId, limit: ALL }), now, 'released', agentId), notActive: [] };
     }
-    const claims = ids.map((id) => {
-      const claim = tx.claims.get(id);
+    const claims = await mapSeq(ids, async (id) => {
+      const claim = await tx.claims.get(id);
       if (!claim) throw notFound('claim', id, 'list your claims with whoami or fleet://agents/{agent_id}/claims');
       if (claim.agentId !== agentId) {
         throw forbidden(`claim ${id} is held by ${claim.agentId}, not by you`, 'release only your own claims; an operator can force_release');
@@ -38,7 +39,7 @@ export async function releaseScope(deps: Deps, agentId: string, input: ReleaseIn
       return claim;
     });
     const active = claims.filter((c) => c.state === 'active');
-    return { released: endClaims(tx, active, now, 'released', agentId), notActive: claims.filter((c) => c.state !== 'active') };
+    return { released: await endClaims(tx, active, now, 'released', agentId), notActive: claims.filter((c) => c.state !== 'active') };
   });
 }
 
@@ -59,16 +60,16 @@ export async function forceRelease(deps: Deps, actor: Actor, input: ForceRelease
   }
   const by = actorLabel(actor);
   const ids = input.claim_ids ? uniqueIds({ claim_ids: input.claim_ids }) : [];
-  return writeTx(deps, (tx, now) => {
+  return writeTx(deps, async (tx, now) => {
     let claims: Claim[];
     if (input.agent_id !== undefined) {
-      if (!tx.agents.get(input.agent_id)) throw notFound('agent', input.agent_id, 'list agents with fleet://agents');
-      claims = tx.claims.listActive({ agentId: input.agent_id, limit: ALL });
+      if (!await tx.agents.get(input.agent_id)) throw notFound('agent', input.agent_id, 'list agents with fleet://agents');
+      claims = await tx.claims.listActive({ agentId: input.agent_id, limit: ALL });
     } else {
-      claims = ids.map((id) => tx.claims.get(id) ?? throwNotFound(id));
+      claims = await mapSeq(ids, async (id) => (await tx.claims.get(id)) ?? throwNotFound(id));
     }
     const active = claims.filter((c) => c.state === 'active');
-    const released = endClaims(tx, active, now, 'forced', by, {
+    const released = await endClaims(tx, active, now, 'forced', by, {
       payload: { note: input.reason },
       signal: {
         message: (held) =>

@@ -20,14 +20,14 @@ export interface EndOptions {
  * Ends the given claims if they are still active, one `claim.released` (or `claim.expired`) event
  * each, and optionally one signal per holder. Returns the claims that were ended.
  */
-export function endClaims(tx: Tx, claims: Claim[], now: number, reason: string, actor: string, options: EndOptions = {}): Claim[] {
+export async function endClaims(tx: Tx, claims: Claim[], now: number, reason: string, actor: string, options: EndOptions = {}): Promise<Claim[]> {
   const state = options.state ?? 'released';
   const ended: Claim[] = [];
   for (const claim of claims) {
-    const done = tx.claims.end(claim.id, state, reason, now);
+    const done = await tx.claims.end(claim.id, state, reason, now);
     if (!done) continue;
     ended.push(done);
-    tx.events.append(
+    await tx.events.append(
       {
         actor,
         type: state === 'expired' ? 'claim.expired' : 'claim.released',
@@ -43,7 +43,7 @@ export function endClaims(tx: Tx, claims: Claim[], now: number, reason: string, 
     const byHolder = new Map<string, Claim[]>();
     for (const c of ended) byHolder.set(c.agentId, [...(byHolder.get(c.agentId) ?? []), c]);
     for (const [agentId, held] of byHolder) {
-      tx.signals.insert(
+      await tx.signals.insert(
         {
           agentId,
           kind: 'claim_released',
@@ -62,28 +62,28 @@ export function endClaims(tx: Tx, claims: Claim[], now: number, reason: string, 
 const ALL = 1_000_000;
 
 /** On a run's result or cancellation: ends the run's active claims. Returns their ids. */
-export function releaseClaimsOfRun(tx: Tx, runId: string, now: number, reason: string, actor: string): string[] {
-  return endClaims(tx, tx.claims.listActive({ runId, limit: ALL }), now, reason, actor).map((c) => c.id);
+export async function releaseClaimsOfRun(tx: Tx, runId: string, now: number, reason: string, actor: string): Promise<string[]> {
+  return (await endClaims(tx, await tx.claims.listActive({ runId, limit: ALL }), now, reason, actor)).map((c) => c.id);
 }
 
 /**
  * Ends every active claim of the agent (it turned stale, or an operator released them). Returns
  * their ids. The agent gets one `claim_released` signal, so it learns of it on its next call.
  */
-export function releaseClaimsOfAgent(tx: Tx, agentId: string, now: number, reason: string, actor: string): string[] {
-  const claims = tx.claims.listActive({ agentId, limit: ALL });
-  return endClaims(tx, claims, now, reason, actor, { signal: { message: (held) => releasedMessage(held, reason) } }).map((c) => c.id);
+export async function releaseClaimsOfAgent(tx: Tx, agentId: string, now: number, reason: string, actor: string): Promise<string[]> {
+  const claims = await tx.claims.listActive({ agentId, limit: ALL });
+  return (await endClaims(tx, claims, now, reason, actor, { signal: { message: (held) => releasedMessage(held, reason) } })).map((c) => c.id);
 }
 
 /**
  * On an accepted handoff: the run's active claims move to the new owner (renewed from now, since
  * the new owner is alive). One `claim.transferred` event each. Returns their ids.
  */
-export function transferClaimsOfRun(tx: Tx, runId: string, toAgentId: string, now: number, actor: string): string[] {
-  const before = new Map(tx.claims.listActive({ runId, limit: ALL }).map((c) => [c.id, c.agentId]));
-  const moved = tx.claims.transferRun(runId, toAgentId, now);
+export async function transferClaimsOfRun(tx: Tx, runId: string, toAgentId: string, now: number, actor: string): Promise<string[]> {
+  const before = new Map((await tx.claims.listActive({ runId, limit: ALL })).map((c) => [c.id, c.agentId]));
+  const moved = await tx.claims.transferRun(runId, toAgentId, now);
   for (const claim of moved) {
-    tx.events.append(
+    await tx.events.append(
       {
         actor,
         type: 'claim.transferred',

@@ -5,6 +5,6 @@
 import type { Agent } from '../../domain/agent.js';
 import type { Tx } from '../../store/port/index.js';
 
-export function renewClaims(tx: Tx, agent: Agent, now: number): { claims: string[] } {
-  return { claims: tx.claims.renewAgent(agent.id, now) };
+export async function renewClaims(tx: Tx, agent: Agent, now: number): Promise<{ claims: string[] }> {
+  return { claims: await tx.claims.renewAgent(agent.id, now) };
 }

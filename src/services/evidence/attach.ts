@@ -82,23 +82,23 @@ export async function attachEvidence(deps: Deps, agentId: string, input: AttachI
 
   // Fail fast (before reading a file or writing a blob) when the caller plainly cannot write to
   // the run; the same check runs again inside the write transaction, which is the one that counts.
-  await readTx(deps, (tx, now) => requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now));
+  await readTx(deps, async (tx, now) => await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now));
   const gathered = await gatherBytes(deps, agentId, input);
   const { bytes } = gathered;
   const sha256 = sha256Hex(bytes);
   const name = input.name ?? gathered.defaultName;
   const mediaType = input.media_type ?? guessMediaType(name, bytes);
-  const stored = storageFor(bytes.length, LIMITS.inlineBlobBytes);
+  const stored = storageFor(bytes.length, deps.settings.inlineBlobBytes ?? LIMITS.inlineBlobBytes);
   if (stored === 'file') await writeBlobFile(deps.settings.dataDir, sha256, bytes);
 
-  return writeTx(deps, (tx, now) => {
-    requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
-    const isNewBlob = tx.artifacts.putBlob({ sha256, size: bytes.length, stored, bytes: stored === 'inline' ? bytes : null }, now);
-    const artifact = tx.artifacts.insert(
+  return writeTx(deps, async (tx, now) => {
+    await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
+    const isNewBlob = await tx.artifacts.putBlob({ sha256, size: bytes.length, stored, bytes: stored === 'inline' ? bytes : null }, now);
+    const artifact = await tx.artifacts.insert(
       { id: newId('art'), runId: input.run_id, agentId, kind: input.kind, name, mediaType, sha256, size: bytes.length },
       now,
     );
-    tx.events.append(
+    await tx.events.append(
       {
         actor: agentId,
         type: 'artifact.attached',
@@ -109,7 +109,7 @@ export async function attachEvidence(deps: Deps, agentId: string, input: AttachI
       },
       now,
     );
-    const blob = isNewBlob ? null : tx.artifacts.getBlob(sha256);
+    const blob = isNewBlob ? null : await tx.artifacts.getBlob(sha256);
     return { artifact, stored: blob?.stored ?? stored, deduplicated: !isNewBlob };
   });
 }
@@ -147,7 +147,7 @@ async function gatherBytes(deps: Deps, agentId: string, input: AttachInput): Pro
 
 /** The agent's registered workspace, else the server's default; relative ones resolve against the default. */
 export async function workspaceRoot(deps: Deps, agentId: string): Promise<string> {
-  const agent = await readTx(deps, (tx) => tx.agents.get(agentId));
+  const agent = await readTx(deps, async (tx) => await tx.agents.get(agentId));
   const registered = agent?.workspace ?? null;
   if (!registered) return deps.settings.workspace;
   return isAbsolute(registered) ? registered : resolve(deps.settings.workspace, registered);

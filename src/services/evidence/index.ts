@@ -37,20 +37,20 @@ export function artifactSummary(a: Artifact): ArtifactSummary {
 }
 
 /** Distinct evidence kinds attached to the run, sorted (for `expected_evidence` → MISSING_EVIDENCE). */
-export function evidenceKindsOfRun(tx: Tx, runId: string): string[] {
-  return tx.artifacts.kindsOfRun(runId);
+export async function evidenceKindsOfRun(tx: Tx, runId: string): Promise<string[]> {
+  return await tx.artifacts.kindsOfRun(runId);
 }
 
 /** The run's artifacts, oldest first. */
-export function listRunArtifacts(tx: Tx, runId: string): ArtifactSummary[] {
-  return tx.artifacts.listByRun(runId).map(artifactSummary);
+export async function listRunArtifacts(tx: Tx, runId: string): Promise<ArtifactSummary[]> {
+  return (await tx.artifacts.listByRun(runId)).map(artifactSummary);
 }
 
-export function artifactExists(tx: Tx, artifactId: string): boolean {
-  return tx.artifacts.runIdOf(artifactId) !== null;
+export async function artifactExists(tx: Tx, artifactId: string): Promise<boolean> {
+  return await tx.artifacts.runIdOf(artifactId) !== null;
 }
 
 /** The run an artifact belongs to, or null when it does not exist. */
-export function artifactRunId(tx: Tx, artifactId: string): string | null {
-  return tx.artifacts.runIdOf(artifactId);
+export async function artifactRunId(tx: Tx, artifactId: string): Promise<string | null> {
+  return await tx.artifacts.runIdOf(artifactId);
 }

@@ -11,10 +11,10 @@ export interface ArtifactBytes {
 
 /** The artifact and its blob's metadata (inline bytes included), in one read. */
 export async function loadArtifact(deps: Deps, artifactId: string): Promise<{ artifact: Artifact; blob: StoredBlob | null }> {
-  return readTx(deps, (tx) => {
-    const artifact = tx.artifacts.get(artifactId);
+  return readTx(deps, async (tx) => {
+    const artifact = await tx.artifacts.get(artifactId);
     if (!artifact) throw notFound('artifact', artifactId, 'list a run’s evidence with get_run, or browse fleet://artifacts');
-    return { artifact, blob: tx.artifacts.getBlob(artifact.sha256) };
+    return { artifact, blob: await tx.artifacts.getBlob(artifact.sha256) };
   });
 }
 
@@ -44,10 +44,10 @@ export async function readArtifact(deps: Deps, artifactId: string): Promise<Arti
 
 /** Most recent artifacts first (resource listing). */
 export async function recentArtifacts(deps: Deps, limit: number): Promise<Artifact[]> {
-  return readTx(deps, (tx) => tx.artifacts.recent(limit));
+  return readTx(deps, async (tx) => await tx.artifacts.recent(limit));
 }
 
 export async function completeArtifactIds(deps: Deps, prefix: string, limit: number): Promise<string[]> {
   if (!/^[0-9a-z_]*$/.test(prefix)) return [];
-  return readTx(deps, (tx) => tx.artifacts.idsWithPrefix(prefix, limit));
+  return readTx(deps, async (tx) => await tx.artifacts.idsWithPrefix(prefix, limit));
 }

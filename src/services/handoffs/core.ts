@@ -19,27 +19,27 @@ export interface HandoffDecision {
  * Inside a caller's transaction: withdraws an offered handoff and, when its run still waits on it,
  * returns the run to the offerer (leased). Used by withdraw_handoff and by stale recovery.
  */
-export function withdrawHandoffIn(tx: Tx, handoff: Handoff, by: string, why: WithdrawReason, note: string | null, now: number): HandoffDecision | null {
-  const closed = tx.handoffs.close(handoff.id, 'withdrawn', by, note ? `${why}: ${note}` : why, now);
+export async function withdrawHandoffIn(tx: Tx, handoff: Handoff, by: string, why: WithdrawReason, note: string | null, now: number): Promise<HandoffDecision | null> {
+  const closed = await tx.handoffs.close(handoff.id, 'withdrawn', by, note ? `${why}: ${note}` : why, now);
   if (!closed) return null;
-  let run = tx.runs.get(handoff.runId)!;
+  let run = (await tx.runs.get(handoff.runId))!;
   if (run.state === 'handoff_pending' && run.ownerId === handoff.fromAgentId && run.leaseEpoch === handoff.offeredEpoch) {
-    run = returnToOfferer(tx, run, handoff, by, 'run.handoff_withdrawn', now);
+    run = await returnToOfferer(tx, run, handoff, by, 'run.handoff_withdrawn', now);
   }
-  tx.events.append(
+  await tx.events.append(
     { actor: by, type: 'handoff.withdrawn', agentId: handoff.fromAgentId, runId: handoff.runId, subjectId: handoff.id, payload: { reason: why, note } },
     now,
   );
-  notifyTargets(tx, closed, run, now, 'handoff_withdrawn', () =>
+  await notifyTargets(tx, closed, run, now, 'handoff_withdrawn', () =>
     `handoff ${handoff.id} of run ${handoff.runId} was withdrawn (${why}); nothing to accept any more`,
   );
   return { handoff: closed, run, claims: [] };
 }
 
-export function returnToOfferer(tx: Tx, run: Run, handoff: Handoff, actor: string, type: string, now: number): Run {
-  const offerer = tx.agents.get(handoff.fromAgentId);
+export async function returnToOfferer(tx: Tx, run: Run, handoff: Handoff, actor: string, type: string, now: number): Promise<Run> {
+  const offerer = await tx.agents.get(handoff.fromAgentId);
   const leaseMs = (offerer?.leaseSeconds ?? 300) * 1000;
-  return moveRun(tx, run, 'leased', 'withdraw_handoff', { leaseExpiresAt: now + leaseMs, stateReason: null }, now, {
+  return await moveRun(tx, run, 'leased', 'withdraw_handoff', { leaseExpiresAt: now + leaseMs, stateReason: null }, now, {
     actor,
     type,
     payload: { handoff_id: handoff.id },
@@ -50,15 +50,15 @@ export function returnToOfferer(tx: Tx, run: Run, handoff: Handoff, actor: strin
  * Signals the handoff's targets: the named agent, or up to ROLE_FANOUT_LIMIT active, unpaused
  * agents of the role (most recently seen first). Returns how many were signalled.
  */
-export function notifyTargets(
+export async function notifyTargets(
   tx: Tx,
   handoff: Handoff,
   run: Run,
   now: number,
   kind: 'handoff_offered' | 'handoff_withdrawn',
   message: (fromLabel: string) => string,
-): number {
-  const from = tx.agents.get(handoff.fromAgentId);
+): Promise<number> {
+  const from = await tx.agents.get(handoff.fromAgentId);
   const fromLabel = from ? `${from.name} (${from.id})` : handoff.fromAgentId;
   const payload = {
     handoff_id: handoff.id,
@@ -70,14 +70,14 @@ export function notifyTargets(
   };
   const targets = handoff.toAgentId
     ? [handoff.toAgentId]
-    : tx.agents
-        .list()
+    : (await tx.agents
+        .list())
         .filter((a) => a.role === handoff.toRole && a.id !== handoff.fromAgentId && !a.paused && livenessAt(a, now) === 'active')
         .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
         .slice(0, ROLE_FANOUT_LIMIT)
         .map((a) => a.id);
   for (const agentId of targets) {
-    tx.signals.insert({ agentId, kind, runId: run.id, subjectId: handoff.id, message: message(fromLabel), payload }, now);
+    await tx.signals.insert({ agentId, kind, runId: run.id, subjectId: handoff.id, message: message(fromLabel), payload }, now);
   }
   return targets.length;
 }

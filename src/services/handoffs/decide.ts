@@ -19,13 +19,13 @@ import { handoffView, type HandoffView } from './queries.js';
  */
 export async function acceptHandoff(deps: Deps, agentId: string, handoffId: string): Promise<HandoffDecision & { view: HandoffView }> {
   await enforceLeaseLimit(deps, agentId, 'accept_handoff');
-  return writeTx(deps, (tx, now) => {
-    const { handoff, run } = loadOpen(tx, handoffId, agentId);
-    const agent = tx.agents.get(agentId)!;
+  return writeTx(deps, async (tx, now) => {
+    const { handoff, run } = await loadOpen(tx, handoffId, agentId);
+    const agent = (await tx.agents.get(agentId))!;
     if (agent.paused) throw invalidState('you are paused by the operator', 'wait until you are resumed (a resume signal), then accept', { handoff_id: handoffId });
-    const closed = tx.handoffs.close(handoff.id, 'accepted', agentId, null, now);
-    if (!closed) throw alreadyClosed(tx.handoffs.get(handoff.id) ?? handoff);
-    const moved = moveRun(
+    const closed = await tx.handoffs.close(handoff.id, 'accepted', agentId, null, now);
+    if (!closed) throw alreadyClosed(await tx.handoffs.get(handoff.id) ?? handoff);
+    const moved = await moveRun(
       tx,
       run,
       'leased',
@@ -34,9 +34,9 @@ export async function acceptHandoff(deps: Deps, agentId: string, handoffId: stri
       now,
       { actor: agentId, type: 'run.handoff_accepted', payload: { handoff_id: handoff.id, from_agent_id: handoff.fromAgentId } },
     );
-    const claims = transferClaimsOfRun(tx, run.id, agentId, now, agentId);
-    tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
-    tx.events.append(
+    const claims = await transferClaimsOfRun(tx, run.id, agentId, now, agentId);
+    await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+    await tx.events.append(
       {
         actor: agentId,
         type: 'handoff.accepted',
@@ -47,7 +47,7 @@ export async function acceptHandoff(deps: Deps, agentId: string, handoffId: stri
       },
       now,
     );
-    signalAgent(
+    await signalAgent(
       tx,
       handoff.fromAgentId,
       'handoff_accepted',
@@ -56,23 +56,23 @@ export async function acceptHandoff(deps: Deps, agentId: string, handoffId: stri
       { handoff_id: handoff.id, accepted_by: agent.id, epoch: moved.leaseEpoch, claims },
       now,
     );
-    return { handoff: closed, run: moved, claims, view: handoffView(tx, closed, now) };
+    return { handoff: closed, run: moved, claims, view: await handoffView(tx, closed, now) };
   });
 }
 
 /** A target declines with a reason: the run returns to the offerer, leased again. */
 export async function declineHandoff(deps: Deps, agentId: string, handoffId: string, reason: string): Promise<HandoffDecision & { view: HandoffView }> {
-  return writeTx(deps, (tx, now) => {
-    const { handoff, run } = loadOpen(tx, handoffId, agentId);
-    const agent = tx.agents.get(agentId)!;
-    const closed = tx.handoffs.close(handoff.id, 'declined', agentId, reason, now);
-    if (!closed) throw alreadyClosed(tx.handoffs.get(handoff.id) ?? handoff);
-    const back = returnToOfferer(tx, run, handoff, agentId, 'run.handoff_declined', now);
-    tx.events.append(
+  return writeTx(deps, async (tx, now) => {
+    const { handoff, run } = await loadOpen(tx, handoffId, agentId);
+    const agent = (await tx.agents.get(agentId))!;
+    const closed = await tx.handoffs.close(handoff.id, 'declined', agentId, reason, now);
+    if (!closed) throw alreadyClosed(await tx.handoffs.get(handoff.id) ?? handoff);
+    const back = await returnToOfferer(tx, run, handoff, agentId, 'run.handoff_declined', now);
+    await tx.events.append(
       { actor: agentId, type: 'handoff.declined', agentId: handoff.fromAgentId, runId: run.id, subjectId: handoff.id, payload: { reason } },
       now,
     );
-    signalAgent(
+    await signalAgent(
       tx,
       handoff.fromAgentId,
       'handoff_declined',
@@ -81,29 +81,29 @@ export async function declineHandoff(deps: Deps, agentId: string, handoffId: str
       { handoff_id: handoff.id, declined_by: agent.id, reason },
       now,
     );
-    return { handoff: closed, run: back, claims: [], view: handoffView(tx, closed, now) };
+    return { handoff: closed, run: back, claims: [], view: await handoffView(tx, closed, now) };
   });
 }
 
 /** The offerer takes its offer back: the run is leased to it again; the targets are told. */
 export async function withdrawHandoff(deps: Deps, agentId: string, handoffId: string, reason?: string): Promise<HandoffDecision & { view: HandoffView }> {
-  return writeTx(deps, (tx, now) => {
-    const handoff = tx.handoffs.get(handoffId);
+  return writeTx(deps, async (tx, now) => {
+    const handoff = await tx.handoffs.get(handoffId);
     if (!handoff) throw notFound('handoff', handoffId, 'list open handoffs with list_handoffs');
     if (handoff.fromAgentId !== agentId) throw forbidden(`handoff ${handoffId} was offered by ${handoff.fromAgentId}`, 'only the offerer withdraws a handoff; a target declines it');
     if (handoff.state !== 'offered') throw alreadyClosed(handoff);
-    const closed = withdrawHandoffIn(tx, handoff, agentId, 'withdrawn', reason ?? null, now);
-    if (!closed) throw alreadyClosed(tx.handoffs.get(handoffId) ?? handoff);
-    return { ...closed, view: handoffView(tx, closed.handoff, now) };
+    const closed = await withdrawHandoffIn(tx, handoff, agentId, 'withdrawn', reason ?? null, now);
+    if (!closed) throw alreadyClosed(await tx.handoffs.get(handoffId) ?? handoff);
+    return { ...closed, view: await handoffView(tx, closed.handoff, now) };
   });
 }
 
 /** The handoff, open, offered to this agent, and its run still waiting on it. */
-function loadOpen(tx: Tx, handoffId: string, agentId: string): { handoff: Handoff; run: Run } {
-  const handoff = tx.handoffs.get(handoffId);
+async function loadOpen(tx: Tx, handoffId: string, agentId: string): Promise<{ handoff: Handoff; run: Run }> {
+  const handoff = await tx.handoffs.get(handoffId);
   if (!handoff) throw notFound('handoff', handoffId, 'list handoffs offered to you with list_handoffs');
   if (handoff.state !== 'offered') throw alreadyClosed(handoff);
-  const agent = tx.agents.get(agentId);
+  const agent = await tx.agents.get(agentId);
   if (!agent) throw notFound('agent', agentId);
   if (handoff.fromAgentId === agentId) {
     throw forbidden(`you offered handoff ${handoffId}`, 'the offerer cannot accept or decline its own handoff: withdraw_handoff instead');
@@ -111,7 +111,7 @@ function loadOpen(tx: Tx, handoffId: string, agentId: string): { handoff: Handof
   if (!isHandoffTarget(handoff, agent)) {
     throw forbidden(`handoff ${handoffId} is offered to ${handoffTargetLabel(handoff)}`, 'only its target (that agent, or an agent of that role) can accept or decline it');
   }
-  const run = tx.runs.get(handoff.runId);
+  const run = await tx.runs.get(handoff.runId);
   if (!run || run.state !== 'handoff_pending' || run.ownerId !== handoff.fromAgentId || run.leaseEpoch !== handoff.offeredEpoch) {
     throw invalidState(`run ${handoff.runId} no longer waits on handoff ${handoffId}`, 'the run moved on (cancelled or reassigned); nothing to accept', {
       handoff_id: handoffId,

@@ -6,10 +6,10 @@ import { artifactRunId } from '../evidence/index.js';
  * Evidence cited by a handoff or a blocker must be artifacts of that run: a reader follows the
  * links to fleet://artifacts/{id} and must find this run's work there. Returns the ids, deduplicated.
  */
-export function requireRunEvidence(tx: Tx, runId: string, ids: string[]): string[] {
+export async function requireRunEvidence(tx: Tx, runId: string, ids: string[]): Promise<string[]> {
   const unique = [...new Set(ids)];
   for (const id of unique) {
-    const owner = artifactRunId(tx, id);
+    const owner = await artifactRunId(tx, id);
     if (owner === null) {
       throw new FleetError('INVALID_INPUT', `evidence ${id} does not exist`, 'attach_evidence first and cite the artifact_id it returns');
     }

@@ -42,21 +42,21 @@ export async function offerHandoff(deps: Deps, agentId: string, input: HandoffIn
   if (!!input.to_agent === !!input.to_role) {
     throw new FleetError('INVALID_INPUT', 'give exactly one of to_agent or to_role', 'to_agent hands the run to one agent; to_role to the first agent of that role who accepts');
   }
-  return writeTx(deps, (tx, now) => {
-    const run = requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
-    requireUnblockedLeased(tx, run);
+  return writeTx(deps, async (tx, now) => {
+    const run = await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
+    await requireUnblockedLeased(tx, run);
     if (input.to_agent) {
       if (input.to_agent === agentId) throw new FleetError('INVALID_INPUT', 'you cannot hand a run to yourself', 'name another agent, or a role');
-      if (!tx.agents.get(input.to_agent)) throw notFound('agent', input.to_agent, 'list agents with fleet://agents, or hand off to_role');
+      if (!await tx.agents.get(input.to_agent)) throw notFound('agent', input.to_agent, 'list agents with fleet://agents, or hand off to_role');
     }
-    const evidence = requireRunEvidence(tx, run.id, input.evidence ?? []);
+    const evidence = await requireRunEvidence(tx, run.id, input.evidence ?? []);
     const id = newId('hof');
-    const pending = moveRun(tx, run, 'handoff_pending', 'offer_handoff', { stateReason: `handoff ${id}` }, now, {
+    const pending = await moveRun(tx, run, 'handoff_pending', 'offer_handoff', { stateReason: `handoff ${id}` }, now, {
       actor: agentId,
       type: 'run.handoff_pending',
       payload: { handoff_id: id },
     });
-    const handoff = tx.handoffs.insert({
+    const handoff = await tx.handoffs.insert({
       id,
       runId: run.id,
       fromAgentId: agentId,
@@ -72,7 +72,7 @@ export async function offerHandoff(deps: Deps, agentId: string, input: HandoffIn
       offeredEpoch: pending.leaseEpoch,
       now,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: agentId,
         type: 'handoff.offered',
@@ -90,9 +90,9 @@ export async function offerHandoff(deps: Deps, agentId: string, input: HandoffIn
       },
       now,
     );
-    const notified = notifyTargets(tx, handoff, run, now, 'handoff_offered', (from) =>
+    const notified = await notifyTargets(tx, handoff, run, now, 'handoff_offered', (from) =>
       `${from} offers you run ${run.id} "${clip(run.title, 80)}": ${clip(handoff.summary, 160)}. Read fleet://handoffs/${id}, then accept_handoff or decline_handoff`,
     );
-    return { handoff, view: handoffView(tx, handoff, now), run: pending, notified };
+    return { handoff, view: await handoffView(tx, handoff, now), run: pending, notified };
   });
 }

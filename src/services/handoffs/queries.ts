@@ -6,6 +6,7 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
 import { readTx } from '../tx.js';
+import { mapSeq } from '../sequential.js';
 
 export interface HandoffListInput {
   /** default: offered only */
@@ -27,17 +28,17 @@ export interface HandoffView {
 }
 
 export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListInput): Promise<HandoffView[]> {
-  return readTx(deps, (tx, now) => {
+  return readTx(deps, async (tx, now) => {
     const states = input.states ?? ['offered'];
     let toAgentId: string | undefined;
     let toRole: string | undefined;
     const toMe = input.to_me ?? actor.kind === 'agent';
     if (toMe && actor.kind === 'agent') {
-      const me = tx.agents.get(actor.agentId);
+      const me = await tx.agents.get(actor.agentId);
       toAgentId = actor.agentId;
       toRole = me?.role;
     }
-    const rows = tx.handoffs.list({
+    const rows = await tx.handoffs.list({
       states,
       runId: input.run_id,
       fromAgentId: input.from_agent,
@@ -46,13 +47,13 @@ export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListI
       oldestFirst: input.oldest_first ?? (states.length === 1 && states[0] === 'offered'),
       limit: Math.min(input.limit ?? 50, 200),
     });
-    return rows.map((h) => handoffView(tx, h, now));
+    return mapSeq(rows, (h) => handoffView(tx, h, now));
   });
 }
 
-export function handoffView(tx: Tx, h: Handoff, now: number): HandoffView {
-  const run = tx.runs.get(h.runId);
-  const from = tx.agents.get(h.fromAgentId);
+export async function handoffView(tx: Tx, h: Handoff, now: number): Promise<HandoffView> {
+  const run = await tx.runs.get(h.runId);
+  const from = await tx.agents.get(h.fromAgentId);
   return {
     handoff: h,
     run: run ? { id: run.id, title: run.title, type: run.type, state: run.state, leaseEpoch: run.leaseEpoch } : null,
@@ -71,23 +72,23 @@ export interface HandoffDetail extends HandoffView {
 }
 
 export async function getHandoff(deps: Deps, handoffId: string): Promise<HandoffDetail> {
-  return readTx(deps, (tx, now) => {
-    const h = tx.handoffs.get(handoffId);
+  return readTx(deps, async (tx, now) => {
+    const h = await tx.handoffs.get(handoffId);
     if (!h) throw notFound('handoff', handoffId, 'list handoffs with list_handoffs');
-    const view = handoffView(tx, h, now);
-    const toAgent = h.toAgentId ? tx.agents.get(h.toAgentId) : null;
-    const decider = h.decidedBy?.startsWith('agt_') ? tx.agents.get(h.decidedBy) : null;
-    const artifacts = new Map(listRunArtifacts(tx, h.runId).map((a) => [a.id, a]));
+    const view = await handoffView(tx, h, now);
+    const toAgent = h.toAgentId ? await tx.agents.get(h.toAgentId) : null;
+    const decider = h.decidedBy?.startsWith('agt_') ? await tx.agents.get(h.decidedBy) : null;
+    const artifacts = new Map((await listRunArtifacts(tx, h.runId)).map((a) => [a.id, a]));
     return {
       ...view,
       to: { agentId: h.toAgentId, name: toAgent?.name ?? null, role: h.toRole ?? toAgent?.role ?? null },
       decidedByName: decider?.name ?? null,
       evidence: h.evidence.map((id) => artifacts.get(id)).filter((a): a is ArtifactSummary => a !== undefined),
-      chain: tx.handoffs.listByRun(h.runId),
+      chain: await tx.handoffs.listByRun(h.runId),
     };
   });
 }
 
 export async function completeHandoffIds(deps: Deps, prefix: string): Promise<string[]> {
-  return readTx(deps, (tx) => tx.handoffs.listIds(prefix, 50));
+  return readTx(deps, async (tx) => await tx.handoffs.listIds(prefix, 50));
 }

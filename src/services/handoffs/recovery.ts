@@ -12,16 +12,16 @@ const BATCH = 100;
  * withdrawn and their runs return to it (leased), so the runs' own stale recovery then requeues,
  * escalates or dead-letters them like any other run of that agent.
  */
-export function withdrawHandoffsOfStaleAgent(tx: Tx, agent: Agent, now: number): void {
-  for (const handoff of tx.handoffs.listOpenFrom(agent.id)) withdrawHandoffIn(tx, handoff, 'system', 'offerer_stale', null, now);
+export async function withdrawHandoffsOfStaleAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
+  for (const handoff of await tx.handoffs.listOpenFrom(agent.id)) await withdrawHandoffIn(tx, handoff, 'system', 'offerer_stale', null, now);
 }
 
 /**
  * Expiry step: an offered handoff whose run moved on without it (an operator cancelled or
  * reassigned the run) is withdrawn, so nobody can accept a run that is no longer on offer.
  */
-export function closeOrphanedHandoffs(tx: Tx, now: number): number {
-  const orphaned = tx.handoffs.listOrphaned(BATCH);
-  for (const handoff of orphaned) withdrawHandoffIn(tx, handoff, 'system', 'run_moved_on', null, now);
+export async function closeOrphanedHandoffs(tx: Tx, now: number): Promise<number> {
+  const orphaned = await tx.handoffs.listOrphaned(BATCH);
+  for (const handoff of orphaned) await withdrawHandoffIn(tx, handoff, 'system', 'run_moved_on', null, now);
   return orphaned.length;
 }

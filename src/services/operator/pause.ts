@@ -23,22 +23,22 @@ export interface PauseResult {
  */
 export async function pauseAgent(deps: Deps, actor: Actor, input: PauseInput): Promise<PauseResult> {
   requireOperator(actor, 'pause_agent');
-  return writeTx(deps, (tx, now) => {
-    const changed = pauseAgentIn(tx, input.agent_id, actorLabel(actor), input.reason ?? null, now);
-    const agent = tx.agents.get(input.agent_id)!;
+  return writeTx(deps, async (tx, now) => {
+    const changed = await pauseAgentIn(tx, input.agent_id, actorLabel(actor), input.reason ?? null, now);
+    const agent = (await tx.agents.get(input.agent_id))!;
     return { agent, liveness: livenessAt(agent, now), changed };
   });
 }
 
 export async function resumeAgent(deps: Deps, actor: Actor, input: PauseInput): Promise<PauseResult> {
   requireOperator(actor, 'resume_agent');
-  return writeTx(deps, (tx, now) => {
-    const agent = tx.agents.get(input.agent_id);
+  return writeTx(deps, async (tx, now) => {
+    const agent = await tx.agents.get(input.agent_id);
     if (!agent) throw notFound('agent', input.agent_id, 'list agents with fleet_status or fleet://agents');
     if (!agent.paused) return { agent, liveness: livenessAt(agent, now), changed: false };
-    tx.agents.setPaused(agent.id, false);
-    tx.events.append({ actor: actorLabel(actor), type: 'agent.unpaused', agentId: agent.id, payload: { reason: input.reason ?? null } }, now);
-    tx.signals.insert(
+    await tx.agents.setPaused(agent.id, false);
+    await tx.events.append({ actor: actorLabel(actor), type: 'agent.unpaused', agentId: agent.id, payload: { reason: input.reason ?? null } }, now);
+    await tx.signals.insert(
       {
         agentId: agent.id,
         kind: 'resume',
@@ -47,19 +47,19 @@ export async function resumeAgent(deps: Deps, actor: Actor, input: PauseInput): 
       },
       now,
     );
-    const resumed = tx.agents.get(agent.id)!;
+    const resumed = (await tx.agents.get(agent.id))!;
     return { agent: resumed, liveness: livenessAt(resumed, now), changed: true };
   });
 }
 
 /** Inside a caller's transaction (resolve_blocker's `pause`): pauses, with its event and signal. */
-export function pauseAgentIn(tx: Tx, agentId: string, by: string, reason: string | null, now: number): boolean {
-  const agent = tx.agents.get(agentId);
+export async function pauseAgentIn(tx: Tx, agentId: string, by: string, reason: string | null, now: number): Promise<boolean> {
+  const agent = await tx.agents.get(agentId);
   if (!agent) throw notFound('agent', agentId, 'list agents with fleet_status or fleet://agents');
   if (agent.paused) return false;
-  tx.agents.setPaused(agentId, true);
-  tx.events.append({ actor: by, type: 'agent.paused', agentId, payload: { reason } }, now);
-  tx.signals.insert(
+  await tx.agents.setPaused(agentId, true);
+  await tx.events.append({ actor: by, type: 'agent.paused', agentId, payload: { reason } }, now);
+  await tx.signals.insert(
     {
       agentId,
       kind: 'pause',

@@ -4,6 +4,7 @@ import type { Run } from '../../domain/run.js';
 import { blockerView, type BlockerView } from '../blockers/queries.js';
 import type { Deps } from '../deps.js';
 import { readTx } from '../tx.js';
+import { mapSeq } from '../sequential.js';
 
 /** A handoff older than this without a taker is "aging". */
 export const AGING_HANDOFF_MS = 15 * 60 * 1000;
@@ -34,31 +35,28 @@ export interface Triage {
  * and `fleetdeck triage` render it.
  */
 export async function triage(deps: Deps, limit = 20): Promise<Triage> {
-  return readTx(deps, (tx, now) => {
-    const agents = tx.agents.list();
+  return readTx(deps, async (tx, now) => {
+    const agents = await tx.agents.list();
     const stale = agents.filter((a) => livenessAt(a, now) === 'stale');
-    const offered = tx.handoffs.list({ states: ['offered'], oldestFirst: true, limit: 200 });
+    const offered = await tx.handoffs.list({ states: ['offered'], oldestFirst: true, limit: 200 });
     return {
       now,
-      blockers: tx.blockers.list({ states: ['open'], limit }).map((b) => blockerView(tx, b, now)),
-      staleAgents: stale
-        .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
-        .slice(0, limit)
-        .map((a) => ({
+      blockers: await mapSeq(await tx.blockers.list({ states: ['open'], limit }), (b) => blockerView(tx, b, now)),
+      staleAgents: await mapSeq(stale.sort((a, b) => b.lastSeenAt - a.lastSeenAt).slice(0, limit), async (a) => ({
           agentId: a.id,
           name: a.name,
           role: a.role,
           lastSeenAt: a.lastSeenAt,
           lastHeartbeatAt: a.lastHeartbeatAt,
-          runs: tx.runs.listOwnedBy(a.id, ['leased', 'blocked', 'handoff_pending']).map((r) => r.id),
+          runs: (await tx.runs.listOwnedBy(a.id, ['leased', 'blocked', 'handoff_pending'])).map((r) => r.id),
         })),
       agingHandoffs: offered
         .map((h) => ({ ...h, ageMs: now - h.createdAt }))
         .filter((h) => h.ageMs >= AGING_HANDOFF_MS)
         .slice(0, limit),
       openHandoffs: offered.length,
-      deadLetters: tx.runs
-        .list({ states: ['dead'], limit })
+      deadLetters: (await tx.runs
+        .list({ states: ['dead'], limit }))
         .map((r) => ({ id: r.id, title: r.title, type: r.type, deadReason: r.deadReason, lastError: r.lastError, finishedAt: r.finishedAt, attempts: r.attempts })),
       pausedAgents: agents.filter((a) => a.paused).map((a) => ({ agentId: a.id, name: a.name, role: a.role })),
     };

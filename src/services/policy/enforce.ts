@@ -16,6 +16,7 @@ import { requireRunWriter } from '../runs/fencing.js';
 import { clip } from '../runs/transitions.js';
 import { readTx, writeTx } from '../tx.js';
 import { currentPolicy } from './load.js';
+import { filterSeq } from '../sequential.js';
 
 const POLICY_ACTOR = 'policy';
 
@@ -27,10 +28,10 @@ export async function enforceLeaseLimit(deps: Deps, agentId: string, action: 'ta
   const policy = currentPolicy(deps);
   const max = policy.max_leased_runs_per_agent;
   if (max === null) return;
-  const held = await readTx(deps, (tx) => tx.runs.listOwnedBy(agentId, OWNED_STATES).map((r) => r.id));
+  const held = await readTx(deps, async (tx) => (await tx.runs.listOwnedBy(agentId, OWNED_STATES)).map((r) => r.id));
   if (!leaseLimitReached(policy, held.length)) return;
-  await writeTx(deps, (tx, now) =>
-    tx.events.append(
+  await writeTx(deps, async (tx, now) =>
+    await tx.events.append(
       {
         actor: POLICY_ACTOR,
         type: 'policy.fired',
@@ -57,20 +58,20 @@ export async function enforceClaimPolicy(deps: Deps, agentId: string, input: Cla
   const policy = currentPolicy(deps);
   if (policy.claims_need_approval.length === 0) return;
   const request = prepareClaimRequest(input);
-  const pending = await readTx(deps, (tx) => {
-    const agent = tx.agents.get(agentId);
+  const pending = await readTx(deps, async (tx) => {
+    const agent = await tx.agents.get(agentId);
     const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
     const hits = policyForClaim(
       policy,
       request.scopes.map((s) => ({ kind: s.kind, pattern: s.pattern, workspace })),
     );
-    return hits.filter((h) => !tx.blockers.hasGrant(agentId, RULE_CLAIMS, grantKey(h.scope)));
+    return filterSeq(hits, async (h) => !(await tx.blockers.hasGrant(agentId, RULE_CLAIMS, grantKey(h.scope))));
   });
   if (pending.length === 0) return;
   const scopes = pending.map(scopeOut);
   if (input.run_id === undefined) {
-    await writeTx(deps, (tx, now) =>
-      tx.events.append({ actor: POLICY_ACTOR, type: 'policy.fired', agentId, payload: { rule: RULE_CLAIMS, outcome: 'refused', reason: 'no run_id', scopes } }, now),
+    await writeTx(deps, async (tx, now) =>
+      await tx.events.append({ actor: POLICY_ACTOR, type: 'policy.fired', agentId, payload: { rule: RULE_CLAIMS, outcome: 'refused', reason: 'no run_id', scopes } }, now),
     );
     throw forbidden(
       `claiming ${describe(pending)} needs an operator's approval (fleet policy)`,
@@ -78,19 +79,19 @@ export async function enforceClaimPolicy(deps: Deps, agentId: string, input: Cla
     );
   }
   const runId = input.run_id;
-  const raised = await writeTx(deps, (tx, now) => {
-    const still = pending.filter((h) => !tx.blockers.hasGrant(agentId, RULE_CLAIMS, grantKey(h.scope)));
+  const raised = await writeTx(deps, async (tx, now) => {
+    const still = await filterSeq(pending, async (h) => !(await tx.blockers.hasGrant(agentId, RULE_CLAIMS, grantKey(h.scope))));
     if (still.length === 0) return null; // approved meanwhile
-    const run = requireRunWriter(tx, runId, agentId, undefined, now);
-    const open = run.state === 'blocked' ? tx.blockers.openForRun(run.id) : null;
+    const run = await requireRunWriter(tx, runId, agentId, undefined, now);
+    const open = run.state === 'blocked' ? await tx.blockers.openForRun(run.id) : null;
     if (open && open.policyRule === RULE_CLAIMS) return { blocker: open, fresh: false };
-    requireUnblockedLeased(tx, run);
-    const { blocker } = raiseBlockerOn(
+    await requireUnblockedLeased(tx, run);
+    const { blocker } = await raiseBlockerOn(
       tx,
       run,
       {
         kind: 'approval',
-        question: `Approve ${agentLabel(tx, agentId)} claiming ${describe(still)} for run ${run.id} "${clip(run.title, 80)}"?`,
+        question: `Approve ${await agentLabel(tx, agentId)} claiming ${describe(still)} for run ${run.id} "${clip(run.title, 80)}"?`,
         options: [],
         context: still
           .map((h) => `${h.scope.kind} ${h.scope.pattern} in ${h.scope.workspace} matches the governed pattern ${h.rule.pattern} (e.g. ${h.witness})${h.rule.reason ? `: ${h.rule.reason}` : ''}`)
@@ -103,7 +104,7 @@ export async function enforceClaimPolicy(deps: Deps, agentId: string, input: Cla
       },
       now,
     );
-    tx.events.append(
+    await tx.events.append(
       { actor: POLICY_ACTOR, type: 'policy.fired', agentId, runId: run.id, subjectId: blocker.id, payload: { rule: RULE_CLAIMS, outcome: 'blocker_raised', scopes: still.map(scopeOut) } },
       now,
     );
@@ -136,27 +137,27 @@ export async function enforceCompletionPolicy(deps: Deps, agentId: string, input
   if (input.outcome !== 'completed') return;
   const policy = currentPolicy(deps);
   if (policy.types_need_approval_before_complete.length === 0) return;
-  const runType = await readTx(deps, (tx) => {
-    const run = tx.runs.get(input.run_id);
-    const needs = run !== null && completionNeedsApproval(policy, run.type) && !tx.blockers.hasApprovedPolicyBlocker(run.id, RULE_COMPLETE);
+  const runType = await readTx(deps, async (tx) => {
+    const run = await tx.runs.get(input.run_id);
+    const needs = run !== null && completionNeedsApproval(policy, run.type) && !await tx.blockers.hasApprovedPolicyBlocker(run.id, RULE_COMPLETE);
     return needs ? run.type : null;
   });
   if (runType === null) return;
-  const raised = await writeTx(deps, (tx, now) => {
-    if (tx.blockers.hasApprovedPolicyBlocker(input.run_id, RULE_COMPLETE)) return null;
-    const run = requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
-    const open = run.state === 'blocked' ? tx.blockers.openForRun(run.id) : null;
+  const raised = await writeTx(deps, async (tx, now) => {
+    if (await tx.blockers.hasApprovedPolicyBlocker(input.run_id, RULE_COMPLETE)) return null;
+    const run = await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
+    const open = run.state === 'blocked' ? await tx.blockers.openForRun(run.id) : null;
     if (open && open.policyRule === RULE_COMPLETE) return { blocker: open, fresh: false };
-    requireUnblockedLeased(tx, run);
-    const evidence = [...new Set(input.evidence ?? [])].filter((id) => artifactRunId(tx, id) === run.id);
-    const { blocker } = raiseBlockerOn(
+    await requireUnblockedLeased(tx, run);
+    const evidence = await filterSeq(new Set(input.evidence ?? []), async (id) => (await artifactRunId(tx, id)) === run.id);
+    const { blocker } = await raiseBlockerOn(
       tx,
       run,
       {
         kind: 'approval',
         question: `Approve completing ${run.type} run ${run.id} "${clip(run.title, 80)}"?`,
         options: [],
-        context: `Proposed result of ${agentLabel(tx, agentId)}: ${clip(input.summary, 3000)}`,
+        context: `Proposed result of ${await agentLabel(tx, agentId)}: ${clip(input.summary, 3000)}`,
         evidence,
         origin: 'policy',
         raisedBy: POLICY_ACTOR,
@@ -165,7 +166,7 @@ export async function enforceCompletionPolicy(deps: Deps, agentId: string, input
       },
       now,
     );
-    tx.events.append(
+    await tx.events.append(
       { actor: POLICY_ACTOR, type: 'policy.fired', agentId, runId: run.id, subjectId: blocker.id, payload: { rule: RULE_COMPLETE, outcome: 'blocker_raised', run_type: run.type } },
       now,
     );
@@ -190,7 +191,7 @@ function describe(hits: ClaimRuleHit[]): string {
   return hits.map((h) => `${h.scope.kind} ${h.scope.pattern}`).join(', ');
 }
 
-function agentLabel(tx: Tx, agentId: string): string {
-  const agent = tx.agents.get(agentId);
+async function agentLabel(tx: Tx, agentId: string): Promise<string> {
+  const agent = await tx.agents.get(agentId);
   return agent ? `${agent.name} (${agentId})` : agentId;
 }

@@ -25,19 +25,19 @@ export interface CancelOutcome {
 /** `cancel_task`: a submitter withdraws its own task, in any state before it finishes. */
 export async function cancelTask(deps: Deps, actor: Actor, input: CancelInput): Promise<CancelOutcome> {
   const by = actorLabel(actor);
-  return writeTx(deps, (tx, now) => {
-    const run = requireOpenRun(tx, input.run_id);
+  return writeTx(deps, async (tx, now) => {
+    const run = await requireOpenRun(tx, input.run_id);
     if (run.submitter !== by) {
       throw forbidden(`run ${run.id} was submitted by ${run.submitter}, not by you`, 'you can cancel only your own submissions; ask an operator (cancel_run) otherwise');
     }
-    return cancelRunTx(tx, run, by, input.reason, now);
+    return await cancelRunTx(tx, run, by, input.reason, now);
   });
 }
 
 /** `cancel_run` (operator): cancels any open run. */
 export async function cancelRunAsOperator(deps: Deps, actor: Actor, input: CancelInput): Promise<CancelOutcome> {
   requireOperator(actor);
-  return writeTx(deps, (tx, now) => cancelRunTx(tx, requireOpenRun(tx, input.run_id), actorLabel(actor), input.reason, now));
+  return writeTx(deps, async (tx, now) => await cancelRunTx(tx, await requireOpenRun(tx, input.run_id), actorLabel(actor), input.reason, now));
 }
 
 /**
@@ -45,9 +45,9 @@ export async function cancelRunAsOperator(deps: Deps, actor: Actor, input: Cance
  * later writes get LEASE_LOST), releases the run's claims, tells the holder (`cancel`) and the
  * submitter (`run_finished`). Blockers reuse it for a `cancel` resolution.
  */
-export function cancelRunTx(tx: Tx, run: Run, by: string, reason: string, now: number): CancelOutcome {
+export async function cancelRunTx(tx: Tx, run: Run, by: string, reason: string, now: number): Promise<CancelOutcome> {
   const owner = isOwnedState(run.state) ? run.ownerId : null;
-  const cancelled = moveRun(
+  const cancelled = await moveRun(
     tx,
     run,
     'cancelled',
@@ -56,12 +56,12 @@ export function cancelRunTx(tx: Tx, run: Run, by: string, reason: string, now: n
     now,
     { actor: by, type: 'run.cancelled', payload: { reason, owner_id: owner } },
   );
-  const releasedClaims = releaseClaimsOfRun(tx, run.id, now, 'run_cancelled', by);
-  closeWaitsOnRun(tx, now);
+  const releasedClaims = await releaseClaimsOfRun(tx, run.id, now, 'run_cancelled', by);
+  await closeWaitsOnRun(tx, now);
   if (owner) {
-    signalAgent(tx, owner, 'cancel', cancelled, `run ${run.id} was cancelled by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by }, now);
+    await signalAgent(tx, owner, 'cancel', cancelled, `run ${run.id} was cancelled by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by }, now);
   }
-  if (run.submitter !== by) notifyRunFinished(tx, cancelled, now);
+  if (run.submitter !== by) await notifyRunFinished(tx, cancelled, now);
   return { run: cancelled, releasedClaims, revokedOwner: owner };
 }
 
@@ -70,9 +70,9 @@ export function cancelRunTx(tx: Tx, run: Run, by: string, reason: string, now: n
  * handoff and open blocker in the same transaction, with their events and the targets' signals,
  * so nobody sees (or waits on) an offer or a question that no longer stands.
  */
-export function closeWaitsOnRun(tx: Tx, now: number): void {
-  closeOrphanedHandoffs(tx, now);
-  closeOrphanedBlockers(tx, now);
+export async function closeWaitsOnRun(tx: Tx, now: number): Promise<void> {
+  await closeOrphanedHandoffs(tx, now);
+  await closeOrphanedBlockers(tx, now);
 }
 
 export function requireOperator(actor: Actor): void {

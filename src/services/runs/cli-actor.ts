@@ -13,7 +13,7 @@ import { readTx } from '../tx.js';
  */
 export async function cliActor(deps: Deps, agentId: string | undefined): Promise<Actor> {
   if (agentId === undefined) return { kind: 'operator', name: userInfo().username };
-  const hash = await readTx(deps, (tx) => tx.agents.tokenHash(agentId));
+  const hash = await readTx(deps, async (tx) => await tx.agents.tokenHash(agentId));
   if (hash === null) throw notFound('agent', agentId, 'list agents with fleet://agents');
   const token = deps.tokens.load(agentId);
   if (token === null || !tokenMatches(token, hash)) {

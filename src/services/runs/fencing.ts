@@ -14,8 +14,8 @@ export const OWNER_STALE = 'owner_stale';
  * Throws NOT_FOUND (no such run), INVALID_STATE (the run is finished), LEASE_LOST (not the owner,
  * or an older epoch, or a lease that lapsed and is not yet recovered).
  */
-export function requireRunWriter(tx: Tx, runId: string, agentId: string, leaseEpoch: number | undefined, now: number): Run {
-  const run = tx.runs.get(runId);
+export async function requireRunWriter(tx: Tx, runId: string, agentId: string, leaseEpoch: number | undefined, now: number): Promise<Run> {
+  const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'list your runs with list_runs or take one with take_task');
   if (isFinished(run.state)) {
     throw invalidState(`run ${runId} is already ${run.state}`, 'the run is closed; nothing more can be written to it', {
@@ -36,14 +36,14 @@ export function requireRunWriter(tx: Tx, runId: string, agentId: string, leaseEp
  * lease lapsed and the run went back to the queue, as long as nobody took it since (same epoch,
  * same last owner, still queued with reason `owner_stale`; a retry, cancel or reassign ends it). Returns the run and whether it is such a late result.
  */
-export function requireResultWriter(
+export async function requireResultWriter(
   tx: Tx,
   runId: string,
   agentId: string,
   leaseEpoch: number | undefined,
   now: number,
-): { run: Run; late: boolean } {
-  const run = tx.runs.get(runId);
+): Promise<{ run: Run; late: boolean }> {
+  const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'list your runs with list_runs or take one with take_task');
   if (
     run.state === 'queued' &&
@@ -67,17 +67,17 @@ export function requireResultWriter(
     // a lapsed lease not yet recovered is still this agent's: nobody else holds the run
     return { run, late: false };
   }
-  return { run: requireRunWriter(tx, runId, agentId, leaseEpoch, now), late: false };
+  return { run: await requireRunWriter(tx, runId, agentId, leaseEpoch, now), late: false };
 }
 
 /**
  * `heartbeat` naming a run: the caller must hold it now (leased, blocked or handoff_pending). A run
  * it held that closed or moved on is LEASE_LOST, so a stale owner learns it, and nothing is written.
  */
-export function requireRunHolder(tx: Tx, runId: string, agentId: string, now: number): Run {
-  const run = tx.runs.get(runId);
+export async function requireRunHolder(tx: Tx, runId: string, agentId: string, now: number): Promise<Run> {
+  const run = await tx.runs.get(runId);
   if (run && isFinished(run.state) && run.lastOwnerId === agentId) throw leaseLost(run, agentId, undefined, `it is ${run.state}`);
-  return requireRunWriter(tx, runId, agentId, undefined, now);
+  return await requireRunWriter(tx, runId, agentId, undefined, now);
 }
 
 export function leaseLost(run: Run, agentId: string, leaseEpoch: number | undefined, why?: string): FleetError {

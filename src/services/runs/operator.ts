@@ -21,13 +21,13 @@ export interface RequeueInput {
 export async function requeueRun(deps: Deps, actor: Actor, input: RequeueInput): Promise<Run> {
   requireOperator(actor);
   const by = actorLabel(actor);
-  return writeTx(deps, (tx, now) => {
-    const run = tx.runs.get(input.run_id);
+  return writeTx(deps, async (tx, now) => {
+    const run = await tx.runs.get(input.run_id);
     if (!run) throw notFound('run', input.run_id, 'list dead letters with fleet://queue or `fleetdeck dlq`');
     if (run.state !== 'dead' && run.state !== 'failed' && run.state !== 'cancelled') {
       throw invalidState(`run ${run.id} is ${run.state}; only dead, failed or cancelled runs can be requeued`, 'cancel_run or reassign_run act on open runs', { run_id: run.id, state: run.state });
     }
-    return moveRun(
+    return await moveRun(
       tx,
       run,
       'queued',
@@ -67,10 +67,10 @@ export async function reassignRun(deps: Deps, actor: Actor, input: ReassignInput
   if ((input.to_agent === undefined) === (input.to_role === undefined)) {
     throw new FleetError('INVALID_INPUT', 'give exactly one of to_agent and to_role', 'to_agent: that agent takes it next; to_role: any agent of the role');
   }
-  return writeTx(deps, (tx, now) => {
-    const run = tx.runs.get(input.run_id);
+  return writeTx(deps, async (tx, now) => {
+    const run = await tx.runs.get(input.run_id);
     if (!run) throw notFound('run', input.run_id, 'list runs with list_runs');
-    return reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, actorLabel(actor), input.reason ?? 'reassigned by the operator', now);
+    return await reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, actorLabel(actor), input.reason ?? 'reassigned by the operator', now);
   });
 }
 
@@ -80,15 +80,15 @@ export async function reassignRun(deps: Deps, actor: Actor, input: ReassignInput
  * new target, at once, with its attempts kept. An agent target gets `run_assigned` and receives
  * the run on its next take_task. Blockers reuse it for a `reassign` resolution.
  */
-export function reassignRunTx(tx: Tx, run: Run, target: { agentId?: string; role?: string }, by: string, reason: string, now: number): ReassignOutcome {
+export async function reassignRunTx(tx: Tx, run: Run, target: { agentId?: string; role?: string }, by: string, reason: string, now: number): Promise<ReassignOutcome> {
   if (isFinished(run.state)) {
     throw invalidState(`run ${run.id} is ${run.state}`, 'requeue_run starts a new attempt of a finished run', { run_id: run.id, state: run.state });
   }
-  if (target.agentId !== undefined && !tx.agents.get(target.agentId)) {
+  if (target.agentId !== undefined && !await tx.agents.get(target.agentId)) {
     throw notFound('agent', target.agentId, 'reassign to a registered agent (fleet://agents) or to a role');
   }
   const owner = isOwnedState(run.state) ? run.ownerId : null;
-  const moved = moveRun(
+  const moved = await moveRun(
     tx,
     run,
     'queued',
@@ -108,13 +108,13 @@ export function reassignRunTx(tx: Tx, run: Run, target: { agentId?: string; role
       payload: { reason, from_owner: owner, to_agent: target.agentId ?? null, to_role: target.role ?? null },
     },
   );
-  const releasedClaims = owner ? releaseClaimsOfRun(tx, run.id, now, 'run_reassigned', by) : [];
-  closeWaitsOnRun(tx, now);
+  const releasedClaims = owner ? await releaseClaimsOfRun(tx, run.id, now, 'run_reassigned', by) : [];
+  await closeWaitsOnRun(tx, now);
   if (owner) {
-    signalAgent(tx, owner, 'lease_lost', moved, `run ${run.id} was reassigned by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by, epoch: moved.leaseEpoch }, now);
+    await signalAgent(tx, owner, 'lease_lost', moved, `run ${run.id} was reassigned by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by, epoch: moved.leaseEpoch }, now);
   }
   if (target.agentId) {
-    signalAgent(tx, target.agentId, 'run_assigned', moved, `run ${run.id} "${run.title}" was assigned to you: take_task to start it`, { reason, by, title: run.title, from_owner: owner }, now);
+    await signalAgent(tx, target.agentId, 'run_assigned', moved, `run ${run.id} "${run.title}" was assigned to you: take_task to start it`, { reason, by, title: run.title, from_owner: owner }, now);
   }
   return { run: moved, revokedOwner: owner, releasedClaims };
 }

@@ -36,8 +36,8 @@ export async function listRuns(deps: Deps, actor: Actor, input: ListRunsInput): 
   const ownerId = me(input.owner, actor.kind === 'agent' ? actor.agentId : null);
   const submitter = me(input.submitter, actor.kind === 'unbound' ? null : actorLabel(actor));
   const cursor = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
-  const runs = await readTx(deps, (tx) =>
-    tx.runs.list({ states: input.state, role: input.role, ownerId, submitter, parentRunId: input.parent_run_id, cursor, limit: limit + 1 }),
+  const runs = await readTx(deps, async (tx) =>
+    await tx.runs.list({ states: input.state, role: input.role, ownerId, submitter, parentRunId: input.parent_run_id, cursor, limit: limit + 1 }),
   );
   const page = runs.slice(0, limit);
   const last = page[page.length - 1];
@@ -104,15 +104,15 @@ const TIMELINE_LIMIT = 200;
 
 /** Everything about one run for fleet://runs/{run_id}, in one read snapshot. */
 export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
-  return readTx(deps, (tx, now) => {
-    const run = tx.runs.get(runId);
+  return readTx(deps, async (tx, now) => {
+    const run = await tx.runs.get(runId);
     if (!run) throw notFound('run', runId, 'list runs with list_runs or fleet://queue');
-    const events = tx.events.list({ runId, limit: TIMELINE_LIMIT + 1, newestFirst: true });
+    const events = await tx.events.list({ runId, limit: TIMELINE_LIMIT + 1, newestFirst: true });
     const timeline = events.slice(0, TIMELINE_LIMIT).reverse();
     return {
       run,
       // as every claims listing: without the claims that lapsed but that no write has ended yet
-      claims: listActiveClaims(tx, { runId, limit: 100 }, now).claims.map(({ claim: c }) => ({
+      claims: (await listActiveClaims(tx, { runId, limit: 100 }, now)).claims.map(({ claim: c }) => ({
         claim_id: c.id,
         agent_id: c.agentId,
         workspace: c.workspace,
@@ -121,8 +121,8 @@ export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
         mode: c.mode,
         expires_at: c.expiresAt,
       })),
-      evidence: listRunArtifacts(tx, runId),
-      handoffs: tx.handoffs.listByRun(runId).map((h) => ({
+      evidence: await listRunArtifacts(tx, runId),
+      handoffs: (await tx.handoffs.listByRun(runId)).map((h) => ({
         handoff_id: h.id,
         state: h.state,
         from_agent_id: h.fromAgentId,
@@ -130,7 +130,7 @@ export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
         summary: h.summary,
         created_at: h.createdAt,
       })),
-      blockers: tx.blockers.listByRun(runId).map((b) => ({
+      blockers: (await tx.blockers.listByRun(runId)).map((b) => ({
         blocker_id: b.id,
         state: b.state,
         kind: b.kind,
@@ -148,18 +148,18 @@ export async function runDetail(deps: Deps, runId: string): Promise<RunDetail> {
 
 /** For resource listing and completion. */
 export async function recentRunIds(deps: Deps, limit: number): Promise<{ id: string; title: string; state: RunState }[]> {
-  return readTx(deps, (tx) => tx.runs.list({ limit }).map((r) => ({ id: r.id, title: r.title, state: r.state })));
+  return readTx(deps, async (tx) => (await tx.runs.list({ limit })).map((r) => ({ id: r.id, title: r.title, state: r.state })));
 }
 
 export async function completeRunIds(deps: Deps, prefix: string, limit: number): Promise<string[]> {
-  return readTx(deps, (tx) => tx.runs.listIds(prefix, limit));
+  return readTx(deps, async (tx) => await tx.runs.listIds(prefix, limit));
 }
 
 /** get_run: the run and its evidence list, in one read. */
 export async function getRunView(deps: Deps, runId: string): Promise<{ run: Run; evidence: ArtifactSummary[] }> {
-  return readTx(deps, (tx) => {
-    const run = tx.runs.get(runId);
+  return readTx(deps, async (tx) => {
+    const run = await tx.runs.get(runId);
     if (!run) throw notFound('run', runId, 'list runs with list_runs');
-    return { run, evidence: listRunArtifacts(tx, runId) };
+    return { run, evidence: await listRunArtifacts(tx, runId) };
   });
 }

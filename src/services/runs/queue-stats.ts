@@ -38,9 +38,9 @@ const DEAD_LETTERS_SHOWN = 20;
 
 /** fleet://queue: depth, age, dead letters, latency, failure rate, retries, expiries, usage. */
 export async function queueStats(deps: Deps): Promise<QueueStats> {
-  return readTx(deps, (tx, now) => {
-    const a = tx.runs.aggregates(LATENCY_SAMPLE);
-    const dead = tx.runs.list({ states: ['dead'], limit: DEAD_LETTERS_SHOWN });
+  return readTx(deps, async (tx, now) => {
+    const a = await tx.runs.aggregates(LATENCY_SAMPLE);
+    const dead = await tx.runs.list({ states: ['dead'], limit: DEAD_LETTERS_SHOWN });
     const results = a.finished.completed + a.finished.failed + a.finished.dead;
     const total = a.usageByRole.reduce(
       (t, r) => ({ runs: t.runs + r.runs, tokens_in: t.tokens_in + r.tokens_in, tokens_out: t.tokens_out + r.tokens_out, cost_usd: t.cost_usd + r.cost_usd }),
@@ -68,7 +68,7 @@ export async function queueStats(deps: Deps): Promise<QueueStats> {
 }
 
 export async function deadLetters(deps: Deps, limit: number): Promise<DeadLetter[]> {
-  return readTx(deps, (tx) => tx.runs.list({ states: ['dead'], limit }).map(deadLetter));
+  return readTx(deps, async (tx) => (await tx.runs.list({ states: ['dead'], limit })).map(deadLetter));
 }
 
 function deadLetter(r: Run): DeadLetter {

@@ -19,25 +19,25 @@ const BATCH = 100;
  * dead-lettered (`on_stale: dead_letter`, or no attempts left). `blocked` runs wait on a person
  * and `handoff_pending` runs wait on the recipient: neither lapses.
  */
-export function recoverRunsOfStaleAgent(tx: Tx, agent: Agent, now: number): void {
-  for (const run of tx.runs.listOwnedBy(agent.id, ['leased'])) recoverRun(tx, run, now);
+export async function recoverRunsOfStaleAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
+  for (const run of await tx.runs.listOwnedBy(agent.id, ['leased'])) await recoverRun(tx, run, now);
 }
 
 /** Expiry step (safety net): a leased run whose own lease ran out is recovered like above. */
-export function recoverLapsedLeases(tx: Tx, now: number): number {
-  const lapsed = tx.runs.listLapsed(now, BATCH);
-  for (const run of lapsed) recoverRun(tx, run, now);
+export async function recoverLapsedLeases(tx: Tx, now: number): Promise<number> {
+  const lapsed = await tx.runs.listLapsed(now, BATCH);
+  for (const run of lapsed) await recoverRun(tx, run, now);
   return lapsed.length;
 }
 
-export function recoverRun(tx: Tx, run: Run, now: number): Run {
+export async function recoverRun(tx: Tx, run: Run, now: number): Promise<Run> {
   const owner = run.ownerId;
   const payload = { owner_id: owner, lease_expires_at: run.leaseExpiresAt, on_stale: run.onStale };
   let moved: Run;
   if (run.onStale === 'escalate') {
-    moved = escalateRun(tx, run, now);
+    moved = await escalateRun(tx, run, now);
   } else if (run.onStale === 'dead_letter' || run.attempts >= run.maxAttempts) {
-    moved = moveRun(
+    moved = await moveRun(
       tx,
       run,
       'dead',
@@ -52,11 +52,11 @@ export function recoverRun(tx: Tx, run: Run, now: number): Run {
       now,
       { actor: 'system', payload: { ...payload, reason: OWNER_STALE } },
     );
-    if (owner) releaseClaimsOfRun(tx, run.id, now, 'run_finished', 'system');
-    notifyRunFinished(tx, moved, now);
+    if (owner) await releaseClaimsOfRun(tx, run.id, now, 'run_finished', 'system');
+    await notifyRunFinished(tx, moved, now);
   } else {
     // epoch and last owner are kept: a late result from that owner is accepted until someone takes the run
-    moved = moveRun(
+    moved = await moveRun(
       tx,
       run,
       'queued',
@@ -66,10 +66,10 @@ export function recoverRun(tx: Tx, run: Run, now: number): Run {
       { actor: 'system', type: 'run.requeued', payload: { ...payload, reason: OWNER_STALE } },
     );
     // the attempt ended: whoever takes the run next claims its own scope
-    if (owner) releaseClaimsOfRun(tx, run.id, now, 'holder_stale', 'system');
+    if (owner) await releaseClaimsOfRun(tx, run.id, now, 'holder_stale', 'system');
   }
   if (owner && moved.state !== 'blocked') {
-    signalAgent(
+    await signalAgent(
       tx,
       owner,
       'lease_lost',
@@ -88,8 +88,8 @@ export function recoverRun(tx: Tx, run: Run, now: number): Run {
  * `on_stale: escalate`: the run waits for an operator in `blocked` with reason `owner_stale`; its
  * lease no longer lapses, and an operator blocker (origin `escalation`) asks what to do with it.
  */
-export function escalateRun(tx: Tx, run: Run, now: number): Run {
-  const blocked = moveRun(
+export async function escalateRun(tx: Tx, run: Run, now: number): Promise<Run> {
+  const blocked = await moveRun(
     tx,
     run,
     'blocked',
@@ -98,15 +98,15 @@ export function escalateRun(tx: Tx, run: Run, now: number): Run {
     now,
     { actor: 'system', type: 'run.escalated', payload: { owner_id: run.ownerId, reason: OWNER_STALE } },
   );
-  raiseEscalationBlocker(tx, blocked, run.ownerId, now);
-  return tx.runs.get(run.id) ?? blocked;
+  await raiseEscalationBlocker(tx, blocked, run.ownerId, now);
+  return await tx.runs.get(run.id) ?? blocked;
 }
 
 /** Expiry step: a queued run past its TTL is dead with reason `expired` and is never delivered. */
-export function expireQueuedRuns(tx: Tx, now: number): number {
-  const due = tx.runs.listTtlExpired(now, BATCH);
+export async function expireQueuedRuns(tx: Tx, now: number): Promise<number> {
+  const due = await tx.runs.listTtlExpired(now, BATCH);
   for (const run of due) {
-    const dead = moveRun(
+    const dead = await moveRun(
       tx,
       run,
       'dead',
@@ -115,12 +115,12 @@ export function expireQueuedRuns(tx: Tx, now: number): number {
       now,
       { actor: 'system', type: 'run.expired', payload: { ttl_seconds: run.ttlSeconds, expires_at: run.expiresAt } },
     );
-    notifyRunFinished(tx, dead, now);
+    await notifyRunFinished(tx, dead, now);
   }
   return due.length;
 }
 
 /** Renewer: a sign of life extends the agent's run leases to its own lease expiry (one UPDATE). */
-export function renewRunLeases(tx: Tx, agent: Agent, now: number): { runs: string[] } {
-  return { runs: tx.runs.renewLeases(agent.id, now + agent.leaseSeconds * 1000, now) };
+export async function renewRunLeases(tx: Tx, agent: Agent, now: number): Promise<{ runs: string[] }> {
+  return { runs: await tx.runs.renewLeases(agent.id, now + agent.leaseSeconds * 1000, now) };
 }

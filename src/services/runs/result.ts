@@ -48,21 +48,21 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
   const by = actorLabel(actor);
   // the fleet policy may require an operator's approval before a run of some types completes
   if (actor.kind === 'agent') await enforceCompletionPolicy(deps, actor.agentId, input);
-  return writeTx(deps, (tx, now) => {
+  return writeTx(deps, async (tx, now) => {
     let run: Run;
     let late = false;
     if (actor.kind === 'agent') {
-      ({ run, late } = requireResultWriter(tx, input.run_id, actor.agentId, input.lease_epoch, now));
+      ({ run, late } = await requireResultWriter(tx, input.run_id, actor.agentId, input.lease_epoch, now));
     } else if (actor.kind === 'operator') {
-      run = requireOpenRun(tx, input.run_id);
+      run = await requireOpenRun(tx, input.run_id);
       if (run.state === 'handoff_pending') {
         throw invalidState(`run ${run.id} has a handoff pending`, 'wait for the handoff to be accepted or declined, or cancel the run');
       }
     } else {
       throw forbidden('only an agent holding the run, or the operator, can submit its result', 'register_agent first');
     }
-    if (actor.kind === 'agent' && input.outcome === 'completed') refuseCompletingPastApproval(tx, run);
-    checkEvidence(tx, run, input);
+    if (actor.kind === 'agent' && input.outcome === 'completed') await refuseCompletingPastApproval(tx, run);
+    await checkEvidence(tx, run, input);
     const result = {
       outcome: input.outcome,
       summary: input.summary,
@@ -76,19 +76,19 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
     let moved: Run;
     let retryAt: number | null = null;
     if (input.outcome === 'completed') {
-      moved = moveRun(tx, run, 'completed', 'complete', { ...finishPatch(now), result, stateReason: null }, now, { actor: by, type: 'run.completed', payload: common });
+      moved = await moveRun(tx, run, 'completed', 'complete', { ...finishPatch(now), result, stateReason: null }, now, { actor: by, type: 'run.completed', payload: common });
     } else if (!input.retryable) {
-      moved = moveRun(tx, run, 'failed', 'fail', { ...finishPatch(now), result, stateReason: 'failed' }, now, { actor: by, type: 'run.failed', payload: common });
+      moved = await moveRun(tx, run, 'failed', 'fail', { ...finishPatch(now), result, stateReason: 'failed' }, now, { actor: by, type: 'run.failed', payload: common });
     } else if (run.attempts < run.maxAttempts) {
       retryAt = now + backoffDelayMs(run.retries + 1, random);
       const patch: RunPatch = { ...RELEASE_LEASE, result, availableAt: retryAt, lastError: input.summary, stateReason: 'retry', bumpRetries: true };
-      moved = moveRun(tx, run, 'queued', 'retry', patch, now, {
+      moved = await moveRun(tx, run, 'queued', 'retry', patch, now, {
         actor: by,
         type: 'run.retry_scheduled',
         payload: { ...common, available_at: retryAt, delay_ms: retryAt - now, attempts_left: run.maxAttempts - run.attempts },
       });
     } else {
-      moved = moveRun(
+      moved = await moveRun(
         tx,
         run,
         'dead',
@@ -99,18 +99,18 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
       );
     }
     if (input.usage) {
-      tx.runs.addUsage(run.id, input.usage);
-      if (actor.kind === 'agent') tx.agents.applyHeartbeat(actor.agentId, { usage: input.usage });
+      await tx.runs.addUsage(run.id, input.usage);
+      if (actor.kind === 'agent') await tx.agents.applyHeartbeat(actor.agentId, { usage: input.usage });
     }
-    if (actor.kind === 'agent') clearCurrentRun(tx, actor.agentId, run.id);
+    if (actor.kind === 'agent') await clearCurrentRun(tx, actor.agentId, run.id);
     if (actor.kind === 'operator' && run.ownerId) {
-      signalAgent(tx, run.ownerId, 'lease_lost', moved, `run ${run.id} was closed by ${by} (${moved.state}); stop working on it`, { state: moved.state, by }, now);
+      await signalAgent(tx, run.ownerId, 'lease_lost', moved, `run ${run.id} was closed by ${by} (${moved.state}); stop working on it`, { state: moved.state, by }, now);
     }
-    const releasedClaims = releaseClaimsOfRun(tx, run.id, now, 'run_finished', by);
+    const releasedClaims = await releaseClaimsOfRun(tx, run.id, now, 'run_finished', by);
     // a blocked run closed by its owner or the operator: its open question ends with it
-    closeOrphanedBlockers(tx, now);
-    if (isFinished(moved.state)) notifyRunFinished(tx, moved, now);
-    return { run: tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
+    await closeOrphanedBlockers(tx, now);
+    if (isFinished(moved.state)) await notifyRunFinished(tx, moved, now);
+    return { run: await tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
   });
 }
 
@@ -118,9 +118,9 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
  * An agent never resolves its own approval: completing a run that waits on an open approval
  * blocker would do exactly that, so it must wait for the decision (failing it remains possible).
  */
-function refuseCompletingPastApproval(tx: Tx, run: Run): void {
+async function refuseCompletingPastApproval(tx: Tx, run: Run): Promise<void> {
   if (run.state !== 'blocked') return;
-  const blocker = tx.blockers.openForRun(run.id);
+  const blocker = await tx.blockers.openForRun(run.id);
   if (blocker?.kind !== 'approval') return;
   throw invalidState(
     `run ${run.id} waits on approval ${blocker.id}`,
@@ -129,8 +129,8 @@ function refuseCompletingPastApproval(tx: Tx, run: Run): void {
   );
 }
 
-export function requireOpenRun(tx: Tx, runId: string): Run {
-  const run = tx.runs.get(runId);
+export async function requireOpenRun(tx: Tx, runId: string): Promise<Run> {
+  const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'list runs with list_runs');
   if (isFinished(run.state)) {
     throw invalidState(`run ${runId} is already ${run.state}`, 'a result is accepted once; requeue_run starts a new attempt', { run_id: runId, state: run.state });
@@ -138,16 +138,16 @@ export function requireOpenRun(tx: Tx, runId: string): Run {
   return run;
 }
 
-function checkEvidence(tx: Tx, run: Run, input: SubmitResultInput): void {
+async function checkEvidence(tx: Tx, run: Run, input: SubmitResultInput): Promise<void> {
   for (const id of input.evidence ?? []) {
-    const owner = artifactRunId(tx, id);
+    const owner = await artifactRunId(tx, id);
     if (owner === null) throw notFound('artifact', id, 'cite artifacts returned by attach_evidence for this run');
     if (owner !== run.id) {
       throw new FleetError('INVALID_INPUT', `artifact ${id} belongs to run ${owner}, not to ${run.id}`, 'cite only evidence attached to this run (attach_evidence with this run_id)');
     }
   }
   if (input.outcome !== 'completed' || run.expectedEvidence.length === 0) return;
-  const attached = new Set(evidenceKindsOfRun(tx, run.id));
+  const attached = new Set(await evidenceKindsOfRun(tx, run.id));
   const missing = run.expectedEvidence.filter((kind) => !attached.has(kind));
   if (missing.length > 0) {
     throw new FleetError(

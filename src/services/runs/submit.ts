@@ -53,9 +53,9 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
   const normalized = normalize(input);
   checkBounds(normalized);
   const inputHash = hashInput(normalized);
-  return writeTx(deps, (tx, now) => {
+  return writeTx(deps, async (tx, now) => {
     if (input.idempotency_key !== undefined) {
-      const existing = tx.runs.findByIdempotencyKey(submitter, input.idempotency_key);
+      const existing = await tx.runs.findByIdempotencyKey(submitter, input.idempotency_key);
       if (existing) {
         if (existing.inputHash !== inputHash) {
           throw new FleetError(
@@ -68,8 +68,8 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
         return { run: existing.run, deduplicated: true };
       }
     }
-    checkReferences(tx, normalized);
-    const run = tx.runs.insert({
+    await checkReferences(tx, normalized);
+    const run = await tx.runs.insert({
       id: newId('run'),
       title: normalized.title,
       type: normalized.type,
@@ -90,7 +90,7 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
       onStale: normalized.on_stale,
       now,
     });
-    tx.events.append(
+    await tx.events.append(
       {
         actor: submitter,
         type: 'run.submitted',
@@ -114,7 +114,7 @@ export async function submitTask(deps: Deps, actor: Actor, input: SubmitTaskInpu
       now,
     );
     if (run.toAgent) {
-      signalAgent(tx, run.toAgent, 'run_assigned', run, `run ${run.id} "${run.title}" was submitted to you: take_task to start it`, { title: run.title, type: run.type, priority: run.priority, submitter }, now);
+      await signalAgent(tx, run.toAgent, 'run_assigned', run, `run ${run.id} "${run.title}" was submitted to you: take_task to start it`, { title: run.title, type: run.type, priority: run.priority, submitter }, now);
     }
     return { run, deduplicated: false };
   });
@@ -138,13 +138,13 @@ export interface StartRunInput {
  */
 export async function startRun(deps: Deps, agentId: string, input: StartRunInput): Promise<Run> {
   await enforceLeaseLimit(deps, agentId, 'start_run');
-  return writeTx(deps, (tx, now) => {
-    const agent = tx.agents.get(agentId);
+  return writeTx(deps, async (tx, now) => {
+    const agent = await tx.agents.get(agentId);
     if (!agent) throw notFound('agent', agentId, 'register_agent again');
-    if (input.parent_run_id !== undefined && !tx.runs.get(input.parent_run_id)) {
+    if (input.parent_run_id !== undefined && !await tx.runs.get(input.parent_run_id)) {
       throw notFound('run', input.parent_run_id, 'parent_run_id must name an existing run');
     }
-    const run = tx.runs.insert({
+    const run = await tx.runs.insert({
       id: newId('run'),
       title: input.title.trim(),
       type: input.type ?? DEFAULT_RUN_TYPE,
@@ -166,8 +166,8 @@ export async function startRun(deps: Deps, agentId: string, input: StartRunInput
       now,
       leasedTo: { agentId, leaseExpiresAt: now + agent.leaseSeconds * 1000 },
     });
-    tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
-    tx.events.append(
+    await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+    await tx.events.append(
       {
         actor: agentId,
         type: 'run.started',
@@ -236,14 +236,14 @@ function checkBounds(n: Normalized): void {
   if (problems.length > 0) throw new FleetError('INVALID_INPUT', `invalid task: ${problems.join('; ')}`, 'fix the named fields and submit again');
 }
 
-function checkReferences(tx: Tx, n: Normalized): void {
-  if (n.to_agent !== null && !tx.agents.get(n.to_agent)) {
+async function checkReferences(tx: Tx, n: Normalized): Promise<void> {
+  if (n.to_agent !== null && !await tx.agents.get(n.to_agent)) {
     throw notFound('agent', n.to_agent, 'to_agent must name a registered agent (see fleet://agents), or use to_role');
   }
-  if (n.parent_run_id !== null && !tx.runs.get(n.parent_run_id)) {
+  if (n.parent_run_id !== null && !await tx.runs.get(n.parent_run_id)) {
     throw notFound('run', n.parent_run_id, 'parent_run_id must name an existing run');
   }
-  if (n.context_ref !== null && !artifactExists(tx, n.context_ref)) {
+  if (n.context_ref !== null && !await artifactExists(tx, n.context_ref)) {
     throw notFound('artifact', n.context_ref, 'context_ref must name an attached artifact (art_…); or pass the context inline');
   }
 }

@@ -2,7 +2,9 @@ import { notFound } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { Run } from '../../domain/run.js';
 import type { ChangeFeed } from '../change-feed.js';
+import type { Handoff } from '../../domain/handoff.js';
 import type { Deps } from '../deps.js';
+import { handoffsWaitingFor } from '../handoffs/waiting.js';
 import { recordSignOfLife } from '../liveness.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
@@ -14,12 +16,14 @@ export interface TakeInput {
 
 export interface TakeOutcome {
   run: Run | null;
+  /** when nothing was leased: handoffs offered to the agent or its role (accept_handoff takes them) */
+  waitingHandoffs: Handoff[];
   /** why nothing was leased */
-  reason?: 'empty' | 'paused' | 'aborted';
+  reason?: 'empty' | 'paused' | 'aborted' | 'handoff_waiting';
   waitedMs: number;
 }
 
-type Attempt = { run: Run } | { run: null; paused: boolean; seq: number; nextAvailableAt: number | null };
+type Attempt = { run: Run } | { run: null; paused: boolean; seq: number; nextAvailableAt: number | null; waitingHandoffs: Handoff[] };
 
 /**
  * Leases the best eligible run to the agent (one UPDATE … RETURNING in a BEGIN IMMEDIATE
@@ -34,17 +38,20 @@ export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, in
   const started = performance.now();
   for (let round = 0; ; round++) {
     // an aborted request must not lease a run its caller will never see
-    if (signal?.aborted) return { run: null, reason: 'aborted', waitedMs: performance.now() - started };
-    const attempt = await writeTx(deps, (tx, now): Attempt => {
-      const agent = tx.agents.get(agentId);
+    if (signal?.aborted) return { run: null, reason: 'aborted', waitedMs: performance.now() - started, waitingHandoffs: [] };
+    const attempt = await writeTx(deps, async (tx, now): Promise<Attempt> => {
+      const agent = await tx.agents.get(agentId);
       if (!agent) throw notFound('agent', agentId, 'register_agent again');
       // after a long wait the caller is still here: that is a sign of life (the pipeline recorded the first)
-      if (round > 0) recordSignOfLife(tx, agentId, now, false);
-      if (agent.paused) return { run: null, paused: true, seq: 0, nextAvailableAt: null };
-      const run = tx.runs.takeNext(agentId, agent.role, now, now + agent.leaseSeconds * 1000);
-      if (!run) return { run: null, paused: false, seq: tx.events.lastSeq(), nextAvailableAt: tx.runs.nextAvailableAt(agentId, agent.role, now) };
-      tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
-      tx.events.append(
+      if (round > 0) await recordSignOfLife(tx, agentId, now, false);
+      if (agent.paused) return { run: null, paused: true, seq: 0, nextAvailableAt: null, waitingHandoffs: [] };
+      const run = await tx.runs.takeNext(agentId, agent.role, now, now + agent.leaseSeconds * 1000);
+      if (!run) {
+        const waitingHandoffs = await handoffsWaitingFor(tx, agent);
+        return { run: null, paused: false, seq: await tx.events.lastSeq(), nextAvailableAt: await tx.runs.nextAvailableAt(agentId, agent.role, now), waitingHandoffs };
+      }
+      await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+      await tx.events.append(
         {
           actor: agentId,
           type: 'run.taken',
@@ -57,10 +64,12 @@ export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, in
       return { run };
     });
     const waited = performance.now() - started;
-    if (attempt.run) return { run: attempt.run, waitedMs: waited };
-    if (attempt.paused) return { run: null, reason: 'paused', waitedMs: waited };
+    if (attempt.run) return { run: attempt.run, waitedMs: waited, waitingHandoffs: [] };
+    if (attempt.paused) return { run: null, reason: 'paused', waitedMs: waited, waitingHandoffs: [] };
+    // a waiting handoff is work for this agent: answer at once rather than wait for the queue
+    if (attempt.waitingHandoffs.length > 0) return { run: null, reason: 'handoff_waiting', waitedMs: waited, waitingHandoffs: attempt.waitingHandoffs };
     const remaining = waitMs - waited;
-    if (remaining <= 0) return { run: null, reason: 'empty', waitedMs: waited };
+    if (remaining <= 0) return { run: null, reason: 'empty', waitedMs: waited, waitingHandoffs: [] };
     const untilBackoffEnds = attempt.nextAvailableAt === null ? Infinity : Math.max(attempt.nextAvailableAt - deps.clock.now(), 5);
     // any run (re)entering the queue may be ours: submitted, requeued, retried, reassigned
     await feed.waitFor((e) => e.runId !== null && e.payload.state === 'queued', attempt.seq, Math.min(remaining, untilBackoffEnds), signal);

@@ -18,7 +18,7 @@ export interface RunEventSpec {
 }
 
 /** Moves `run` (as the caller read it) to `to`; throws INVALID_STATE if the move is not allowed. */
-export function moveRun(
+export async function moveRun(
   tx: Tx,
   run: Run,
   to: RunState,
@@ -26,13 +26,13 @@ export function moveRun(
   patch: Omit<RunPatch, 'state'>,
   now: number,
   event: RunEventSpec,
-): Run {
+): Promise<Run> {
   assertTransition(run, to, via);
-  const updated = tx.runs.update(run.id, { states: [run.state], epoch: run.leaseEpoch }, { ...patch, state: to }, now);
+  const updated = await tx.runs.update(run.id, { states: [run.state], epoch: run.leaseEpoch }, { ...patch, state: to }, now);
   if (!updated) {
     throw invalidState(`run ${run.id} changed while this request ran`, 'read it again with get_run and retry', { run_id: run.id });
   }
-  tx.events.append(
+  await tx.events.append(
     {
       actor: event.actor,
       type: event.type ?? `run.${via}`,
@@ -50,13 +50,13 @@ export function moveRun(
     now,
   );
   // the previous holder no longer works on it: its self-reported current run must not point here
-  if (run.ownerId && updated.ownerId !== run.ownerId) clearCurrentRun(tx, run.ownerId, run.id);
+  if (run.ownerId && updated.ownerId !== run.ownerId) await clearCurrentRun(tx, run.ownerId, run.id);
   return updated;
 }
 
-export function clearCurrentRun(tx: Tx, agentId: string, runId: string): void {
-  const agent = tx.agents.get(agentId);
-  if (agent?.currentRunId === runId) tx.agents.applyHeartbeat(agentId, { currentRunId: null });
+export async function clearCurrentRun(tx: Tx, agentId: string, runId: string): Promise<void> {
+  const agent = await tx.agents.get(agentId);
+  if (agent?.currentRunId === runId) await tx.agents.applyHeartbeat(agentId, { currentRunId: null });
 }
 
 /** Patch pieces: what every release of the lease clears. */
@@ -67,7 +67,7 @@ export function finishPatch(now: number): RunPatch {
 }
 
 /** A signal to an agent, if it exists (submitters may be operators or scripts: they get none). */
-export function signalAgent(
+export async function signalAgent(
   tx: Tx,
   agentId: string | null,
   kind: SignalKind,
@@ -75,17 +75,17 @@ export function signalAgent(
   message: string,
   payload: Record<string, unknown>,
   now: number,
-): void {
-  if (!agentId || !agentId.startsWith('agt_') || !tx.agents.get(agentId)) return;
-  tx.signals.insert({ agentId, kind, runId: run.id, message, payload }, now);
+): Promise<void> {
+  if (!agentId || !agentId.startsWith('agt_') || !await tx.agents.get(agentId)) return;
+  await tx.signals.insert({ agentId, kind, runId: run.id, message, payload }, now);
 }
 
 /** `run_finished` to the submitting agent: outcome, summary, state and dead reason. */
-export function notifyRunFinished(tx: Tx, run: Run, now: number): void {
+export async function notifyRunFinished(tx: Tx, run: Run, now: number): Promise<void> {
   const outcome = run.state === 'completed' ? 'completed' : run.state === 'cancelled' ? 'cancelled' : 'failed';
   const summary = run.result?.summary ?? run.lastError ?? run.stateReason ?? null;
   const why = run.state === 'dead' ? ` (dead letter: ${run.deadReason})` : '';
-  signalAgent(
+  await signalAgent(
     tx,
     run.submitter,
     'run_finished',

@@ -19,15 +19,15 @@ export interface NewAccessToken {
 }
 
 export interface AccessTokenRepo {
-  insert(row: NewAccessToken): AccessToken;
-  get(id: string): AccessToken | null;
+  insert(row: NewAccessToken): Promise<AccessToken>;
+  get(id: string): Promise<AccessToken | null>;
   /** The token with this hash, revoked or not (the caller decides what a revoked one means). */
-  findByHash(tokenHash: string): AccessToken | null;
-  list(includeRevoked: boolean): AccessToken[];
+  findByHash(tokenHash: string): Promise<AccessToken | null>;
+  list(includeRevoked: boolean): Promise<AccessToken[]>;
   /** Sets revoked_at if the token is not revoked yet; returns whether it changed. */
-  revoke(id: string, now: number): boolean;
+  revoke(id: string, now: number): Promise<boolean>;
   /** The agent whose registration token has this hash (registration tokens are bearer tokens too). */
-  agentIdByRegistrationHash(tokenHash: string): string | null;
+  agentIdByRegistrationHash(tokenHash: string): Promise<string | null>;
   /** Records use; only moves forward. */
-  touch(id: string, now: number): void;
+  touch(id: string, now: number): Promise<void>;
 }

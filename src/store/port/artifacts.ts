@@ -12,18 +12,18 @@ export type NewArtifactRow = Omit<Artifact, 'createdAt'>;
 
 export interface ArtifactRepo {
   /** Inserts the blob unless one with this sha256 exists; true when it was new (content addressing). */
-  putBlob(blob: NewBlobRow, now: number): boolean;
+  putBlob(blob: NewBlobRow, now: number): Promise<boolean>;
   /** The blob's metadata, and its bytes when stored inline. */
-  getBlob(sha256: string): StoredBlob | null;
-  insert(row: NewArtifactRow, now: number): Artifact;
-  get(id: string): Artifact | null;
+  getBlob(sha256: string): Promise<StoredBlob | null>;
+  insert(row: NewArtifactRow, now: number): Promise<Artifact>;
+  get(id: string): Promise<Artifact | null>;
   /** The run's artifacts, oldest first. */
-  listByRun(runId: string): Artifact[];
+  listByRun(runId: string): Promise<Artifact[]>;
   /** Distinct kinds attached to the run, sorted. */
-  kindsOfRun(runId: string): string[];
-  runIdOf(id: string): string | null;
+  kindsOfRun(runId: string): Promise<string[]>;
+  runIdOf(id: string): Promise<string | null>;
   /** Most recent first. */
-  recent(limit: number): Artifact[];
+  recent(limit: number): Promise<Artifact[]>;
   /** Ids starting with `prefix` (for resource completion), most recent first. */
-  idsWithPrefix(prefix: string, limit: number): string[];
+  idsWithPrefix(prefix: string, limit: number): Promise<string[]>;
 }

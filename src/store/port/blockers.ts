@@ -24,24 +24,24 @@ export interface BlockerListFilter {
 
 export interface BlockerRepo {
   /** Fails (UNIQUE) when the run already has an open blocker. */
-  insert(row: NewBlockerRow): Blocker;
-  get(id: string): Blocker | null;
-  listByRun(runId: string): Blocker[];
-  openForRun(runId: string): Blocker | null;
+  insert(row: NewBlockerRow): Promise<Blocker>;
+  get(id: string): Promise<Blocker | null>;
+  listByRun(runId: string): Promise<Blocker[]>;
+  openForRun(runId: string): Promise<Blocker | null>;
   /** One conditional UPDATE … WHERE state = 'open' RETURNING: a blocker is decided once. */
-  resolve(id: string, resolution: BlockerResolution, now: number): Blocker | null;
+  resolve(id: string, resolution: BlockerResolution, now: number): Promise<Blocker | null>;
   /** Closes an open blocker without a decision (its run moved on); null when it was not open. */
-  markObsolete(id: string, by: string, reason: string, now: number): Blocker | null;
+  markObsolete(id: string, by: string, reason: string, now: number): Promise<Blocker | null>;
   /** Open blockers first by age (oldest first), then others newest first. */
-  list(filter: BlockerListFilter): Blocker[];
+  list(filter: BlockerListFilter): Promise<Blocker[]>;
   /** Open blockers whose run is no longer blocked (finished, reassigned or requeued elsewhere). */
-  listOrphaned(limit: number): Blocker[];
+  listOrphaned(limit: number): Promise<Blocker[]>;
   /** Whether the run has a policy blocker of this rule that an operator approved. */
-  hasApprovedPolicyBlocker(runId: string, rule: string): boolean;
+  hasApprovedPolicyBlocker(runId: string, rule: string): Promise<boolean>;
   /** Approved claim scopes, remembered per agent (see domain/policy.ts grantKey). */
-  insertGrant(agentId: string, rule: string, subject: string, blockerId: string, now: number): void;
-  hasGrant(agentId: string, rule: string, subject: string): boolean;
-  listIds(prefix: string, limit: number): string[];
+  insertGrant(agentId: string, rule: string, subject: string, blockerId: string, now: number): Promise<void>;
+  hasGrant(agentId: string, rule: string, subject: string): Promise<boolean>;
+  listIds(prefix: string, limit: number): Promise<string[]>;
   /** How many blockers are open, and since when the oldest waits (uses the open index). */
-  openSummary(): { count: number; oldestAt: number | null };
+  openSummary(): Promise<{ count: number; oldestAt: number | null }>;
 }

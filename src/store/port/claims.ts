@@ -39,25 +39,27 @@ export interface ClaimUpdate {
 }
 
 export interface ClaimRepo {
-  insert(row: NewClaimRow): Claim;
-  get(id: string): Claim | null;
+  insert(row: NewClaimRow): Promise<Claim>;
+  get(id: string): Promise<Claim | null>;
   /** Active, unexpired claims that could overlap the query's pattern, found through the prefix index. */
-  candidates(q: CandidateQuery): Claim[];
+  candidates(q: CandidateQuery): Promise<Claim[]>;
   /** Active, unexpired claims whose index prefix is one of `prefixes` (exact lookups, no range). */
-  atPrefixes(workspace: string, kind: ClaimKind, prefixes: string[], now: number): Claim[];
+  atPrefixes(workspace: string, kind: ClaimKind, prefixes: string[], now: number): Promise<Claim[]>;
   /** The agent's active claim with exactly this normalised pattern, if any. */
-  findOwn(agentId: string, workspace: string, kind: ClaimKind, pattern: string): Claim | null;
+  findOwn(agentId: string, workspace: string, kind: ClaimKind, pattern: string): Promise<Claim | null>;
   /** Re-claim of the same pattern by its holder: new mode, ttl, run link and a later expiry. */
-  update(id: string, u: ClaimUpdate): Claim;
+  update(id: string, u: ClaimUpdate): Promise<Claim>;
   /** Ends one claim if still active (state 'released' or 'expired'); null when it was not active. */
-  end(id: string, state: 'released' | 'expired', reason: string, now: number): Claim | null;
+  end(id: string, state: 'released' | 'expired', reason: string, now: number): Promise<Claim | null>;
   /** Active claims, oldest first. */
-  listActive(filter: ClaimFilter): Claim[];
-  countActive(filter: Omit<ClaimFilter, 'limit'>): number;
+  listActive(filter: ClaimFilter): Promise<Claim[]>;
+  countActive(filter: Omit<ClaimFilter, 'limit'>): Promise<number>;
   /** Active claims whose expiry is at or before `now` (uses the expiry index). */
-  listDue(now: number, limit: number): Claim[];
+  listDue(now: number, limit: number): Promise<Claim[]>;
+  /** The earliest expiry of an active claim (null: none), for the sweep's next deadline. */
+  nextExpiry(): Promise<number | null>;
   /** One UPDATE: every active, unexpired claim of the agent expires no sooner than now + its ttl. Returns their ids. */
-  renewAgent(agentId: string, now: number): string[];
+  renewAgent(agentId: string, now: number): Promise<string[]>;
   /** Moves the run's active claims to another agent, renewing them from now. Returns them. */
-  transferRun(runId: string, toAgentId: string, now: number): Claim[];
+  transferRun(runId: string, toAgentId: string, now: number): Promise<Claim[]>;
 }

@@ -13,12 +13,12 @@ export interface EventQuery {
 
 export interface EventRepo {
   /** Appends one event chained to the previous one; must run inside a write transaction. */
-  append(event: NewEvent, now: number): FleetEvent;
-  list(query: EventQuery): FleetEvent[];
-  lastSeq(): number;
-  /** Iterates every event in seq order, with the payload exactly as stored (for verification). */
-  iterateRaw(): IterableIterator<RawEventRow>;
-  count(): number;
+  append(event: NewEvent, now: number): Promise<FleetEvent>;
+  list(query: EventQuery): Promise<FleetEvent[]>;
+  lastSeq(): Promise<number>;
+  /** Up to `limit` events after `afterSeq` in seq order, payload exactly as stored (for verification, paged). */
+  listRaw(afterSeq: number, limit: number): Promise<RawEventRow[]>;
+  count(): Promise<number>;
 }
 
 export interface RawEventRow {

@@ -21,25 +21,25 @@ export interface HandoffListFilter {
 
 export interface HandoffRepo {
   /** Fails (UNIQUE) when the run already has an open handoff. */
-  insert(row: NewHandoffRow): Handoff;
-  get(id: string): Handoff | null;
+  insert(row: NewHandoffRow): Promise<Handoff>;
+  get(id: string): Promise<Handoff | null>;
   /** The run's handoffs in the order they were offered: its chain of owners. */
-  listByRun(runId: string): Handoff[];
-  openForRun(runId: string): Handoff | null;
+  listByRun(runId: string): Promise<Handoff[]>;
+  openForRun(runId: string): Promise<Handoff | null>;
   /**
    * Closes an offered handoff in one conditional UPDATE … WHERE state = 'offered' RETURNING:
    * of two concurrent takers exactly one gets the row, the other gets null.
    */
-  close(id: string, to: Exclude<HandoffState, 'offered'>, by: string, reason: string | null, now: number): Handoff | null;
-  list(filter: HandoffListFilter): Handoff[];
+  close(id: string, to: Exclude<HandoffState, 'offered'>, by: string, reason: string | null, now: number): Promise<Handoff | null>;
+  list(filter: HandoffListFilter): Promise<Handoff[]>;
   /** Open handoffs offered by this agent. */
-  listOpenFrom(agentId: string): Handoff[];
+  listOpenFrom(agentId: string): Promise<Handoff[]>;
   /**
    * Open handoffs whose run moved on without them (no longer handoff_pending under the offerer at
    * the offered epoch: cancelled, reassigned, recovered by another path).
    */
-  listOrphaned(limit: number): Handoff[];
-  listIds(prefix: string, limit: number): string[];
+  listOrphaned(limit: number): Promise<Handoff[]>;
+  listIds(prefix: string, limit: number): Promise<string[]>;
   /** How many handoffs are offered, and since when the oldest waits (uses the open index). */
-  openSummary(): { count: number; oldestAt: number | null };
+  openSummary(): Promise<{ count: number; oldestAt: number | null }>;
 }

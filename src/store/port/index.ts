@@ -12,8 +12,10 @@ import type { RunRepo } from './runs.js';
 export type { AgentRepo, EventRepo, SignalRepo };
 
 /**
- * The repositories one transaction can use. Their methods are synchronous on purpose: a write
- * transaction holds SQLite's write lock, and nothing may `await` while it is held.
+ * The repositories one transaction can use. Every method returns a promise so that one service
+ * layer serves both engines (SQLite answers at once, PostgreSQL after a round trip). Inside a
+ * transaction, await only these repositories: no network, no file I/O, no timers — a SQLite write
+ * transaction holds the file's write lock for every process while it is open.
  */
 export interface Tx {
   accessTokens: AccessTokenRepo;
@@ -29,15 +31,21 @@ export interface Tx {
 }
 
 /**
- * The Store port. `write` runs `fn` in one BEGIN IMMEDIATE transaction (retrying SQLITE_BUSY with
- * jitter, outside the transaction); `read` runs it in one snapshot. Callbacks must not be async.
+ * The Store port. `write` runs `fn` in one serializable write transaction (SQLite: BEGIN IMMEDIATE,
+ * one writer per process at a time, SQLITE_BUSY retried with jitter outside the transaction) and
+ * commits when the promise resolves, rolls back when it rejects. `read` runs `fn` in one consistent
+ * snapshot that never sees another caller's uncommitted writes. `fn` may be retried from the start
+ * (busy, serialization failure), so it must have no effect outside `tx`.
  */
 export interface Store {
-  read<T>(fn: (tx: Tx) => T): Promise<T>;
-  write<T>(fn: (tx: Tx) => T): Promise<T>;
-  /** Truncates the WAL when no reader holds it; harmless to call from many processes. */
-  checkpoint(): void;
-  integrityCheck(): string[];
-  schemaVersion(): number;
-  close(): void;
+  /** 'sqlite' or 'postgres': for doctor/stats output only, never for rules */
+  readonly engine: 'sqlite' | 'postgres';
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** SQLite: truncates the WAL when no reader holds it (harmless from many processes). PostgreSQL: no-op. */
+  checkpoint(): Promise<void>;
+  /** Problems found by the engine's own consistency check; empty when healthy. */
+  integrityCheck(): Promise<string[]>;
+  schemaVersion(): Promise<number>;
+  close(): Promise<void>;
 }

@@ -37,9 +37,9 @@ export interface EventTypeCount {
 }
 
 export interface MetricsRepo {
-  agentFigures(now: number): AgentFigures;
+  agentFigures(now: number): Promise<AgentFigures>;
   /** null when the runs table does not exist in this database */
-  runFigures(now: number, bucketsMs: readonly number[]): RunFigures | null;
+  runFigures(now: number, bucketsMs: readonly number[]): Promise<RunFigures | null>;
   /** audit events after `afterSeq`, counted by type, and the last seq counted */
-  eventCountsAfter(afterSeq: number): { counts: EventTypeCount[]; lastSeq: number };
+  eventCountsAfter(afterSeq: number): Promise<{ counts: EventTypeCount[]; lastSeq: number }>;
 }

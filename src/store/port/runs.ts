@@ -98,31 +98,33 @@ export interface QueueAggregates {
 }
 
 export interface RunRepo {
-  insert(row: NewRunRow): Run;
-  get(id: string): Run | null;
+  insert(row: NewRunRow): Promise<Run>;
+  get(id: string): Promise<Run | null>;
   /** the run an earlier submit_task with this key created, with the hash of its input */
-  findByIdempotencyKey(submitter: string, key: string): { run: Run; inputHash: string | null } | null;
+  findByIdempotencyKey(submitter: string, key: string): Promise<{ run: Run; inputHash: string | null } | null>;
   /**
    * Leases the best eligible queued run for this agent in one UPDATE … RETURNING: targeted at the
    * agent, or at its role with no agent target; available (backoff over) and not past its TTL;
    * highest priority first, then oldest. Bumps the epoch and the attempt count.
    */
-  takeNext(agentId: string, role: string, now: number, leaseExpiresAt: number): Run | null;
+  takeNext(agentId: string, role: string, now: number, leaseExpiresAt: number): Promise<Run | null>;
   /** The earliest time a queued run for this agent comes out of its backoff (null: none waiting). */
-  nextAvailableAt(agentId: string, role: string, now: number): number | null;
+  nextAvailableAt(agentId: string, role: string, now: number): Promise<number | null>;
   /** Conditional update: applies `patch` only if the row still matches `expect`; null otherwise. */
-  update(id: string, expect: RunExpectation, patch: RunPatch, now: number): Run | null;
+  update(id: string, expect: RunExpectation, patch: RunPatch, now: number): Promise<Run | null>;
   /** Extends lease_expires_at of the agent's leased runs; returns their ids. */
-  renewLeases(agentId: string, leaseExpiresAt: number, now: number): string[];
-  listOwnedBy(agentId: string, states: readonly RunState[]): Run[];
+  renewLeases(agentId: string, leaseExpiresAt: number, now: number): Promise<string[]>;
+  listOwnedBy(agentId: string, states: readonly RunState[]): Promise<Run[]>;
   /** leased runs whose lease ran out before `now` */
-  listLapsed(now: number, limit: number): Run[];
+  listLapsed(now: number, limit: number): Promise<Run[]>;
   /** queued runs past their TTL */
-  listTtlExpired(now: number, limit: number): Run[];
-  list(filter: RunListFilter): Run[];
-  listIds(prefix: string, limit: number): string[];
-  addUsage(id: string, usage: RunUsageDelta): void;
-  aggregates(latencySample: number): QueueAggregates;
+  listTtlExpired(now: number, limit: number): Promise<Run[]>;
+  list(filter: RunListFilter): Promise<Run[]>;
+  /** The earliest lapse of a lease or TTL of a queued run (null: none), for the sweep's next deadline. */
+  nextDeadline(): Promise<number | null>;
+  listIds(prefix: string, limit: number): Promise<string[]>;
+  addUsage(id: string, usage: RunUsageDelta): Promise<void>;
+  aggregates(latencySample: number): Promise<QueueAggregates>;
   /** How many runs are in each state (states with none are absent). */
-  countByState(): Partial<Record<RunState, number>>;
+  countByState(): Promise<Partial<Record<RunState, number>>>;
 }

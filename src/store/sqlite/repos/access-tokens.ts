@@ -39,12 +39,12 @@ export function sqliteAccessTokenRepo(db: Db): AccessTokenRepo {
 
   const one = (row: unknown) => (row ? toAccessToken(row as AccessTokenRow) : null);
   return {
-    insert: (row: NewAccessToken) => toAccessToken(insert.get(row) as AccessTokenRow),
-    get: (id) => one(get.get(id)),
-    findByHash: (hash) => one(byHash.get(hash)),
-    list: (includeRevoked) => ((includeRevoked ? listAll : listLive).all() as AccessTokenRow[]).map(toAccessToken),
-    revoke: (id, now) => revoke.run({ id, now }).changes > 0,
-    agentIdByRegistrationHash: (hash) => (agentByHash.get(hash) as string | undefined) ?? null,
-    touch: (id, now) => void touch.run({ id, now }),
+    insert: async (row: NewAccessToken) => toAccessToken(insert.get(row) as AccessTokenRow),
+    get: async (id) => one(get.get(id)),
+    findByHash: async (hash) => one(byHash.get(hash)),
+    list: async (includeRevoked) => ((includeRevoked ? listAll : listLive).all() as AccessTokenRow[]).map(toAccessToken),
+    revoke: async (id, now) => revoke.run({ id, now }).changes > 0,
+    agentIdByRegistrationHash: async (hash) => (agentByHash.get(hash) as string | undefined) ?? null,
+    touch: async (id, now) => void touch.run({ id, now }),
   };
 }

@@ -73,10 +73,10 @@ export function sqliteAgentRepo(db: Db): AgentRepo {
   const expired = db.prepare(`SELECT ${COLUMNS} FROM agents WHERE liveness = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
   const markStale = db.prepare(`UPDATE agents SET liveness = 'stale', stale_since = @now WHERE id = @id AND liveness = 'active'`);
   const setPaused = db.prepare('UPDATE agents SET paused = ? WHERE id = ?');
-  const setCursor = db.prepare('UPDATE agents SET signal_cursor = max(signal_cursor, ?) WHERE id = ?');
+  const nextExpiry = db.prepare(`SELECT min(expires_at) FROM agents WHERE liveness = 'active'`).pluck();
 
   return {
-    insert: (row: NewAgentRow) =>
+    insert: async (row: NewAgentRow) =>
       toAgent(
         insert.get({
           ...row,
@@ -84,15 +84,15 @@ export function sqliteAgentRepo(db: Db): AgentRepo {
           expiresAt: row.now + row.leaseSeconds * 1000,
         }) as AgentRow,
       ),
-    get: (id) => {
+    get: async (id) => {
       const row = get.get(id) as AgentRow | undefined;
       return row ? toAgent(row) : null;
     },
-    tokenHash: (id) => (tokenHash.get(id) as string | undefined) ?? null,
-    findByNameRole: (name, role) => (byNameRole.all(name, role) as AgentRow[]).map(toAgent),
-    list: () => (list.all() as AgentRow[]).map(toAgent),
-    touch: (id, now, isHeartbeat) => void touch.run({ id, now, heartbeat: isHeartbeat ? 1 : 0 }),
-    applyHeartbeat: (id, u: HeartbeatUpdate) =>
+    tokenHash: async (id) => (tokenHash.get(id) as string | undefined) ?? null,
+    findByNameRole: async (name, role) => (byNameRole.all(name, role) as AgentRow[]).map(toAgent),
+    list: async () => (list.all() as AgentRow[]).map(toAgent),
+    touch: async (id, now, isHeartbeat) => void touch.run({ id, now, heartbeat: isHeartbeat ? 1 : 0 }),
+    applyHeartbeat: async (id, u: HeartbeatUpdate) =>
       void heartbeat.run({
         id,
         status: u.status ?? null,
@@ -106,9 +106,9 @@ export function sqliteAgentRepo(db: Db): AgentRepo {
         tokensOut: u.usage?.tokens_out ?? 0,
         cost: u.usage?.cost_usd ?? 0,
       }),
-    listExpired: (now, limit) => (expired.all(now, limit) as AgentRow[]).map(toAgent),
-    markStale: (id, now) => void markStale.run({ id, now }),
-    setPaused: (id, paused) => void setPaused.run(paused ? 1 : 0, id),
-    setSignalCursor: (id, c) => void setCursor.run(c, id),
+    listExpired: async (now, limit) => (expired.all(now, limit) as AgentRow[]).map(toAgent),
+    markStale: async (id, now) => void markStale.run({ id, now }),
+    setPaused: async (id, paused) => void setPaused.run(paused ? 1 : 0, id),
+    nextExpiry: async () => (nextExpiry.get() as number | null) ?? null,
   };
 }

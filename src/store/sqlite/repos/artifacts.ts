@@ -52,20 +52,20 @@ export function sqliteArtifactRepo(db: Db): ArtifactRepo {
     ORDER BY created_at DESC LIMIT @limit`).pluck();
 
   return {
-    putBlob: (b: NewBlobRow, now: number) => putBlob.run({ ...b, now }).changes === 1,
-    getBlob: (sha256): StoredBlob | null => {
+    putBlob: async (b: NewBlobRow, now: number) => putBlob.run({ ...b, now }).changes === 1,
+    getBlob: async (sha256): Promise<StoredBlob | null> => {
       const row = getBlob.get(sha256) as BlobRow | undefined;
       return row ? { sha256: row.sha256, size: row.size, stored: row.stored as BlobStorage, bytes: row.bytes } : null;
     },
-    insert: (row: NewArtifactRow, now: number) => toArtifact(insert.get({ ...row, now }) as ArtifactRow),
-    get: (id) => {
+    insert: async (row: NewArtifactRow, now: number) => toArtifact(insert.get({ ...row, now }) as ArtifactRow),
+    get: async (id) => {
       const row = get.get(id) as ArtifactRow | undefined;
       return row ? toArtifact(row) : null;
     },
-    listByRun: (runId) => (byRun.all(runId) as ArtifactRow[]).map(toArtifact),
-    kindsOfRun: (runId) => kinds.all(runId) as string[],
-    runIdOf: (id) => (runOf.get(id) as string | undefined) ?? null,
-    recent: (limit) => (recent.all(limit) as ArtifactRow[]).map(toArtifact),
-    idsWithPrefix: (prefix, limit) => prefixed.all({ prefix, limit }) as string[],
+    listByRun: async (runId) => (byRun.all(runId) as ArtifactRow[]).map(toArtifact),
+    kindsOfRun: async (runId) => kinds.all(runId) as string[],
+    runIdOf: async (id) => (runOf.get(id) as string | undefined) ?? null,
+    recent: async (limit) => (recent.all(limit) as ArtifactRow[]).map(toArtifact),
+    idsWithPrefix: async (prefix, limit) => prefixed.all({ prefix, limit }) as string[],
   };
 }

@@ -86,7 +86,7 @@ export function sqliteBlockerRepo(db: Db): BlockerRepo {
   const one = (row: unknown): Blocker | null => (row ? toBlocker(row as BlockerRow) : null);
 
   return {
-    insert: (row: NewBlockerRow) =>
+    insert: async (row: NewBlockerRow) =>
       toBlocker(
         insert.get({
           ...row,
@@ -95,12 +95,12 @@ export function sqliteBlockerRepo(db: Db): BlockerRepo {
           policySubject: row.policySubject === null ? null : toJson(row.policySubject),
         }) as BlockerRow,
       ),
-    get: (id) => one(get.get(id)),
-    listByRun: (runId) => (byRun.all(runId) as BlockerRow[]).map(toBlocker),
-    openForRun: (runId) => one(openForRun.get(runId)),
-    resolve: (id, r: BlockerResolution, now) => one(resolve.get({ id, ...r, now })),
-    markObsolete: (id, by, reason, now) => one(obsolete.get({ id, by, reason, now })),
-    list(f: BlockerListFilter) {
+    get: async (id) => one(get.get(id)),
+    listByRun: async (runId) => (byRun.all(runId) as BlockerRow[]).map(toBlocker),
+    openForRun: async (runId) => one(openForRun.get(runId)),
+    resolve: async (id, r: BlockerResolution, now) => one(resolve.get({ id, ...r, now })),
+    markObsolete: async (id, by, reason, now) => one(obsolete.get({ id, by, reason, now })),
+    async list(f: BlockerListFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
       if (f.states && f.states.length > 0) {
@@ -123,11 +123,11 @@ export function sqliteBlockerRepo(db: Db): BlockerRepo {
         ORDER BY state = 'open' DESC, CASE WHEN state = 'open' THEN created_at ELSE -created_at END, rowid LIMIT ?`;
       return (db.prepare(sql).all(...params, f.limit) as BlockerRow[]).map(toBlocker);
     },
-    listOrphaned: (limit) => (orphaned.all(limit) as BlockerRow[]).map(toBlocker),
-    hasApprovedPolicyBlocker: (runId, rule) => approved.get(runId, rule) !== undefined,
-    insertGrant: (agentId, rule, subject, blockerId, now) => void insertGrant.run(agentId, rule, subject, blockerId, now),
-    hasGrant: (agentId, rule, subject) => hasGrant.get(agentId, rule, subject) !== undefined,
-    listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
-    openSummary: () => openSummary.get() as { count: number; oldestAt: number | null },
+    listOrphaned: async (limit) => (orphaned.all(limit) as BlockerRow[]).map(toBlocker),
+    hasApprovedPolicyBlocker: async (runId, rule) => approved.get(runId, rule) !== undefined,
+    insertGrant: async (agentId, rule, subject, blockerId, now) => void insertGrant.run(agentId, rule, subject, blockerId, now),
+    hasGrant: async (agentId, rule, subject) => hasGrant.get(agentId, rule, subject) !== undefined,
+    listIds: async (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+    openSummary: async () => openSummary.get() as { count: number; oldestAt: number | null },
   };
 }

@@ -58,7 +58,10 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   //  1. keys that are ancestors of the new prefix: an IN list of at most depth+1 exact lookups;
   //  2. keys that start with the new prefix: one range scan [prefix, rangeEnd), minus the key
   //     itself, which probe 1 already returned.
+  // A claim whose holder's lease ran out is over even before the expiry pass releases it: the
+  // holder's next sign of life recovers (releases) it first (services/liveness.ts).
   const filters = `AND expires_at > @now
+      AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.id = claims.agent_id AND a.liveness = 'active' AND a.expires_at <= @now)
       AND (@exclusiveOnly = 0 OR mode = 'exclusive')
       AND (@excludeAgentId IS NULL OR agent_id <> @excludeAgentId)`;
   const byAncestors = db.prepare(`SELECT ${COLUMNS} FROM claims
@@ -83,6 +86,7 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     WHERE id = @id AND state = 'active'
     RETURNING ${COLUMNS}`);
   const due = db.prepare(`SELECT ${COLUMNS} FROM claims WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at LIMIT ?`);
+  const nextExpiry = db.prepare(`SELECT min(expires_at) FROM claims WHERE state = 'active'`).pluck();
   const renew = db.prepare(`UPDATE claims SET expires_at = max(expires_at, @now + ttl_seconds * 1000)
     WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now
     RETURNING id`).pluck();
@@ -120,12 +124,12 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   };
 
   return {
-    insert: (row: NewClaimRow) => toClaim(insert.get(row) as ClaimRow),
-    get: (id) => {
+    insert: async (row: NewClaimRow) => toClaim(insert.get(row) as ClaimRow),
+    get: async (id) => {
       const row = get.get(id) as ClaimRow | undefined;
       return row ? toClaim(row) : null;
     },
-    candidates(q: CandidateQuery): Claim[] {
+    async candidates(q: CandidateQuery): Promise<Claim[]> {
       const params = {
         workspace: q.workspace,
         kind: q.kind,
@@ -140,27 +144,28 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
           : toClaims(byRange.all({ ...params, prefix: q.prefix, rangeEnd: q.rangeEnd }));
       return [...below, ...above];
     },
-    atPrefixes: (workspace, kind, prefixes, now) =>
+    atPrefixes: async (workspace, kind, prefixes, now) =>
       toClaims(atPrefixes.all({ workspace, kind, prefixes: JSON.stringify(prefixes), now })),
-    findOwn: (agentId, workspace, kind, pattern) => {
+    findOwn: async (agentId, workspace, kind, pattern) => {
       const row = findOwn.get(agentId, workspace, kind, pattern) as ClaimRow | undefined;
       return row ? toClaim(row) : null;
     },
-    update: (id, u: ClaimUpdate) => toClaim(update.get({ id, ...u }) as ClaimRow),
-    end: (id, state, reason, now) => {
+    update: async (id, u: ClaimUpdate) => toClaim(update.get({ id, ...u }) as ClaimRow),
+    end: async (id, state, reason, now) => {
       const row = end.get({ id, state, reason, now }) as ClaimRow | undefined;
       return row ? toClaim(row) : null;
     },
-    listActive(f: ClaimFilter): Claim[] {
+    async listActive(f: ClaimFilter): Promise<Claim[]> {
       const { sql, params } = where(f);
       return toClaims(cached(`SELECT ${COLUMNS} FROM claims WHERE ${sql} ORDER BY created_at, rowid LIMIT @limit`).all({ ...params, limit: f.limit }));
     },
-    countActive(f): number {
+    async countActive(f): Promise<number> {
       const { sql, params } = where(f);
       return (cached(`SELECT count(*) AS n FROM claims WHERE ${sql}`).get(params) as { n: number }).n;
     },
-    listDue: (now, limit) => toClaims(due.all(now, limit)),
-    renewAgent: (agentId, now) => renew.all({ agentId, now }) as string[],
-    transferRun: (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
+    listDue: async (now, limit) => toClaims(due.all(now, limit)),
+    nextExpiry: async () => (nextExpiry.get() as number | null) ?? null,
+    renewAgent: async (agentId, now) => renew.all({ agentId, now }) as string[],
+    transferRun: async (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
   };
 }

@@ -24,10 +24,12 @@ export function sqliteEventRepo(db: Db): EventRepo {
     VALUES (@seq, @at, @actor, @type, @agentId, @runId, @subjectId, @payloadJson, @prevHash, @hash)`);
   const lastSeq = db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck();
   const count = db.prepare('SELECT count(*) FROM events').pluck();
-  const all = db.prepare('SELECT * FROM events ORDER BY seq');
+  const raw = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+  // list() builds its SQL from the filter; each distinct shape is prepared once
+  const listStatements = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
-    append(e: NewEvent, now: number): FleetEvent {
+    async append(e: NewEvent, now: number): Promise<FleetEvent> {
       const prev = last.get() as { seq: number; hash: string } | undefined;
       const row = {
         seq: (prev?.seq ?? 0) + 1,
@@ -44,7 +46,7 @@ export function sqliteEventRepo(db: Db): EventRepo {
       insert.run({ ...row, hash });
       return { ...row, payload: e.payload ?? {}, hash };
     },
-    list(q: EventQuery): FleetEvent[] {
+    async list(q: EventQuery): Promise<FleetEvent[]> {
       const where: string[] = [];
       const params: unknown[] = [];
       if (q.afterSeq !== undefined) {
@@ -69,10 +71,15 @@ export function sqliteEventRepo(db: Db): EventRepo {
       }
       const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY seq ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT ?`;
-      return (db.prepare(sql).all(...params, q.limit) as RawEventRow[]).map(toEvent);
+      let stmt = listStatements.get(sql);
+      if (!stmt) {
+        stmt = db.prepare(sql);
+        listStatements.set(sql, stmt);
+      }
+      return (stmt.all([...params, q.limit]) as RawEventRow[]).map(toEvent);
     },
-    lastSeq: () => lastSeq.get() as number,
-    iterateRaw: () => all.iterate() as IterableIterator<RawEventRow>,
-    count: () => count.get() as number,
+    lastSeq: async () => lastSeq.get() as number,
+    listRaw: async (afterSeq, limit) => raw.all(afterSeq, limit) as RawEventRow[],
+    count: async () => count.get() as number,
   };
 }

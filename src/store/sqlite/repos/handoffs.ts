@@ -77,8 +77,10 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
   const openSummary = db.prepare(`SELECT count(*) AS count, min(created_at) AS oldestAt FROM handoffs WHERE state = 'offered'`);
   const ids = db.prepare(`SELECT id FROM handoffs WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
 
+  // list() builds its SQL from the filter; each distinct shape is prepared once
+  const listStatements = new Map<string, ReturnType<Db['prepare']>>();
   return {
-    insert: (row: NewHandoffRow) =>
+    insert: async (row: NewHandoffRow) =>
       toHandoff(
         insert.get({
           ...row,
@@ -89,20 +91,20 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
           openQuestions: toJson(row.openQuestions),
         }) as HandoffRow,
       ),
-    get: (id) => {
+    get: async (id) => {
       const row = get.get(id) as HandoffRow | undefined;
       return row ? toHandoff(row) : null;
     },
-    listByRun: (runId) => (byRun.all(runId) as HandoffRow[]).map(toHandoff),
-    openForRun: (runId) => {
+    listByRun: async (runId) => (byRun.all(runId) as HandoffRow[]).map(toHandoff),
+    openForRun: async (runId) => {
       const row = openForRun.get(runId) as HandoffRow | undefined;
       return row ? toHandoff(row) : null;
     },
-    close: (id, state, by, reason, now) => {
+    close: async (id, state, by, reason, now) => {
       const row = close.get({ id, state, by, reason, now }) as HandoffRow | undefined;
       return row ? toHandoff(row) : null;
     },
-    list(f: HandoffListFilter) {
+    async list(f: HandoffListFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
       if (f.states && f.states.length > 0) {
@@ -129,11 +131,13 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
       if (targets.length > 0) where.push(`(${targets.join(' OR ')})`);
       const sql = `SELECT ${COLUMNS} FROM handoffs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at ${f.oldestFirst ? 'ASC' : 'DESC'}, rowid LIMIT ?`;
-      return (db.prepare(sql).all(...params, f.limit) as HandoffRow[]).map(toHandoff);
+      let stmt = listStatements.get(sql);
+      if (!stmt) listStatements.set(sql, (stmt = db.prepare(sql)));
+      return (stmt.all([...params, f.limit]) as HandoffRow[]).map(toHandoff);
     },
-    listOpenFrom: (agentId) => (openFrom.all(agentId) as HandoffRow[]).map(toHandoff),
-    listOrphaned: (limit) => (orphaned.all(limit) as HandoffRow[]).map(toHandoff),
-    listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
-    openSummary: () => openSummary.get() as { count: number; oldestAt: number | null },
+    listOpenFrom: async (agentId) => (openFrom.all(agentId) as HandoffRow[]).map(toHandoff),
+    listOrphaned: async (limit) => (orphaned.all(limit) as HandoffRow[]).map(toHandoff),
+    listIds: async (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+    openSummary: async () => openSummary.get() as { count: number; oldestAt: number | null },
   };
 }

@@ -21,12 +21,12 @@ export function sqliteMetricsRepo(db: Db): MetricsRepo {
 
   const tableExists = (name: string) => hasTable.get(name) === 1;
   return {
-    agentFigures: (now) => agents.get({ now }) as AgentFigures,
-    runFigures(now, bucketsMs) {
+    agentFigures: async (now) => agents.get({ now }) as AgentFigures,
+    async runFigures(now, bucketsMs) {
       if (runs === undefined || runs === null) runs = prepareRunQueries(db, tableExists);
       return runs ? runs.figures(now, bucketsMs) : null;
     },
-    eventCountsAfter(afterSeq) {
+    async eventCountsAfter(afterSeq) {
       const rows = eventCounts.all(afterSeq) as { type: string; count: number; last: number }[];
       return { counts: rows.map((r) => ({ type: r.type, count: r.count })), lastSeq: Math.max(afterSeq, ...rows.map((r) => r.last)) };
     },

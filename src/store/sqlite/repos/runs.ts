@@ -191,6 +191,9 @@ export function sqliteRunRepo(db: Db): RunRepo {
     WHERE owner_id = @agentId AND state = 'leased' RETURNING id`).pluck();
   // INDEXED BY: these run inside every write transaction; without statistics the planner would
   // pick runs_by_state and sort every leased/queued run.
+  const nextDeadline = db.prepare(`SELECT min(t) FROM (
+      SELECT min(lease_expires_at) AS t FROM runs INDEXED BY runs_lease_expiry WHERE state = 'leased'
+      UNION ALL SELECT min(expires_at) FROM runs INDEXED BY runs_ttl WHERE state = 'queued' AND expires_at IS NOT NULL)`).pluck();
   const lapsed = db.prepare(`SELECT ${COLUMNS} FROM runs INDEXED BY runs_lease_expiry WHERE state = 'leased' AND lease_expires_at <= ?
     ORDER BY lease_expires_at LIMIT ?`);
   const ttlExpired = db.prepare(`SELECT ${COLUMNS} FROM runs INDEXED BY runs_ttl WHERE state = 'queued' AND expires_at IS NOT NULL
@@ -216,7 +219,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
 
   const updates = new Map<string, ReturnType<Db['prepare']>>();
 
-  function update(id: string, expect: RunExpectation, patch: RunPatch, now: number): Run | null {
+  async function update(id: string, expect: RunExpectation, patch: RunPatch, now: number): Promise<Run | null> {
     const sets: string[] = ['updated_at = @now'];
     const params: Record<string, unknown> = { id, now };
     for (const [key, column] of Object.entries(PATCH_COLUMNS)) {
@@ -260,7 +263,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     return row ? toRun(row) : null;
   }
 
-  function list(f: RunListFilter): Run[] {
+  async function list(f: RunListFilter): Promise<Run[]> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: f.limit };
     if (f.states && f.states.length > 0) {
@@ -299,7 +302,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
   }
 
   return {
-    insert: (row: NewRunRow) => {
+    insert: async (row: NewRunRow) => {
       const leased = row.leasedTo;
       return toRun(
         insert.get({
@@ -332,33 +335,34 @@ export function sqliteRunRepo(db: Db): RunRepo {
         }) as RunRow,
       );
     },
-    get: (id) => {
+    get: async (id) => {
       const row = get.get(id) as RunRow | undefined;
       return row ? toRun(row) : null;
     },
-    findByIdempotencyKey: (submitter, key) => {
+    findByIdempotencyKey: async (submitter, key) => {
       const row = byKey.get(submitter, key) as (RunRow & { input_hash: string | null }) | undefined;
       return row ? { run: toRun(row), inputHash: row.input_hash } : null;
     },
-    takeNext: (agentId, role, now, leaseExpiresAt) => {
+    takeNext: async (agentId, role, now, leaseExpiresAt) => {
       const row = take.get({ agentId, role, now, leaseExpiresAt }) as RunRow | undefined;
       return row ? toRun(row) : null;
     },
-    nextAvailableAt: (agentId, role, now) => (nextAvailable.get({ agentId, role, now }) as number | null) ?? null,
+    nextAvailableAt: async (agentId, role, now) => (nextAvailable.get({ agentId, role, now }) as number | null) ?? null,
     update,
-    renewLeases: (agentId, until, now) => {
+    renewLeases: async (agentId, until, now) => {
       void now;
       return renew.all({ agentId, until }) as string[];
     },
-    listOwnedBy: (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),
-    listLapsed: (now, limit) => (lapsed.all(now, limit) as RunRow[]).map(toRun),
-    countByState: () => Object.fromEntries((byState.all() as { state: RunState; n: number }[]).map((r) => [r.state, r.n])),
-    listTtlExpired: (now, limit) => (ttlExpired.all(now, limit) as RunRow[]).map(toRun),
+    listOwnedBy: async (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),
+    listLapsed: async (now, limit) => (lapsed.all(now, limit) as RunRow[]).map(toRun),
+    countByState: async () => Object.fromEntries((byState.all() as { state: RunState; n: number }[]).map((r) => [r.state, r.n])),
+    listTtlExpired: async (now, limit) => (ttlExpired.all(now, limit) as RunRow[]).map(toRun),
     list,
-    listIds: (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
-    addUsage: (id, u) =>
+    nextDeadline: async () => (nextDeadline.get() as number | null) ?? null,
+    listIds: async (prefix, limit) => ids.all(prefix, prefix, limit) as string[],
+    addUsage: async (id, u) =>
       void addUsage.run({ id, tin: u.tokens_in ?? 0, tout: u.tokens_out ?? 0, cost: u.cost_usd ?? 0 }),
-    aggregates: (latencySample): QueueAggregates => {
+    aggregates: async (latencySample): Promise<QueueAggregates> => {
       const finished = { completed: 0, failed: 0, dead: 0, cancelled: 0 };
       for (const r of deadCounts.all() as { state: keyof typeof finished; n: number }[]) finished[r.state] = r.n;
       const c = counters.get() as { retries: number; expiries: number; total: number };

@@ -1,0 +1,23 @@
+import type { Signal } from '../domain/signal.js';
+import type { CallContext } from './call-context.js';
+import type { Deps } from './deps.js';
+import { hasDeliverableSignals } from './signals.js';
+import { readTx, writeTx } from './tx.js';
+
+/**
+ * Completes a call after its handler: if a sign of life or an acknowledgement is still owed, or a
+ * signal waits, one write transaction does them all; otherwise nothing is written. Returns every
+ * signal taken for this call.
+ */
+export async function settleCall(deps: Deps & { call: CallContext }, call: CallContext): Promise<Signal[]> {
+  const agentId = call.agentId;
+  if (!agentId) return call.signals;
+  const owed = (call.signOfLifeDue && !call.signOfLifeDone) || (!call.acknowledged && call.toAcknowledge.length > 0) || !call.signalsTaken;
+  if (!owed) return call.signals;
+  if (!(call.signOfLifeDue && !call.signOfLifeDone) && (call.acknowledged || call.toAcknowledge.length === 0)) {
+    const waiting = await readTx(deps, (tx, now) => hasDeliverableSignals(tx, agentId, call.deliveryId, now));
+    if (!waiting) return call.signals;
+  }
+  await writeTx(deps, async () => undefined);
+  return call.signals;
+}
