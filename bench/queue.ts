@@ -62,8 +62,8 @@ export async function benchQueue(): Promise<string> {
       bull.figure ? '' : `BullMQ: skipped — ${bull.skipped}.`,
       '',
       'The bare loop is the floor of what any SQLite queue with durable (fsync per commit) transactions can do here; the service figure adds',
-      'what fleetdeck does per transaction (expiry pass, hash-chained audit event, fencing, signals); the stdio figures add two MCP round trips',
-      'per call, the sign-of-life write, pending-signal reads and process-to-process write-lock contention on one file.',
+      'what fleetdeck does per transaction (hash-chained audit event, fencing, signal delivery, expiry when a deadline passed); the stdio figures',
+      'add two MCP round trips per call and process-to-process write-lock contention on one file (each call is one write transaction).',
     ]
       .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
       .join('\n');

@@ -15,6 +15,7 @@ type Bench = () => Promise<string>;
 
 /** Optional modules by other authors: file, exported function. */
 const OPTIONAL: { file: string; exportName: string }[] = [
+  { file: 'core.ts', exportName: 'benchCore' },
   { file: 'claims.ts', exportName: 'benchClaims' },
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },

@@ -1,11 +1,37 @@
 import { createHash } from 'node:crypto';
+import type { RunTransitionVia } from './run.js';
+
+/**
+ * Every audit event type, as a closed union: `<concept>.<what happened>`. A run's state changes
+ * are `run.<via>` unless the transition names its own type (run.taken, run.completed, …).
+ */
+export const EVENT_TYPES = [
+  'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused',
+  'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred',
+  'run.submitted', 'run.started', 'run.taken', 'run.completed', 'run.failed', 'run.retry_scheduled', 'run.dead_lettered',
+  'run.expired', 'run.escalated', 'run.cancelled', 'run.blocked', 'run.unblocked', 'run.handoff_pending',
+  'run.handoff_accepted', 'run.handoff_declined', 'run.handoff_withdrawn', 'run.reassigned', 'run.requeued',
+  'handoff.offered', 'handoff.accepted', 'handoff.declined', 'handoff.withdrawn',
+  'blocker.raised', 'blocker.resolved', 'blocker.obsolete',
+  'artifact.attached', 'policy.fired', 'token.created', 'token.revoked',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number] | `run.${RunTransitionVia}`;
+
+export const EVENT_CONCEPTS = ['agent', 'claim', 'run', 'handoff', 'blocker', 'artifact', 'policy', 'token'] as const;
+export type EventConcept = (typeof EVENT_CONCEPTS)[number];
+
+/** The concept an event is about: consumers switch on this, never on a prefix of the type. */
+export function eventConcept(type: EventType): EventConcept {
+  return type.slice(0, type.indexOf('.')) as EventConcept;
+}
 
 /** One entry of the append-only audit log. `hash` chains it to the event before it. */
 export interface FleetEvent {
   seq: number;
   at: number;
   actor: string;
-  type: string;
+  type: EventType;
   agentId: string | null;
   runId: string | null;
   subjectId: string | null;
@@ -16,7 +42,7 @@ export interface FleetEvent {
 
 export interface NewEvent {
   actor: string;
-  type: string;
+  type: EventType;
   agentId?: string | null;
   runId?: string | null;
   subjectId?: string | null;

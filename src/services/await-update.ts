@@ -1,5 +1,5 @@
 import { FleetError, notFound } from '../domain/errors.js';
-import type { FleetEvent } from '../domain/event.js';
+import { eventConcept, type FleetEvent } from '../domain/event.js';
 import { LIMITS } from '../domain/limits.js';
 import type { Run } from '../domain/run.js';
 import type { Tx } from '../store/port/index.js';
@@ -113,5 +113,5 @@ function predicateFor(target: AwaitTarget, snapshot: Snapshot): (e: FleetEvent) 
   const runId = runOf(snapshot);
   if (target.kind === 'run') return (e) => e.runId === target.id && !QUIET.has(e.type);
   // a blocker or handoff changes with its own events, and ends with its run (cancel, reassign)
-  return (e) => e.subjectId === target.id || (runId !== null && e.runId === runId && e.type.startsWith('run.'));
+  return (e) => e.subjectId === target.id || (runId !== null && e.runId === runId && eventConcept(e.type) === 'run');
 }

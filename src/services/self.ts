@@ -10,7 +10,7 @@ import { readTx } from './tx.js';
 export interface SelfView {
   agent: Agent;
   liveness: Liveness;
-  /** unacknowledged signals (delivered or not) and the most recent ones, oldest first */
+  /** unacknowledged signals (delivered or not) and the most recent ones, newest first */
   recentSignals: Signal[];
   claims: ClaimListing;
   waitingHandoffs: Handoff[];
@@ -22,7 +22,7 @@ const UNACKNOWLEDGED_LIMIT = 50;
 function mergeSignals(a: Signal[], b: Signal[]): Signal[] {
   const byId = new Map<number, Signal>();
   for (const s of [...a, ...b]) byId.set(s.id, s);
-  return [...byId.values()].sort((x, y) => x.id - y.id);
+  return [...byId.values()].sort((x, y) => y.id - x.id);
 }
 
 /** What `whoami` shows a bound agent, read in one snapshot: itself, its recent signals, its claims. */

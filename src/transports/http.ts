@@ -198,7 +198,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   async function handleHealth(res: ServerResponse): Promise<void> {
     try {
       const lastSeq = await lastEventSeq(app.deps);
-      json(res, 200, { status: 'ok', version: VERSION, schema_version: app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
+      json(res, 200, { status: 'ok', version: VERSION, schema_version: await app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
     } catch (error) {
       log.error({ err: error }, 'health check failed');
       json(res, 503, { status: 'error', version: VERSION, error: 'database unavailable' });

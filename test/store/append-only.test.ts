@@ -16,7 +16,7 @@ describe('the audit log is append-only and chained', () => {
     file = join(tmp.dir, 'fleet.db');
     store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
     await store.write(async (tx) => {
-      for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'test.event', payload: { i } }, NOW + i);
+      for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, NOW + i);
     });
   });
   afterEach(async () => {

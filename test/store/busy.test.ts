@@ -38,7 +38,7 @@ describe('busy handling', () => {
 
     // readers are not blocked by the writer (WAL): they see the last committed state
     expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
-    const event = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'after.wait', payload: {} }, NOW));
+    const event = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: {} }, NOW));
     clearInterval(ticker);
 
     expect(released).toBe(true); // it could only have committed after the holder let go
@@ -51,7 +51,7 @@ describe('busy handling', () => {
   it('gives up with BUSY after its deadline and writes nothing', async () => {
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW, busyDeadlineMs: 150 });
     holder.prepare('BEGIN IMMEDIATE').run();
-    const error = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'never', payload: {} }, NOW)).catch((e: unknown) => e);
+    const error = await store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: {} }, NOW)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FleetError);
     expect((error as FleetError).code).toBe('BUSY');
     expect((error as FleetError).hint).toBeTruthy();
@@ -64,14 +64,14 @@ describe('busy handling', () => {
     const store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
     await expect(
       store.write(async (tx) => {
-        await tx.events.append({ actor: 'system', type: 'half', payload: {} }, NOW);
+        await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: {} }, NOW);
         await new Promise((resolve) => setTimeout(resolve, 1));
         return 1;
       }),
     ).rejects.toThrow(/awaited something other than its repositories/);
     expect(await store.read(async (tx) => await tx.events.count())).toBe(0);
     // the connection is usable afterwards
-    expect(await store.write(async (tx) => (await tx.events.append({ actor: 'system', type: 'whole', payload: {} }, NOW)).seq)).toBe(1);
+    expect(await store.write(async (tx) => (await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: {} }, NOW)).seq)).toBe(1);
     await store.close();
   });
 
@@ -83,7 +83,7 @@ describe('busy handling', () => {
         const before = await tx.events.lastSeq();
         // a read started while this write is open sees only committed events
         seen.push(await store.read(async (r) => await r.events.lastSeq()));
-        await tx.events.append({ actor: 'system', type: 'concurrent', payload: { i } }, NOW);
+        await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, NOW);
         return before;
       }),
     );

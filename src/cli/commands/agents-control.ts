@@ -1,7 +1,7 @@
 import { FleetError } from '../../domain/errors.js';
 import { agentOut } from '../../mcp/tools/agents.js';
 import { renderTriage } from '../../mcp/prompts/operator-triage.js';
-import { pauseAgent, resumeAgent, type PauseResult } from '../../services/operator/pause.js';
+import { pauseAgent, unpauseAgent, type PauseResult } from '../../services/operator/pause.js';
 import { triage } from '../../services/operator/triage.js';
 import { policyPath, readPolicyFile } from '../../services/policy/load.js';
 import { configFrom, flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
@@ -41,7 +41,7 @@ export const resumeCommand: Command = {
   options: { reason: { type: 'string' } },
   positionals: true,
   async run(args) {
-    const out = await withApp(args, (app) => resumeAgent(app.deps, operatorActor(), { agent_id: agentArg(args, 'resume'), reason: str(args, 'reason') }));
+    const out = await withApp(args, (app) => unpauseAgent(app.deps, operatorActor(), { agent_id: agentArg(args, 'resume'), reason: str(args, 'reason') }));
     return report(args, out, 'resumed');
   },
 };

@@ -1,4 +1,4 @@
-import type { FleetEvent } from '../../domain/event.js';
+import { eventConcept, type FleetEvent } from '../../domain/event.js';
 import { completeBlockerIds, getBlocker, listBlockers } from '../../services/blockers/queries.js';
 import { blockerOut } from '../tools/handoff-schemas.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
@@ -33,6 +33,6 @@ export const blockerResource: TemplateResource = {
 };
 
 export function blockerUrisChangedBy(event: FleetEvent): string[] {
-  if (!event.type.startsWith('blocker.') || !event.subjectId) return [];
+  if (eventConcept(event.type) !== 'blocker' || !event.subjectId) return [];
   return ['fleet://blockers', `fleet://blockers/${event.subjectId}`];
 }

@@ -1,3 +1,4 @@
+import { eventConcept, type EventType } from '../../domain/event.js';
 import { getAgent, listAgents } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
 import { claimViewOut } from '../tools/claims.js';
@@ -37,8 +38,8 @@ export const agentClaimsResource: TemplateResource = {
 };
 
 /** Claim events change the claim listings of the fleet and of the holder (and, on a transfer, of the previous holder). */
-export function claimUrisChangedBy(event: { type: string; agentId: string | null; payload: Record<string, unknown> }): string[] {
-  if (!event.type.startsWith('claim.')) return [];
+export function claimUrisChangedBy(event: { type: EventType; agentId: string | null; payload: Record<string, unknown> }): string[] {
+  if (eventConcept(event.type) !== 'claim') return [];
   const uris = ['fleet://claims'];
   if (event.agentId) uris.push(`fleet://agents/${event.agentId}/claims`);
   const from = event.payload.from_agent_id;

@@ -1,4 +1,4 @@
-import type { FleetEvent } from '../../domain/event.js';
+import { eventConcept, type FleetEvent } from '../../domain/event.js';
 import { completeHandoffIds, getHandoff, listHandoffs } from '../../services/handoffs/queries.js';
 import { renderHandoffMarkdown } from '../../services/handoffs/markdown.js';
 import { handoffOut } from '../tools/handoff-schemas.js';
@@ -35,6 +35,6 @@ export const handoffsResource: StaticResource = {
 };
 
 export function handoffUrisChangedBy(event: FleetEvent): string[] {
-  if (!event.type.startsWith('handoff.') || !event.subjectId) return [];
+  if (eventConcept(event.type) !== 'handoff' || !event.subjectId) return [];
   return [`fleet://handoffs/${event.subjectId}`, 'fleet://handoffs'];
 }

@@ -1,4 +1,4 @@
-import type { FleetEvent } from '../../domain/event.js';
+import { eventConcept, type FleetEvent } from '../../domain/event.js';
 import { completeRunIds, recentRunIds, runDetail } from '../../services/runs/queries.js';
 import { queueStats, type QueueStats } from '../../services/runs/queue-stats.js';
 import { iso, isoOrNull } from '../schemas.js';
@@ -57,5 +57,5 @@ export function queueOut(s: QueueStats) {
 /** Run events change the run's resource and the queue view. */
 export function runUrisChangedBy(event: FleetEvent): string[] {
   if (!event.runId) return [];
-  return event.type.startsWith('run.') ? [`fleet://runs/${event.runId}`, 'fleet://queue'] : [`fleet://runs/${event.runId}`];
+  return eventConcept(event.type) === 'run' ? [`fleet://runs/${event.runId}`, 'fleet://queue'] : [`fleet://runs/${event.runId}`];
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pauseAgent, resumeAgent } from '../../services/operator/pause.js';
+import { pauseAgent, unpauseAgent } from '../../services/operator/pause.js';
 import { agentId, shortText } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { agentOut, agentSchema } from './agents.js';
@@ -35,7 +35,7 @@ export const resumeAgentTool = defineTool({
   output,
   annotations: { readOnlyHint: false, idempotentHint: true, destructiveHint: false },
   async run(ctx, args) {
-    const out = await resumeAgent(ctx.deps, ctx.actor, args);
+    const out = await unpauseAgent(ctx.deps, ctx.actor, args);
     return { agent: agentOut(out.agent, out.liveness), changed: out.changed };
   },
   summarize: (o) => `${o.agent.name} (${o.agent.agent_id}) is resumed${o.changed ? '' : ' (was not paused)'}`,

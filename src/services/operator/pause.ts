@@ -30,7 +30,7 @@ export async function pauseAgent(deps: Deps, actor: Actor, input: PauseInput): P
   });
 }
 
-export async function resumeAgent(deps: Deps, actor: Actor, input: PauseInput): Promise<PauseResult> {
+export async function unpauseAgent(deps: Deps, actor: Actor, input: PauseInput): Promise<PauseResult> {
   requireOperator(actor, 'resume_agent');
   return writeTx(deps, async (tx, now) => {
     const agent = await tx.agents.get(input.agent_id);

@@ -1,3 +1,4 @@
+import type { EventType } from '../../domain/event.js';
 /**
  * The one place a run changes state: checks the move against the table in domain/run.ts, applies
  * it as a conditional UPDATE (the row must still be in the state and epoch the caller read), and
@@ -13,7 +14,7 @@ import type { RunPatch } from '../../store/port/runs.js';
 export interface RunEventSpec {
   actor: string;
   /** default `run.<via>` */
-  type?: string;
+  type?: EventType;
   payload?: Record<string, unknown>;
 }
 

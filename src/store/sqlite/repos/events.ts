@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH, type FleetEvent, type NewEvent } from '../../../domain/event.js';
+import { eventHash, GENESIS_HASH, type EventType, type FleetEvent, type NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import type { Db } from '../open.js';
 import { parseJson } from './json.js';
@@ -8,7 +8,7 @@ export function toEvent(row: RawEventRow): FleetEvent {
     seq: row.seq,
     at: row.at,
     actor: row.actor,
-    type: row.type,
+    type: row.type as EventType,
     agentId: row.agent_id,
     runId: row.run_id,
     subjectId: row.subject_id,
