@@ -6,7 +6,7 @@ import { agentId, blockerId, claimId, role, runId, shortText, text } from '../mc
 import { resolveBlocker } from '../services/blockers/resolve.js';
 import { forceRelease } from '../services/claims/release-scope.js';
 import type { Deps } from '../services/deps.js';
-import { pauseAgent, resumeAgent } from '../services/operator/pause.js';
+import { pauseAgent, unpauseAgent } from '../services/operator/pause.js';
 import { cancelRunAsOperator } from '../services/runs/cancel.js';
 import { reassignRun, requeueRun } from '../services/runs/operator.js';
 
@@ -37,7 +37,7 @@ export const ACTIONS = {
   'resume-agent': defineAction({
     input: agentInput,
     async run(deps, actor, input) {
-      const out = await resumeAgent(deps, actor, input);
+      const out = await unpauseAgent(deps, actor, input);
       return `${out.agent.name} is resumed${out.changed ? '' : ' (was not paused)'}`;
     },
   }),

@@ -43,7 +43,7 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     await agent.close();
     await context.close();
     await http.close();
-    t.close();
+    await t.close();
   });
 
   it('signs in with an operator token, refuses an agent token, and signs out', async () => {

@@ -16,7 +16,7 @@ describe('web console over HTTP', () => {
   });
   afterEach(async () => {
     await http.close();
-    t.close();
+    await t.close();
   });
 
   async function loginForm(): Promise<{ cookie: string; csrf: string }> {

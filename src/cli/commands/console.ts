@@ -5,6 +5,7 @@ import { startHttpServer, type HttpServerHandle } from '../../transports/http.js
 import { loadHttpSettings } from '../../transports/http/settings.js';
 import { configFrom, flag, str, type Command } from '../command.js';
 import { printJson, printLine } from '../output.js';
+import { redactUrl } from '../../store/postgres/url.js';
 
 export const DEFAULT_CONSOLE_PORT = 8766;
 
@@ -18,7 +19,7 @@ export const consoleCommand: Command = {
   path: ['console'],
   summary: 'serve the web console on 127.0.0.1 and print a one-time sign-in link',
   usage: [
-    'fleetdeck console [--port PORT] [--db PATH] [--json]',
+    'fleetdeck console [--port PORT] [--db PATH|postgres://…] [--json]',
     '',
     `  --port PORT   port on 127.0.0.1 (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)`,
     '  --json        print {url, sign_in_url, expires_at} as one JSON object',
@@ -37,7 +38,7 @@ export const consoleCommand: Command = {
     try {
       handle = await startHttpServer(app, { ...loadHttpSettings({}), host: '127.0.0.1', port });
     } catch (error) {
-      app.close();
+      await app.close();
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new FleetError('INVALID_STATE', `port ${port} is in use`, 'pick another with --port (0 picks a free one)');
       throw error;
     }
@@ -45,18 +46,18 @@ export const consoleCommand: Command = {
     const shutdown = () => {
       if (closing) return;
       closing = true;
-      void handle.close().finally(() => {
-        app.close();
-        process.exit(0);
-      });
+      void handle
+        .close()
+        .then(() => app.close())
+        .finally(() => process.exit(0));
     };
     process.on('SIGTERM', shutdown);
     process.on('SIGINT', shutdown);
     const { code, expiresAt } = handle.console!.issueSignInCode(userInfo().username);
     const signIn = `${handle.origin}/login?code=${encodeURIComponent(code)}`;
-    if (flag(args, 'json')) printJson({ url: `${handle.origin}/`, sign_in_url: signIn, expires_at: new Date(expiresAt).toISOString(), db: app.config.db });
+    if (flag(args, 'json')) printJson({ url: `${handle.origin}/`, sign_in_url: signIn, expires_at: new Date(expiresAt).toISOString(), db: redactUrl(app.config.db) });
     else {
-      printLine(`fleetdeck console on ${handle.origin}/ (database ${app.config.db})`);
+      printLine(`fleetdeck console on ${handle.origin}/ (database ${redactUrl(app.config.db)})`);
       printLine(`Sign in (one-time link, valid 5 minutes): ${signIn}`);
       printLine('Stop with Ctrl-C.');
     }

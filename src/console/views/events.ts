@@ -1,3 +1,4 @@
+import { EVENT_CONCEPTS, eventConcept } from '../../domain/event.js';
 import { listAgents } from '../../services/agents.js';
 import { listEvents } from '../../services/audit.js';
 import type { Deps } from '../../services/deps.js';
@@ -6,7 +7,8 @@ import { shortTime } from './format.js';
 import { html } from './html.js';
 import { badge, empty, type View } from './layout.js';
 
-const TYPE_FAMILIES = ['agent.', 'run.', 'claim.', 'handoff.', 'blocker.', 'artifact.', 'policy.', 'token.'];
+/** a type filter ending in `.` (e.g. `run.`) names a concept: every event about it */
+const TYPE_FAMILIES = EVENT_CONCEPTS.map((c) => `${c}.`);
 
 /** The audit log, newest first, filtered by type (exact or a family like `run.`), agent and run. */
 export async function eventsView(deps: Deps, chain: ChainStatus, query: URLSearchParams): Promise<View> {
@@ -16,10 +18,11 @@ export async function eventsView(deps: Deps, chain: ChainStatus, query: URLSearc
   const [agents, status] = await Promise.all([listAgents(deps), chain.current()]);
   const agentId = agent ? (agents.find(({ agent: a }) => a.id === agent || a.name === agent)?.agent.id ?? agent) : undefined;
   const family = type?.endsWith('.') ? type : undefined;
+  const concept = family ? EVENT_CONCEPTS.find((c) => `${c}.` === family) : undefined;
   // a family filter reads a wider window and filters it here; an exact type filters in the store
   const page = await listEvents(deps, { limit: family ? 1000 : 200, agentId, runId: run, types: type && !family ? [type] : undefined });
   const events = page.events
-    .filter((e) => !family || e.type.startsWith(family))
+    .filter((e) => !family || eventConcept(e.type) === concept)
     .reverse()
     .slice(0, 200);
   const names = new Map(agents.map(({ agent: a }) => [a.id, a.name]));

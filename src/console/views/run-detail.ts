@@ -1,5 +1,5 @@
 import { isTextualMediaType } from '../../domain/artifact.js';
-import type { FleetEvent } from '../../domain/event.js';
+import type { EventType, FleetEvent } from '../../domain/event.js';
 import { isFinished, type Run } from '../../domain/run.js';
 import { listAgents } from '../../services/agents.js';
 import type { Deps } from '../../services/deps.js';
@@ -15,7 +15,19 @@ const TEXT_SHOWN_BYTES = 64 * 1024;
 const EVIDENCE_SHOWN = 50;
 const HANDOFFS_SHOWN = 20;
 /** events that start, end or move an attempt */
-const ATTEMPT_EVENTS = new Set(['run.taken', 'run.started', 'run.retry_scheduled', 'run.requeued', 'run.reassigned', 'run.failed', 'run.completed', 'run.dead_lettered', 'run.expired', 'run.cancelled', 'run.handoff_accepted', 'run.escalated']);
+const ATTEMPT_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['run.taken', 'run.started', 'run.retry_scheduled', 'run.requeued', 'run.reassigned', 'run.failed', 'run.completed', 'run.dead_lettered', 'run.expired', 'run.cancelled', 'run.handoff_accepted', 'run.escalated']);
+
+/**
+ * Where a run came from when another system sent it (the agentq bridge adds `external` to the run
+ * detail). Read through this structural type, so the view builds whether or not the service has
+ * the field yet, and shows it whenever the service fills it.
+ */
+export interface ExternalOrigin {
+  origin: string;
+  taskId: string;
+  sender?: string;
+  replyTo?: string | null;
+}
 
 interface EvidenceItem {
   verification: Verification | null;
@@ -26,6 +38,7 @@ interface EvidenceItem {
 export async function runDetailView(deps: Deps, ctx: PageContext, runId: string): Promise<View> {
   const detail = await runDetail(deps, runId);
   const run = detail.run;
+  const source: { run: Run; external?: ExternalOrigin | null } = detail;
   const [agents, evidence, handoffs] = await Promise.all([
     listAgents(deps),
     Promise.all(detail.evidence.slice(0, EVIDENCE_SHOWN).map((a) => loadEvidence(deps, a.id, a.media_type, a.bytes))),
@@ -47,6 +60,7 @@ export async function runDetailView(deps: Deps, ctx: PageContext, runId: string)
 ${run.finishedAt ? html`<dt>Finished</dt><dd>${shortTime(run.finishedAt)}</dd>` : ''}
 ${run.expectedEvidence.length ? html`<dt>Expected evidence</dt><dd>${run.expectedEvidence.join(', ')}</dd>` : ''}
 ${run.lastError ? html`<dt>Last error</dt><dd>${run.lastError}</dd>` : ''}
+${externalFact(source.external)}
 ${run.parentRunId ? html`<dt>Parent</dt><dd><a href="/runs/${run.parentRunId}">${run.parentRunId}</a></dd>` : ''}
 </dl>
 <details${run.instructions.length < 600 ? html` open` : ''}><summary>Instructions</summary><pre class="text">${run.instructions}</pre>${run.context ? html`<h3>Context</h3><pre class="text">${run.context}</pre>` : ''}</details>
@@ -84,6 +98,12 @@ ${detail.timelineTruncated ? html`<p class="meta">the newest 200 events</p>` : '
 ${timelineList(detail.timeline, name)}
 </section>`;
   return { title: run.title, nav: 'runs', body };
+}
+
+/** The external task's id and origin, as facts of the run head ('' when the run came from no other system). */
+export function externalFact(external: ExternalOrigin | null | undefined): Html {
+  if (!external) return html``;
+  return html`<dt>External task</dt><dd><code class="id">${external.taskId}</code> from ${external.origin}${external.sender ? html`, sent by ${external.sender}` : ''}${external.replyTo ? html` · completion to <code>${external.replyTo}</code>` : ''}</dd>`;
 }
 
 async function loadEvidence(deps: Deps, id: string, mediaType: string, size: number): Promise<EvidenceItem> {
