@@ -86,7 +86,7 @@ export async function benchConsole(): Promise<string> {
     await browser.close();
     await http.close();
     await fleet.close();
-    t.close();
+    await t.close();
   }
   return [
     '## Web console',

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     await browser.close();
     await http.close();
     await fleet.close();
-    t.close();
+    await t.close();
   }
 }
 
