@@ -10,6 +10,8 @@ import type { HttpServerHandle } from '../../src/transports/http.js';
 import { connectClient, openTestApp, tempDir, type TestApp, type TestClient } from '../helpers/app.js';
 import { chromiumMissing, launchChromium, signIn, waitGone, waitLive, waitText } from '../helpers/browser.js';
 import { makeToken, startTestHttp } from '../helpers/http.js';
+import { testDatabase } from '../helpers/store.js';
+import { redactUrl } from '../../src/store/postgres/url.js';
 
 type Signal = { kind: string; message: string; payload: Record<string, unknown> };
 
@@ -180,7 +182,8 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
 describe.skipIf(missing !== null)('fleetdeck console (built CLI)', () => {
   it('prints a one-time sign-in link that works once', async () => {
     const tmp = tempDir();
-    const child = spawn(process.execPath, [join(process.cwd(), 'dist/cli.js'), 'console', '--port', '0', '--json', '--db', join(tmp.dir, 'fleet.db')], {
+    const database = await testDatabase(tmp.dir); // a SQLite file, or a PostgreSQL URL on a PostgreSQL run
+    const child = spawn(process.execPath, [join(process.cwd(), 'dist/cli.js'), 'console', '--port', '0', '--json', '--db', database.db], {
       env: { ...process.env, FLEETDECK_DATA_DIR: tmp.dir, FLEETDECK_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -191,7 +194,8 @@ describe.skipIf(missing !== null)('fleetdeck console (built CLI)', () => {
         text += line;
         if (line.startsWith('}')) break;
       }
-      const out = JSON.parse(text) as { url: string; sign_in_url: string };
+      const out = JSON.parse(text) as { url: string; sign_in_url: string; db: string };
+      expect(out.db).toBe(redactUrl(database.db));
       expect(out.sign_in_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/login\?code=/);
       expect(out.sign_in_url).not.toContain('fdk_');
       const page = await browser.newPage();
@@ -204,6 +208,7 @@ describe.skipIf(missing !== null)('fleetdeck console (built CLI)', () => {
       await browser.close();
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      await database.drop();
       tmp.cleanup();
     }
   });
