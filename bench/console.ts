@@ -13,7 +13,7 @@
 import { pathToFileURL } from 'node:url';
 import { createAccessToken } from '../src/services/access-tokens.js';
 import { buildDemoFleet } from '../scripts/console-demo.js';
-import { openTestApp } from '../test/helpers/app.js';
+import { openDemoApp } from '../scripts/demo-app.js';
 import { chromiumMissing, launchChromium, signIn } from '../test/helpers/browser.js';
 import { startTestHttp } from '../test/helpers/http.js';
 import { fmtMs, median, table } from './lib.js';
@@ -37,7 +37,7 @@ const MEASURE = `(() => {
 export async function benchConsole(): Promise<string> {
   const missing = chromiumMissing();
   if (missing) return `## Web console\n\n_Skipped: ${missing}._`;
-  const t = await openTestApp({ agentLeaseSeconds: '3600' });
+  const t = await openDemoApp({ agentLeaseSeconds: '3600' });
   t.clock.set(Date.UTC(2026, 10, 30, 6));
   const fleet = await buildDemoFleet(t.app, t.clock);
   const http = await startTestHttp(t.app);

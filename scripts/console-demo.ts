@@ -7,7 +7,7 @@
  */
 import type { ManualClock } from '../src/clock.js';
 import type { App } from '../src/main.js';
-import { connectClient, type TestClient } from '../test/helpers/app.js';
+import { connectDemoClient, type DemoClient } from './demo-app.js';
 
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -18,13 +18,13 @@ export interface DemoFleet {
   close(): Promise<void>;
 }
 
-async function agent(app: App, name: string, role: string, workspace = '/srv/work/shop'): Promise<TestClient & { id: string }> {
-  const c = await connectClient(app);
+async function agent(app: App, name: string, role: string, workspace = '/srv/work/shop'): Promise<DemoClient & { id: string }> {
+  const c = await connectDemoClient(app);
   const reg = await c.ok<{ agent_id: string }>('register_agent', { name, role, workspace, capabilities: ['typescript'] });
   return Object.assign(c, { id: reg.agent_id });
 }
 
-/** Builds the fleet on `app`, whose agents' lease must be at least an hour (see openTestApp overrides). */
+/** Builds the fleet on `app`, whose agents' lease must be at least an hour (see openDemoApp). */
 export async function buildDemoFleet(app: App, clock: ManualClock): Promise<DemoFleet> {
   const coord = await agent(app, 'coordinator', 'coordinator');
   const ada = await agent(app, 'ada', 'implementer');
@@ -108,7 +108,7 @@ export async function buildDemoFleet(app: App, clock: ManualClock): Promise<Demo
     await coord.ok('submit_task', { title, instructions: `${title}.`, to_role: role, priority });
     clock.advance(3 * MIN);
   }
-  const op = await connectClient(app, 'operator');
+  const op = await connectDemoClient(app, 'operator');
   await op.ok('pause_agent', { agent_id: rev.id, reason: 'on call this afternoon' });
   await op.close();
   for (const a of [coord, ada, brook, cyd]) await a.ok('heartbeat', {});

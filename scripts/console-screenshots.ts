@@ -5,10 +5,10 @@
  * light theme, plus the overview in the dark theme and the blockers view on a narrow window.
  */
 import { createAccessToken } from '../src/services/access-tokens.js';
-import { openTestApp } from '../test/helpers/app.js';
 import { chromiumMissing, launchChromium, signIn, waitLive } from '../test/helpers/browser.js';
 import { startTestHttp } from '../test/helpers/http.js';
 import { buildDemoFleet } from './console-demo.js';
+import { openDemoApp } from './demo-app.js';
 
 const OUT = new URL('../docs/img/', import.meta.url);
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const t = await openTestApp({ agentLeaseSeconds: '3600', workspace: '/srv/work/shop' });
+  const t = await openDemoApp({ agentLeaseSeconds: '3600', workspace: '/srv/work/shop' });
   t.clock.set(Date.UTC(2026, 10, 30, 6));
   const fleet = await buildDemoFleet(t.app, t.clock);
   const http = await startTestHttp(t.app);
