@@ -19,7 +19,7 @@ export const consoleCommand: Command = {
   path: ['console'],
   summary: 'serve the web console on 127.0.0.1 and print a one-time sign-in link',
   usage: [
-    'fleetdeck console [--port PORT] [--db PATH|postgres://…] [--json]',
+    'fleetdeck console [--port PORT] [--db PATH] [--json]',
     '',
     `  --port PORT   port on 127.0.0.1 (default ${DEFAULT_CONSOLE_PORT}; 0 picks a free one)`,
     '  --json        print {url, sign_in_url, expires_at} as one JSON object',
