@@ -165,6 +165,8 @@ async function roundTrips(url: string, dataDir: string): Promise<(string | numbe
     const before = { ...store.stats };
     const r = (await client.callTool({ name, arguments: args })) as CallToolResult;
     if (r.isError) throw new Error(`${name}: ${JSON.stringify(r.structuredContent)}`);
+    // a read's COMMIT completes after its answer (and is counted then): let it land in this call
+    await new Promise((resolve) => setTimeout(resolve, 50));
     rows.push([name, store.stats.transactions - before.transactions, store.stats.roundTrips - before.roundTrips]);
     return r.structuredContent as Record<string, unknown>;
   };

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { isPostgresUrl } from './store/postgres/url.js';
+import { createHash } from 'node:crypto';
+import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
@@ -10,7 +11,7 @@ import { isPostgresUrl } from './store/postgres/url.js';
  */
 export const SETTINGS = [
   { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet, or a postgres:// URL (docs/postgres.md)' },
-  { key: 'dataDir', flag: 'data-dir', env: 'FLEETDECK_DATA_DIR', default: '(the SQLite file\'s directory; with PostgreSQL the per-user data dir)', help: 'where this process keeps the token vault, the policy file and large evidence blobs (SQLite)' },
+  { key: 'dataDir', flag: 'data-dir', env: 'FLEETDECK_DATA_DIR', default: '(the SQLite file\'s directory; with PostgreSQL <per-user data dir>/postgres/<db>-<hash>)', help: 'where this process keeps the token vault, the policy file, the audit anchor and (SQLite) large evidence blobs' },
   { key: 'agentLeaseSeconds', flag: 'agent-lease-seconds', env: 'FLEETDECK_AGENT_LEASE_SECONDS', default: '300', help: 'an agent is stale when its last sign of life is older than this' },
   { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
   { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
@@ -42,6 +43,18 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.local', 'share'), 'fleetdeck');
 }
 
+/**
+ * With PostgreSQL there is no database file to keep the data directory beside: each database gets
+ * its own folder in the per-user data dir (its token vault, policy file and audit anchor must not
+ * mix with the embedded fleet's or another database's), named after the database and a hash of
+ * the URL without its password.
+ */
+export function postgresDataDir(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const name = (new URL(url).pathname.slice(1) || 'postgres').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+  const hash = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 10);
+  return join(defaultDataDir(env), 'postgres', `${name}-${hash}`);
+}
+
 /** The git top-level of `dir`, else `dir` itself. */
 export function defaultWorkspace(dir: string = process.cwd()): string {
   try {
@@ -60,8 +73,8 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
   };
   const given = pick('db');
   const db = given ? (isPostgresUrl(given) ? given : resolve(given)) : join(defaultDataDir(env), 'fleet.db');
-  // With PostgreSQL the data directory holds only this user's token vault and policy file.
-  const dataDir = pick('dataDir') ? resolve(pick('dataDir')!) : isPostgresUrl(db) ? defaultDataDir(env) : dirname(db);
+  // With PostgreSQL the data directory holds only this user's token vault, policy file and audit anchor.
+  const dataDir = pick('dataDir') ? resolve(pick('dataDir')!) : isPostgresUrl(db) ? postgresDataDir(db, env) : dirname(db);
   const parsed = ConfigSchema.safeParse({
     db,
     dataDir,

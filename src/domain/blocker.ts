@@ -3,6 +3,8 @@
  * Raising one puts the run in `blocked`; its lease does not lapse while it waits. The resolution
  * is a decision with a defined effect on the run (see EFFECTS below and docs/handoffs-and-blockers.md).
  */
+import type { PolicyRule, PolicySubject } from './policy.js';
+
 export const BLOCKER_KINDS = ['decision', 'approval', 'dependency', 'access', 'error'] as const;
 export type BlockerKind = (typeof BLOCKER_KINDS)[number];
 
@@ -31,8 +33,8 @@ export interface Blocker {
   context: string | null;
   evidence: string[];
   /** for policy blockers: the rule that fired and what it covers */
-  policyRule: string | null;
-  policySubject: Record<string, unknown> | null;
+  policyRule: PolicyRule | null;
+  policySubject: PolicySubject | null;
   state: BlockerState;
   decision: Decision | null;
   /** answer text, chosen option, new instructions, deny reason or approval note */

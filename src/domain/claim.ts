@@ -5,7 +5,17 @@
  * may share it. Rules here are pure; the decision that reads and writes claims is in
  * services/claims/.
  */
-import { globsOverlap, literalPrefix, namesOverlap, normalizePattern, type Overlap } from './glob/index.js';
+import {
+  globsOverlap,
+  globsOverlapSteps,
+  literalPrefix,
+  namesOverlap,
+  namesOverlapSteps,
+  normalizePattern,
+  compiledSize,
+  type Overlap,
+  type WorkMeter,
+} from './glob/index.js';
 // Hierarchical names skip the drive-letter check of paths (`t:unit` is a fine test name), which
 // only the parser's `name` kind knows; the rest of the glob module is used through its index.
 import { parsePattern } from './glob/parse.js';
@@ -69,6 +79,16 @@ export function normalizeScope(kind: ClaimKind, raw: string): NormalizedScope {
 /** Exact: some path (or name) is matched by both patterns; the witness is one such. */
 export function scopesOverlap(kind: ClaimKind, a: string, b: string): Overlap {
   return kind === 'path' ? globsOverlap(a, b) : namesOverlap(a, b);
+}
+
+/** Compiles a scope's pattern (cached); its automaton size (see `compiledSize`). Throws GlobSyntaxError when too complex. */
+export function scopeAutomatonSize(kind: ClaimKind, pattern: string): number {
+  return compiledSize(pattern, kind === 'path' ? 'path' : 'name');
+}
+
+/** `scopesOverlap` as a resumable search whose work is charged to `meter`. */
+export function scopesOverlapSteps(kind: ClaimKind, a: string, b: string, meter: WorkMeter): Generator<void, Overlap, void> {
+  return kind === 'path' ? globsOverlapSteps(a, b, meter) : namesOverlapSteps(a, b, meter);
 }
 
 /**

@@ -113,6 +113,26 @@ export function leaseLimitReached(policy: Policy, held: number): boolean {
 }
 
 /** The key under which an approved claim scope is remembered for an agent. */
+/** One scope a claims_need_approval blocker asks for, as kept in its subject. */
+export interface PolicyScope extends ScopeRequest {
+  rule_pattern: string;
+  witness: string;
+}
+
+/** What an approval blocker raised by a rule is about, per rule. */
+export interface PolicySubjects {
+  claims_need_approval: { scopes: PolicyScope[] };
+  types_need_approval_before_complete: { run_type: string; summary: string };
+}
+/** The rules that raise approval blockers (max_leased_runs_per_agent refuses instead). */
+export type BlockingPolicyRule = keyof PolicySubjects;
+export type PolicySubject = PolicySubjects[BlockingPolicyRule];
+
+/** The scopes a blocker's subject asks for: its claims_need_approval scopes, none for any other rule. */
+export function subjectScopes(rule: PolicyRule | null, subject: PolicySubject | null): PolicyScope[] {
+  return rule === 'claims_need_approval' && subject && 'scopes' in subject ? subject.scopes : [];
+}
+
 export function grantKey(scope: ScopeRequest): string {
   return `${scope.kind}:${scope.workspace}:${scope.pattern}`;
 }

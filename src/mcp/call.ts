@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { FleetError, forbidden, notRegistered } from '../domain/errors.js';
 import type { Signal } from '../domain/signal.js';
 import { newCallContext, type CallContext } from '../services/call-context.js';
@@ -22,6 +22,16 @@ export interface CallEnv {
 }
 
 /**
+ * `tools/call` as the server accepts it: like the SDK's CallToolRequestSchema, but `arguments` may
+ * be anything, so that `[]`, `42` or `null` reach callTool and get a tool error (INVALID_INPUT)
+ * instead of failing the SDK's request parsing (a JSON-RPC internal error).
+ */
+export const LenientCallToolRequestSchema = z.object({
+  method: z.literal('tools/call'),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
+
+/**
  * The one path of every tool call: find the tool, validate input, check the binding, record the
  * caller's sign of life, run the handler, attach pending signals, shape the result. Nothing a
  * client sends can throw past this function.
@@ -33,6 +43,10 @@ export async function callTool(env: CallEnv, name: string, args: unknown, signal
   if (!tool) {
     result = errorResult(
       new FleetError('INVALID_INPUT', `unknown tool: ${name}`, `list the tools with tools/list; known: ${[...env.tools.keys()].join(', ')}`),
+    );
+  } else if (args !== undefined && (args === null || typeof args !== 'object' || Array.isArray(args))) {
+    result = errorResult(
+      new FleetError('INVALID_INPUT', `arguments must be an object, not ${args === null ? 'null' : Array.isArray(args) ? 'an array' : typeof args}`, 'pass the tool\'s fields as a JSON object, e.g. {}'),
     );
   } else {
     result = await runTool(env, tool, args ?? {}, signal);

@@ -1,6 +1,6 @@
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Protocol } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
-  CallToolRequestSchema,
   ListToolsRequestSchema,
   McpError,
   ErrorCode,
@@ -11,7 +11,7 @@ import {
 import { FleetError } from '../domain/errors.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
-import { callTool } from './call.js';
+import { callTool, LenientCallToolRequestSchema } from './call.js';
 import { SERVER_INSTRUCTIONS } from './instructions.js';
 import { registerPrompts } from './prompts/register.js';
 import { RESOURCES, urisChangedBy } from './resources/index.js';
@@ -75,7 +75,10 @@ function registerTools(mcp: McpServer, env: ServerEnv, tools: AnyTool[]): void {
     annotations: { title: tool.title, ...tool.annotations, openWorldHint: false },
   }));
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listing }) as never);
-  mcp.server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+  // The SDK's Server re-validates every tools/call against its own schema (arguments must be a
+  // record) and answers a JSON-RPC error; the base Protocol's registration skips that, so that
+  // callTool answers non-object arguments with the tool error INVALID_INPUT (call.ts).
+  Protocol.prototype.setRequestHandler.call(mcp.server, LenientCallToolRequestSchema, (request, extra) =>
     callTool(
       { deps: env.deps, feed: env.feed, session: env.session, tools: byName, onCall: env.onToolCall },
       request.params.name,

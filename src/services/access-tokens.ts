@@ -4,6 +4,7 @@ import { newId } from '../domain/ids.js';
 import { LIMITS } from '../domain/limits.js';
 import { hashToken, newToken } from '../identity/tokens.js';
 import type { AccessToken } from '../store/port/access-tokens.js';
+import type { Tx } from '../store/port/index.js';
 import { registerAgent } from './agents.js';
 import type { Deps } from './deps.js';
 import { readTx, writeTx } from './tx.js';
@@ -96,15 +97,48 @@ export async function listAccessTokens(deps: Deps, includeRevoked: boolean): Pro
   );
 }
 
-/** Revokes a token at once: the next request that carries it gets 401. Revoking twice is a no-op. */
-export async function revokeAccessToken(deps: Deps, actor: string, id: string): Promise<{ token: AccessToken; changed: boolean }> {
+/**
+ * Revokes a token at once: the next request that carries it gets 401. Revoking an agent's token
+ * revokes every credential of that agent: its other access tokens, and its registration token
+ * (which is a bearer token too). The registration token is revoked by a revoked access-token row
+ * carrying its hash (label `registration token`): bearer checks find that row first, and resuming
+ * with that token is refused (agents.ts). Revoking twice is a no-op.
+ */
+export async function revokeAccessToken(deps: Deps, actor: string, id: string): Promise<{ token: AccessToken; changed: boolean; alsoRevoked: AccessToken[] }> {
   return writeTx(deps, async (tx, now) => {
     const token = await tx.accessTokens.get(id);
     if (!token) throw notFound('token', id, 'list tokens with `fleetdeck token list`');
     const changed = await tx.accessTokens.revoke(id, now);
     if (changed) await tx.events.append({ actor, type: 'token.revoked', agentId: token.agentId, subjectId: id, payload: { kind: token.kind, label: token.label } }, now);
-    return { token: (await tx.accessTokens.get(id))!, changed };
+    const alsoRevoked = token.agentId === null ? [] : await revokeOtherCredentials(tx, actor, token.agentId, id, now);
+    return { token: (await tx.accessTokens.get(id))!, changed, alsoRevoked };
   });
+}
+
+const REGISTRATION_LABEL = 'registration token';
+
+async function revokeOtherCredentials(tx: Tx, actor: string, agentId: string, except: string, now: number): Promise<AccessToken[]> {
+  const revoked: AccessToken[] = [];
+  for (const other of await tx.accessTokens.list(false)) {
+    if (other.agentId !== agentId || other.id === except) continue;
+    if (!await tx.accessTokens.revoke(other.id, now)) continue;
+    await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: other.id, payload: { kind: other.kind, label: other.label, with: except } }, now);
+    revoked.push((await tx.accessTokens.get(other.id))!);
+  }
+  const registrationHash = await tx.agents.tokenHash(agentId);
+  if (registrationHash !== null && await tx.accessTokens.findByHash(registrationHash) === null) {
+    const marker = await tx.accessTokens.insert({ id: newId('tok'), kind: 'agent', agentId, label: REGISTRATION_LABEL, tokenHash: registrationHash, now });
+    await tx.accessTokens.revoke(marker.id, now);
+    await tx.events.append({ actor, type: 'token.revoked', agentId, subjectId: marker.id, payload: { kind: 'agent', label: REGISTRATION_LABEL, with: except } }, now);
+    revoked.push((await tx.accessTokens.get(marker.id))!);
+  }
+  return revoked;
+}
+
+/** Whether this secret is a revoked credential (an access token, or a revoked registration token). */
+export async function isRevokedSecret(tx: Tx, secret: string): Promise<boolean> {
+  const token = await tx.accessTokens.findByHash(hashToken(secret));
+  return token !== null && token.revokedAt !== null;
 }
 
 /** The identity a bearer secret names, or null (unknown or revoked). A read only. */

@@ -8,6 +8,7 @@ import { handoffsWaitingFor } from './handoffs/waiting.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
 import { requireRunHolder } from './runs/fencing.js';
 import { readTx, writeTx } from './tx.js';
+import { checkWorkspaceRoot } from './workspace-root.js';
 
 export interface RegisterInput {
   name: string;
@@ -30,6 +31,9 @@ export interface Registration {
 /** Creates a new identity, or resumes one with `agent_id` and its token (or the vault's copy). */
 export async function registerAgent(deps: Deps, input: RegisterInput): Promise<Registration> {
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
+  // the root bounds what the agent can attach by path; an agent may not pick one holding the fleet's data
+  if (input.workspace !== undefined) checkWorkspaceRoot(input.workspace, deps.settings.dataDir, 'requested');
+  else checkWorkspaceRoot(deps.settings.workspace, null, 'server default');
   const token = newToken();
   const id = newId('agt');
   const agent = await writeTx(deps, async (tx, now) => {
@@ -70,6 +74,10 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
       );
     }
     if (!tokenMatches(secret, hash)) throw forbidden(`the token does not match ${agentId}`, 'check agent_id and token');
+    // revoking any of the agent's tokens revokes its registration token too (access-tokens.ts)
+    if ((await tx.accessTokens.findByHash(hash))?.revokedAt != null) {
+      throw forbidden(`the credentials of ${agentId} were revoked`, 'ask the operator for a new token (fleetdeck token create), or register a new identity');
+    }
     await recordSignOfLife(tx, agentId, now, false);
     await tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
     const resumed = (await tx.agents.get(agentId))!;

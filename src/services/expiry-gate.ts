@@ -53,7 +53,7 @@ export async function nextDeadline(tx: Tx): Promise<number | null> {
  * The transaction's repositories, with the methods that write a deadline reporting it to the gate.
  * Only those methods are wrapped; the rest are the store's own objects.
  */
-export function observeDeadlines(tx: Tx, gate: ExpiryGate): Tx {
+export async function observeDeadlines(tx: Tx, gate: ExpiryGate): Promise<Tx> {
   const { agents, claims, runs } = tx;
   return {
     ...tx,
@@ -61,7 +61,7 @@ export function observeDeadlines(tx: Tx, gate: ExpiryGate): Tx {
       ...agents,
       insert: async (row) => {
         gate.lower(row.now + row.leaseSeconds * 1000);
-        return agents.insert(row);
+        return await agents.insert(row);
       },
     },
     claims: {
@@ -73,7 +73,7 @@ export function observeDeadlines(tx: Tx, gate: ExpiryGate): Tx {
       },
       update: async (id, u) => {
         gate.lower(u.expiresAt);
-        return claims.update(id, u);
+        return await claims.update(id, u);
       },
       transferRun: async (runId, to, now) => {
         const moved = await claims.transferRun(runId, to, now);

@@ -15,7 +15,7 @@ export async function settleCall(deps: Deps & { call: CallContext }, call: CallC
   const owed = (call.signOfLifeDue && !call.signOfLifeDone) || (!call.acknowledged && call.toAcknowledge.length > 0) || !call.signalsTaken;
   if (!owed) return call.signals;
   if (!(call.signOfLifeDue && !call.signOfLifeDone) && (call.acknowledged || call.toAcknowledge.length === 0)) {
-    const waiting = await readTx(deps, (tx, now) => hasDeliverableSignals(tx, agentId, call.deliveryId, now));
+    const waiting = await readTx(deps, async (tx, now) => await hasDeliverableSignals(tx, agentId, call.deliveryId, now));
     if (!waiting) return call.signals;
   }
   await writeTx(deps, async () => undefined);

@@ -13,20 +13,20 @@ const MAX_SIGNALS_PER_RESULT = 20;
 export const REDELIVER_AFTER_MS = 30_000;
 
 /** Takes the agent's deliverable signals for this connection: one UPDATE … RETURNING in the caller's transaction. */
-export function deliverSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<Signal[]> {
-  return tx.signals.deliver(agentId, deliveryId, now, now - REDELIVER_AFTER_MS, MAX_SIGNALS_PER_RESULT);
+export async function deliverSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<Signal[]> {
+  return await tx.signals.deliver(agentId, deliveryId, now, now - REDELIVER_AFTER_MS, MAX_SIGNALS_PER_RESULT);
 }
 
 /** Whether a call with no write of its own must open one to hand out signals. */
-export function hasDeliverableSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<boolean> {
-  return tx.signals.hasDeliverable(agentId, deliveryId, now - REDELIVER_AFTER_MS);
+export async function hasDeliverableSignals(tx: Tx, agentId: string, deliveryId: string, now: number): Promise<boolean> {
+  return await tx.signals.hasDeliverable(agentId, deliveryId, now - REDELIVER_AFTER_MS);
 }
 
-export function acknowledgeSignals(tx: Tx, agentId: string, deliveryId: string, ids: readonly number[], now: number): Promise<number> {
-  return tx.signals.acknowledge(agentId, deliveryId, ids, now);
+export async function acknowledgeSignals(tx: Tx, agentId: string, deliveryId: string, ids: readonly number[], now: number): Promise<number> {
+  return await tx.signals.acknowledge(agentId, deliveryId, ids, now);
 }
 
 /** A connection closed: what it received but never acknowledged goes to the agent's next call, as a redelivery. */
 export async function releaseSignals(deps: Deps, deliveryId: string): Promise<number> {
-  return deps.store.write((tx) => tx.signals.release(deliveryId));
+  return deps.store.write(async (tx) => await tx.signals.release(deliveryId));
 }

@@ -1,3 +1,4 @@
+import { anchorAudit } from './audit-anchor.js';
 import type { Deps } from './deps.js';
 import { expiryGate, nextDeadline } from './expiry-gate.js';
 import { expireDue, type ExpiryReport } from './expiry.js';
@@ -9,7 +10,7 @@ import { expireDue, type ExpiryReport } from './expiry.js';
  */
 export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
   const gate = expiryGate(deps.store);
-  const next = await deps.store.read((tx) => nextDeadline(tx));
+  const next = await deps.store.read(async (tx) => await nextDeadline(tx));
   const now = deps.clock.now();
   if (next === null || next > now) {
     gate.set(next);
@@ -58,6 +59,8 @@ export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEver
       .then(async (report) => {
         if (report.staleAgents.length > 0) deps.logger.info({ stale: report.staleAgents }, 'agents turned stale');
         if (interval && ++count % checkpointEvery === 0) await deps.store.checkpoint();
+        // the audit head, kept outside the database so that `audit verify` sees a truncated tail
+        if (interval) await anchorAudit(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write the audit anchor'));
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))
       .finally(arm);

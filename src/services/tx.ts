@@ -18,7 +18,7 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
   let work: CallWork | null = null;
   const result = await deps.store.write(async (storeTx) => {
     const now = deps.clock.now();
-    const tx = observeDeadlines(storeTx, gate);
+    const tx = await observeDeadlines(storeTx, gate);
     if (gate.isDue(now)) {
       await expireDue(tx, now);
       gate.set(await nextDeadline(tx));
@@ -35,5 +35,5 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
 }
 
 export function readTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promise<T>): Promise<T> {
-  return deps.store.read((tx) => fn(tx, deps.clock.now()));
+  return deps.store.read(async (tx) => await fn(tx, deps.clock.now()));
 }

@@ -8,7 +8,7 @@ import { Session } from '../mcp/session.js';
 import { authenticateBearer, identityKey, limiterKey, recordTokenUse, type BearerIdentity } from '../services/access-tokens.js';
 import { FleetMetrics, PrometheusWriter, ToolCallMetrics, writeFleetFigures } from '../services/metrics.js';
 import { VERSION } from '../version.js';
-import { createGuard, isLoopback, type OriginGuard } from './http/guard.js';
+import { createGuard, type OriginGuard } from './http/guard.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { HttpSettings } from './http/settings.js';
 import { lastEventSeq } from '../services/audit.js';
@@ -30,10 +30,11 @@ import { createWebConsole, type WebConsole, type WebConsoleOptions } from '../co
 export interface HttpServerOptions extends HttpSettings {
   host: string;
   port: number;
-  /** TEST ONLY: mount the conformance suite's fixtures, and let unauthenticated loopback requests in, unbound */
-  testFixtures?: boolean;
-  /** TEST ONLY: let unauthenticated loopback requests in, unbound, without fixtures (the conformance suite's product-only run) */
-  testAnonymous?: boolean;
+  /**
+   * Called with each new MCP session's server after the product's tools are registered. No CLI
+   * flag sets it; tests use it to mount the conformance suite's fixtures (see test/helpers/http.ts).
+   */
+  onSession?: (server: FleetServer, env: ServerEnv) => void;
   /** monotonic milliseconds for the rate limiter (tests drive it) */
   monotonicNow?: () => number;
   /** the operator's web console at / (src/console); false leaves it out */
@@ -59,12 +60,22 @@ interface SessionEntry {
   open: number;
 }
 
-type Identity = BearerIdentity | { kind: 'fixture' };
+type Identity = BearerIdentity;
+
+/** The request handler of the HTTP transport, without a listening socket (startHttpServer adds one). */
+export interface HttpHandler {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  sessions(): number;
+  /** the web console, when mounted */
+  console: WebConsole | null;
+  /** closes every MCP session and stops the idle reaper */
+  close(): void;
+}
 
 const MAX_SESSIONS_PER_IDENTITY = 16;
 const TOKEN_USE_RECORD_MS = 60_000;
 
-export async function startHttpServer(app: App, options: HttpServerOptions): Promise<HttpServerHandle> {
+export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'port'>): HttpHandler {
   const guard: OriginGuard = createGuard(options.host, options.allowedHosts, options.allowedOrigins);
   const log = app.deps.logger.child({ transport: 'http' });
   const limiter = new RateLimiter(options.ratePerSecond, options.burst, options.monotonicNow);
@@ -73,10 +84,6 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   const counters = { requests: new Map<string, number>(), rateLimited: 0, unauthorized: 0, sessionsOpened: 0 };
   const sessions = new Map<string, SessionEntry>();
   const tokenUseRecorded = new Map<string, number>();
-  const fixtures = options.testFixtures ? await import('../mcp/conformance-fixtures.js') : null;
-  const anonymousAllowed = options.testFixtures === true || options.testAnonymous === true;
-  if (anonymousAllowed) log.warn({ fixtures: fixtures !== null }, 'TEST MODE: unauthenticated loopback requests are let in, unbound; never use it in production');
-
   const now = () => Date.now();
   const webConsole = options.console === false ? null : createWebConsole(app, options.console);
 
@@ -109,7 +116,7 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
       onToolCall: (tool, outcome, ms) => toolMetrics.record(tool, outcome, ms),
     };
     const server = createServer(env);
-    if (fixtures) fixtures.mountConformanceFixtures(server.mcp, env);
+    options.onSession?.(server, env);
     const entry: SessionEntry = { server, key, lastActive: now(), open: 0, transport: undefined as unknown as StreamableHTTPServerTransport };
     entry.transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -147,15 +154,14 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   }
 
   async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let identity = await authenticate(req);
-    if (identity === 'absent' && anonymousAllowed && isLoopback(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) identity = { kind: 'fixture' };
+    const identity = await authenticate(req);
     if (identity === null || identity === 'absent') {
       counters.unauthorized++;
       res.setHeader('WWW-Authenticate', 'Bearer realm="fleetdeck"');
       return rpcError(res, 401, identity === 'absent' ? 'missing bearer token' : 'invalid or revoked bearer token', 'send Authorization: Bearer <token> (fleetdeck token create)');
     }
-    const key = identity.kind === 'fixture' ? 'fixture' : identityKey(identity);
-    const limit = limiter.take(identity.kind === 'fixture' ? 'fixture' : limiterKey(identity));
+    const key = identityKey(identity);
+    const limit = limiter.take(limiterKey(identity));
     if (!limit.ok) {
       counters.rateLimited++;
       res.setHeader('Retry-After', String(limit.retryAfterSeconds));
@@ -242,15 +248,6 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
     return json(res, 404, { error: 'not found', endpoints: ['/mcp', '/healthz', '/metrics'] });
   }
 
-  const server: Server = createHttpServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: error, url: req.url, method: req.method }, 'HTTP request failed');
-      if (!res.headersSent) rpcError(res, 500, 'internal error', 'retry once; if it persists, report it to the operator');
-      else res.end();
-    });
-  });
-  server.requestTimeout = 0; // SSE streams and long polls stay open; idle sessions are reaped below
-
   const reaper = setInterval(
     () => {
       const cutoff = now() - options.sessionIdleSeconds * 1000;
@@ -261,26 +258,60 @@ export async function startHttpServer(app: App, options: HttpServerOptions): Pro
   );
   reaper.unref();
 
+  return {
+    async handle(req, res) {
+      try {
+        await handle(req, res);
+      } catch (error) {
+        log.error({ err: error, url: req.url, method: req.method }, 'HTTP request failed');
+        if (!res.headersSent) rpcError(res, 500, 'internal error', 'retry once; if it persists, report it to the operator');
+        else res.end();
+      }
+    },
+    sessions: () => sessions.size,
+    console: webConsole,
+    close() {
+      clearInterval(reaper);
+      for (const id of [...sessions.keys()]) closeSession(id, 'server closing');
+    },
+  };
+}
+
+/** The HTTP transport listening on `options.host`:`options.port` (0: an ephemeral port). */
+export async function startHttpServer(app: App, options: HttpServerOptions): Promise<HttpServerHandle> {
+  return listen(createHttpHandler(app, options), options.host, options.port);
+}
+
+/**
+ * Serves `handler` on a socket. Exported for tests, which put their own front in between (the
+ * conformance run lets its anonymous loopback client in with a token; see test/helpers/http.ts).
+ */
+export async function listen(handler: HttpHandler, host: string, port: number, front?: (req: IncomingMessage) => void): Promise<HttpServerHandle> {
+  const server: Server = createHttpServer((req, res) => {
+    front?.(req);
+    void handler.handle(req, res);
+  });
+  server.requestTimeout = 0; // SSE streams and long polls stay open; idle sessions are reaped by the handler
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
-  const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  const origin = `http://${hostInUrl}:${port}`;
+  const bound = (server.address() as AddressInfo).port;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${hostInUrl}:${bound}`;
 
   return {
     url: `${origin}/mcp`,
     origin,
-    port,
-    sessions: () => sessions.size,
-    console: webConsole,
+    port: bound,
+    sessions: () => handler.sessions(),
+    console: handler.console,
     async close() {
-      clearInterval(reaper);
-      for (const id of [...sessions.keys()]) closeSession(id, 'server closing');
+      handler.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,4 +1,3 @@
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { App } from '../main.js';
 import { createServer } from '../mcp/server.js';
 import { Session } from '../mcp/session.js';
@@ -6,6 +5,7 @@ import type { Toolset } from '../mcp/tool.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
 import { redactUrl } from '../store/postgres/url.js';
+import { GuardedStdioServerTransport } from './stdio/guarded-transport.js';
 
 export interface StdioOptions {
   toolset: Toolset;
@@ -14,8 +14,9 @@ export interface StdioOptions {
 }
 
 /**
- * Serves one identity over stdin/stdout until the client closes stdin. The SDK's transport does
- * not exit on its own when stdin ends (timers keep the process alive), so we listen for it.
+ * Serves one identity over stdin/stdout until the client closes stdin. The transport does not exit
+ * on its own when stdin ends (timers keep the process alive), so we listen for it. An oversized
+ * message is refused by the transport and never closes it (stdio/guarded-transport.ts).
  */
 export async function serveStdio(app: App, options: StdioOptions): Promise<void> {
   const session = new Session();
@@ -26,7 +27,8 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
     app.deps.logger.info({ agent: registration.agent.id, resumed: registration.resumed }, 'bound to agent at start');
   }
   const server = createServer({ deps: app.deps, feed: app.feed, session, toolset: options.toolset, version: VERSION });
-  const transport = new StdioServerTransport();
+  const transport = new GuardedStdioServerTransport();
+  transport.onoversized = (m) => app.deps.logger.warn(m, 'refused an oversized message; the connection stays open');
   let closing = false;
   const shutdown = (reason: string) => {
     if (closing) return;

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/domain/event.js';
@@ -51,7 +52,7 @@ describe('fleetdeck audit verify', () => {
   it('verifies an untouched chain with exit code 0', () => {
     const { status, report } = verify(db);
     expect(status).toBe(0);
-    expect(report).toEqual({ ok: true, events: total, lastSeq: total, firstBroken: null });
+    expect(report).toEqual({ ok: true, events: total, lastSeq: total, anchor: null, firstBroken: null });
     expect(total).toBe(8);
     const human = verify(db, false);
     expect(human.status).toBe(0);
@@ -99,5 +100,38 @@ describe('fleetdeck audit verify', () => {
     expect(status).toBe(2);
     expect(report?.firstBroken?.seq).toBe(3);
     expect(report?.firstBroken?.reason).toMatch(/missing/);
+  });
+
+  it('detects events deleted from the tail by comparing with the anchor kept outside the database', () => {
+    const anchored = spawnSync(process.execPath, [CLI, 'audit', 'anchor', '--db', db, '--json'], { encoding: 'utf8' });
+    expect(anchored.status).toBe(0);
+    const { anchor } = JSON.parse(anchored.stdout) as { anchor: { seq: number; hash: string } };
+    expect(anchor.seq).toBe(total);
+    expect(statSync(join(tmp.dir, 'audit-anchor.json')).mode & 0o777).toBe(0o600);
+    expect(verify(db).status).toBe(0);
+
+    // the tail goes: what is left is still a consistent chain, so only the anchor can tell
+    tamper((raw) => raw.prepare('DELETE FROM events WHERE seq > ?').run(total - 2));
+    const { status, report } = verify(db);
+    expect(status).toBe(2);
+    expect(report!.ok).toBe(false);
+    expect(report!.lastSeq).toBe(total - 2);
+    expect(report!.firstBroken).toEqual({ seq: total - 1, reason: expect.stringContaining('deleted from the tail') });
+  });
+
+  it('detects a tail rewritten under the anchored seq', () => {
+    expect(spawnSync(process.execPath, [CLI, 'audit', 'anchor', '--db', db], { encoding: 'utf8' }).status).toBe(0);
+    // delete the last event, then forge a new one at the same seq with a valid link and hash
+    tamper((raw) => {
+      const last = raw.prepare('SELECT * FROM events WHERE seq = ?').get(total) as Record<string, unknown>;
+      raw.prepare('DELETE FROM events WHERE seq = ?').run(total);
+      const forged = { ...last, payload: '{"forged":true}' } as unknown as Record<string, unknown> & { seq: number; at: number; actor: string; type: string; agent_id: string | null; run_id: string | null; subject_id: string | null; prev_hash: string };
+      forged.hash = eventHash({ seq: forged.seq, at: forged.at, actor: forged.actor, type: forged.type, agentId: forged.agent_id, runId: forged.run_id, subjectId: forged.subject_id, payloadJson: '{"forged":true}', prevHash: forged.prev_hash });
+      const columns = Object.keys(forged);
+      raw.prepare(`INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`).run(forged);
+    });
+    const { status, report } = verify(db);
+    expect(status).toBe(2);
+    expect(report!.firstBroken).toEqual({ seq: total, reason: expect.stringContaining('rewritten') });
   });
 });

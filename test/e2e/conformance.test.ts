@@ -1,11 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpServerHandle } from '../../src/transports/http.js';
 import { openTestApp, tempDir, type TestApp } from '../helpers/app.js';
-import { startTestHttp } from '../helpers/http.js';
+import { startConformanceHttp } from '../helpers/http.js';
 import { CLI, REPO_ROOT } from '../helpers/stdio.js';
 
 /**
@@ -58,56 +59,62 @@ async function runSuite(url: string, ...extra: string[]): Promise<SuiteRun> {
 }
 
 describe.skipIf(!available.ok)('MCP conformance suite against the HTTP server', () => {
-  it('passes the whole active server suite with the test-only fixtures mounted (serve --http-test-fixtures)', async () => {
-    const scratch = tempDir();
-    const child: ChildProcess = spawn(process.execPath, [CLI, 'serve', '--http', '127.0.0.1:0', '--http-test-fixtures', '--db', join(scratch.dir, 'fleet.db')], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, FLEETDECK_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let stderr = '';
-        child.stderr!.on('data', (c: Buffer) => {
-          stderr += c.toString();
-          const m = /"url":"([^"]+)"[^\n]*"msg":"fleetdeck serving over HTTP"/.exec(stderr);
-          if (m) resolve(m[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
-      });
-      const result = await runSuite(url);
-      console.info(`conformance with fixtures: ${result.passed} passed, ${result.failed} failed in ${result.seconds.toFixed(1)} s (first npx fetch took ${available.ok ? available.seconds.toFixed(1) : '?'} s)`);
-      expect(result.failed, result.output.slice(-4000)).toBe(0);
-      expect(result.code).toBe(0);
-      expect(result.scenarios.size).toBeGreaterThanOrEqual(30);
-      expect(result.scenarios.get('dns-rebinding-protection')).toBe(true);
-    } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      scratch.cleanup();
-    }
+  // The suite sends no bearer token: both runs use the product's HTTP handler in-process behind a
+  // test-only front that lends anonymous loopback requests a test agent's token
+  // (test/helpers/http.ts). The shipped program has no such door and no fixtures.
+  let t: TestApp;
+  afterEach(async () => {
+    await http?.close();
+    t?.close();
+  });
+  let http: HttpServerHandle | undefined;
+
+  it('passes the whole active server suite with the test-only fixtures mounted', async () => {
+    t = await openTestApp();
+    http = await startConformanceHttp(t.app, { fixtures: true });
+    const result = await runSuite(http.url);
+    console.info(`conformance with fixtures: ${result.passed} passed, ${result.failed} failed in ${result.seconds.toFixed(1)} s (first npx fetch took ${available.ok ? available.seconds.toFixed(1) : '?'} s)`);
+    expect(result.failed, result.output.slice(-4000)).toBe(0);
+    expect(result.code).toBe(0);
+    expect(result.scenarios.size).toBeGreaterThanOrEqual(30);
+    expect(result.scenarios.get('dns-rebinding-protection')).toBe(true);
   }, 900_000);
 
-  describe('product only (no fixtures)', () => {
-    let t: TestApp;
-    let http: HttpServerHandle;
-    beforeAll(async () => {
-      t = await openTestApp();
-      http = await startTestHttp(t.app, { testAnonymous: true });
-    });
-    afterAll(async () => {
-      await http.close();
-      t.close();
-    });
+  it('product only (no fixtures): fails exactly the fixture scenarios listed in docs/conformance-product-baseline.yml', async () => {
+    t = await openTestApp();
+    http = await startConformanceHttp(t.app, { fixtures: false });
+    const result = await runSuite(http.url, '--expected-failures', join(REPO_ROOT, 'docs', 'conformance-product-baseline.yml'));
+    console.info(`conformance product-only: ${result.passed} passed, ${result.failed} failed in ${result.seconds.toFixed(1)} s`);
+    expect(result.code, result.output.slice(-4000)).toBe(0); // 0: every failure is in the baseline, and no listed one passes
+    for (const name of ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'resources-list', 'resources-subscribe', 'server-sse-multiple-streams', 'dns-rebinding-protection']) {
+      expect(result.scenarios.get(name), name).toBe(true);
+    }
+  }, 900_000);
+});
 
-    it('fails exactly the fixture scenarios listed in docs/conformance-product-baseline.yml', async () => {
-      const result = await runSuite(http.url, '--expected-failures', join(REPO_ROOT, 'docs', 'conformance-product-baseline.yml'));
-      console.info(`conformance product-only: ${result.passed} passed, ${result.failed} failed in ${result.seconds.toFixed(1)} s`);
-      expect(result.code, result.output.slice(-4000)).toBe(0); // 0: every failure is in the baseline, and no listed one passes
-      for (const name of ['server-initialize', 'ping', 'logging-set-level', 'tools-list', 'resources-list', 'resources-subscribe', 'server-sse-multiple-streams', 'dns-rebinding-protection']) {
-        expect(result.scenarios.get(name), name).toBe(true);
+describe('the shipped program', () => {
+  it('has no flag that lets a request in without a token, and no conformance fixtures', () => {
+    const help = execFileSync(process.execPath, [CLI, 'serve', '--help'], { encoding: 'utf8' });
+    expect(help).not.toMatch(/fixture|anonymous|no-auth|insecure/i);
+    expect(existsSync(join(REPO_ROOT, 'src', 'mcp', 'conformance-fixtures.ts'))).toBe(false);
+    // nothing the built program loads refers to them (a stale file from an older build may linger in dist/)
+    const built = readdirSync(join(REPO_ROOT, 'dist'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js') && !/fixture/i.test(f));
+    for (const file of built) expect(readFileSync(join(REPO_ROOT, 'dist', file), 'utf8'), file).not.toMatch(/conformance-fixtures|testAnonymous|http-test-fixtures/);
+  });
+
+  it('refuses the former test flag instead of opening a door', () => {
+    const scratch = tempDir();
+    try {
+      let failed: { status: number; stderr: string } | null = null;
+      try {
+        execFileSync(process.execPath, [CLI, 'serve', '--http', '127.0.0.1:0', '--http-test-fixtures', '--db', join(scratch.dir, 'fleet.db')], { encoding: 'utf8', stdio: 'pipe', timeout: 30_000 });
+      } catch (error) {
+        failed = error as { status: number; stderr: string };
       }
-    }, 900_000);
+      expect(failed?.status).not.toBe(0);
+      expect(failed?.stderr).toMatch(/http-test-fixtures/);
+    } finally {
+      scratch.cleanup();
+    }
   });
 });

@@ -3,7 +3,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { App } from '../../src/main.js';
 import { createAccessToken, type CreateTokenInput } from '../../src/services/access-tokens.js';
-import { startHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transports/http.js';
+import { createHttpHandler, listen, startHttpServer, type HttpServerHandle, type HttpServerOptions } from '../../src/transports/http.js';
+import { isLoopback } from '../../src/transports/http/guard.js';
+import { mountConformanceFixtures } from './conformance-fixtures.js';
 import { loadHttpSettings } from '../../src/transports/http/settings.js';
 
 export type ToolResult = CallToolResult & { structuredContent: Record<string, unknown> };
@@ -19,6 +21,25 @@ export interface HttpClient {
 /** The HTTP server in-process on an ephemeral loopback port, with test-friendly defaults. */
 export async function startTestHttp(app: App, overrides: Partial<HttpServerOptions> = {}): Promise<HttpServerHandle> {
   return startHttpServer(app, { ...loadHttpSettings({}, {}), host: '127.0.0.1', port: 0, ...overrides });
+}
+
+/**
+ * For the MCP conformance suite, which sends no bearer token: the product's HTTP handler behind a
+ * test-only front that gives an anonymous loopback request the token of a test agent, optionally
+ * with the suite's fixtures mounted on every session. Nothing of this is in the shipped program.
+ */
+export async function startConformanceHttp(app: App, options: { fixtures: boolean }): Promise<HttpServerHandle> {
+  const token = await makeToken(app, { kind: 'agent', agent: 'conformance', role: 'conformance' });
+  const handler = createHttpHandler(app, {
+    ...loadHttpSettings({}, {}),
+    host: '127.0.0.1',
+    ...(options.fixtures ? { onSession: (server, env) => mountConformanceFixtures(server.mcp, env) } : {}),
+  });
+  return listen(handler, '127.0.0.1', 0, (req) => {
+    if (req.headers.authorization === undefined && isLoopback(req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '')) {
+      req.headers.authorization = `Bearer ${token}`;
+    }
+  });
 }
 
 export async function makeToken(app: App, input: CreateTokenInput): Promise<string> {

@@ -84,10 +84,10 @@ describe('evidence paths: only regular files inside the workspace root', () => {
     const fifo = await refusal(readWorkspaceFile(root, 'pipe', rules));
     expect(fifo.code).toBe('INVALID_INPUT');
     expect(fifo.message).toMatch(/FIFO/);
-    // a device inside the root: take /dev as the root
+    // /dev as the root: refused before any device is looked at (a root there reads nothing)
     const device = await refusal(readWorkspaceFile('/dev', 'null', rules));
-    expect(device.code).toBe('INVALID_INPUT');
-    expect(device.message).toMatch(/device/);
+    expect(device.code).toBe('FORBIDDEN');
+    expect(device.message).toMatch(/\/dev/);
   });
 
   it('refuses files larger than the limit with TOO_LARGE, and accepts exactly the limit', async () => {

@@ -1,3 +1,4 @@
+import { anchorAudit } from '../../services/audit-anchor.js';
 import { verifyAudit } from '../../services/audit.js';
 import { flag, withApp, type Command } from '../command.js';
 import { colour, printJson, printLine } from '../output.js';
@@ -5,7 +6,8 @@ import { colour, printJson, printLine } from '../output.js';
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
   summary: 'recompute the audit log hash chain and name the first broken link',
-  usage: 'fleetdeck audit verify [--json] [--db PATH]\nExit code 0 when the chain verifies, 2 when a link is broken.',
+  usage:
+    'fleetdeck audit verify [--json] [--db PATH]\nExit code 0 when the chain verifies, 2 when a link is broken or events are missing from the tail (compared with the anchor in the data directory).',
   options: {},
   async run(args) {
     const report = await withApp(args, (app) => verifyAudit(app.deps));
@@ -13,5 +15,18 @@ export const auditVerifyCommand: Command = {
     else if (report.ok) printLine(`${colour('ok', 'green')}: ${report.events} event(s), chain verifies up to seq ${report.lastSeq}`);
     else printLine(`${colour('BROKEN', 'red')} at seq ${report.firstBroken!.seq}: ${report.firstBroken!.reason}`);
     return report.ok ? 0 : 2;
+  },
+};
+
+export const auditAnchorCommand: Command = {
+  path: ['audit', 'anchor'],
+  summary: 'record the audit head (seq and hash) in the data directory now; servers do it on every sweep',
+  usage: 'fleetdeck audit anchor [--json] [--db PATH]',
+  options: {},
+  async run(args) {
+    const anchor = await withApp(args, (app) => anchorAudit(app.deps));
+    if (flag(args, 'json')) printJson({ anchor });
+    else printLine(anchor ? `anchored at seq ${anchor.seq} (${anchor.hash})` : 'nothing to anchor: the audit log is empty');
+    return 0;
   },
 };

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { AGENT_CONTROL_COMMANDS } from './agents-control.js';
-import { auditVerifyCommand } from './audit.js';
+import { auditAnchorCommand, auditVerifyCommand } from './audit.js';
 import { DECISION_COMMANDS } from './decisions.js';
 import { claimsCommand } from './claims.js';
 import { consoleCommand } from './console.js';
@@ -14,4 +14,4 @@ import { statsCommand } from './stats.js';
 import { TOKEN_COMMANDS } from './token.js';
 
 /** Every CLI command; `fleetdeck help` lists them in this order. */
-export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, consoleCommand, initCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];
+export const COMMANDS: Command[] = [serveCommand, auditVerifyCommand, auditAnchorCommand, claimsCommand, guardCommand, ...QUEUE_COMMANDS, ...DECISION_COMMANDS, ...AGENT_CONTROL_COMMANDS, ...TOKEN_COMMANDS, statsCommand, consoleCommand, initCommand, doctorCommand, ...FLEET_VIEW_COMMANDS];

@@ -9,7 +9,6 @@ import { redactUrl } from '../../store/postgres/url.js';
 /** `serve --http`: the flags added to `serve`, and what it does with them. */
 export const HTTP_OPTIONS: OptionSpec = {
   http: { type: 'string' },
-  'http-test-fixtures': { type: 'boolean' },
   ...Object.fromEntries(HTTP_SETTINGS.map((s) => [s.flag, { type: 'string' as const }])),
 };
 
@@ -19,7 +18,6 @@ export const HTTP_USAGE = [
   '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz, /metrics (operator token)',
   '  the operator\'s web console is at / (sign in at /login with an operator token; docs/console.md)',
   ...HTTP_SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env.padEnd(36)} ${s.help} (default ${s.default})`),
-  '  --http-test-fixtures         TEST ONLY: mount the MCP conformance fixtures and let unauthenticated loopback requests in',
 ];
 
 export async function serveHttp(args: ParsedArgs, config: Config): Promise<number> {
@@ -49,7 +47,7 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {
-    handle = await startHttpServer(app, { ...settings, host, port, testFixtures: flag(args, 'http-test-fixtures') });
+    handle = await startHttpServer(app, { ...settings, host, port });
   } catch (error) {
     await app.close();
     throw error;

@@ -87,16 +87,19 @@ export const tokenListCommand: Command = {
 
 export const tokenRevokeCommand: Command = {
   path: ['token', 'revoke'],
-  summary: 'revoke a bearer token at once (its next request gets 401)',
+  summary: 'revoke a bearer token at once (its next request gets 401), with every other credential of its agent',
   usage: 'fleetdeck token revoke TOKEN_ID [--json]',
   options: {},
   positionals: true,
   async run(args) {
     const id = args.positionals[0];
     if (!id || args.positionals.length > 1) throw new FleetError('INVALID_INPUT', 'give one TOKEN_ID', this.usage);
-    const { token, changed } = await withApp(args, (app) => revokeAccessToken(app.deps, operatorActor(), id));
-    if (flag(args, 'json')) printJson({ ...tokenJson(token), changed });
-    else printLine(changed ? `revoked ${token.id} (${token.label})` : `${token.id} was already revoked at ${iso(token.revokedAt)}`);
+    const { token, changed, alsoRevoked } = await withApp(args, (app) => revokeAccessToken(app.deps, operatorActor(), id));
+    if (flag(args, 'json')) printJson({ ...tokenJson(token), changed, also_revoked: alsoRevoked.map(tokenJson) });
+    else {
+      printLine(changed ? `revoked ${token.id} (${token.label})` : `${token.id} was already revoked at ${iso(token.revokedAt)}`);
+      for (const other of alsoRevoked) printLine(`revoked ${other.id} (${other.label}) of the same agent`);
+    }
     return 0;
   },
 };

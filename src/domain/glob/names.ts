@@ -6,13 +6,21 @@
  */
 import { accepts } from './automaton.js';
 import { compiled, isValidPath, prefixesCompatible } from './compiled.js';
-import { type Overlap, overlapOf } from './overlap.js';
+import { type Overlap, type WorkMeter, overlapOf, overlapSteps } from './overlap.js';
 
 export function namesOverlap(a: string, b: string): Overlap {
   const x = compiled(a, 'name');
   const y = compiled(b, 'name');
   if (!prefixesCompatible(x.prefix, y.prefix)) return { overlap: false };
   return overlapOf(x.nfa, y.nfa);
+}
+
+/** `namesOverlap` as a resumable search charged to `meter` (see `overlapSteps`). */
+export function* namesOverlapSteps(a: string, b: string, meter: WorkMeter): Generator<void, Overlap, void> {
+  const x = compiled(a, 'name');
+  const y = compiled(b, 'name');
+  if (!prefixesCompatible(x.prefix, y.prefix)) return { overlap: false };
+  return yield* overlapSteps(x.nfa, y.nfa, meter);
 }
 
 export function nameCovers(pattern: string, name: string): boolean {

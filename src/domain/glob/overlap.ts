@@ -5,6 +5,7 @@
  */
 import { type CharSet, DOT, SLASH, has, intersect, pickOrdinary } from './charset.js';
 import { HAS_DOT, HAS_ORDINARY, HAS_SLASH, type Nfa, tooComplex } from './automaton.js';
+import { GlobSyntaxError } from './parse.js';
 
 export type Overlap = { overlap: false } | { overlap: true; witness: string };
 
@@ -39,36 +40,83 @@ const MAX_VISITED = 200_000;
 /**
  * Scratch arrays for the dense case, reused across searches: allocating typed arrays costs more
  * than a whole search over ordinary patterns. `stamps[key] === generation` marks a visited key.
- * Searches are synchronous, so sharing them is safe. Larger key spaces use maps instead.
+ * A search may pause (see `overlapSteps`) while another runs, so the shared scratch is lent to one
+ * search at a time; a search that finds it lent out allocates its own.
  */
 const ARRAY_LIMIT = 1 << 18;
-let stamps = new Int32Array(4096);
-let parents = new Int32Array(4096);
-let chars = new Int32Array(4096);
-let generation = 0;
+interface Scratch {
+  stamps: Int32Array;
+  parents: Int32Array;
+  chars: Int32Array;
+  generation: number;
+}
+let lendable: Scratch = { stamps: new Int32Array(4096), parents: new Int32Array(4096), chars: new Int32Array(4096), generation: 0 };
+let lendableLent = false;
 
-function nextGeneration(total: number): number {
-  if (total > stamps.length) {
-    const size = Math.min(ARRAY_LIMIT, Math.max(total, stamps.length * 2));
-    stamps = new Int32Array(size);
-    parents = new Int32Array(size);
-    chars = new Int32Array(size);
-    generation = 0;
+function borrowScratch(total: number): Scratch {
+  if (lendableLent) return { stamps: new Int32Array(total), parents: new Int32Array(total), chars: new Int32Array(total), generation: 1 };
+  lendableLent = true;
+  if (total > lendable.stamps.length) {
+    const size = Math.min(ARRAY_LIMIT, Math.max(total, lendable.stamps.length * 2));
+    lendable = { stamps: new Int32Array(size), parents: new Int32Array(size), chars: new Int32Array(size), generation: 0 };
   }
-  if (generation === 0x7fffffff) {
-    stamps.fill(0);
-    generation = 0;
+  if (lendable.generation === 0x7fffffff) {
+    lendable.stamps.fill(0);
+    lendable.generation = 0;
   }
-  return ++generation;
+  lendable.generation++;
+  return lendable;
 }
 
+function returnScratch(scratch: Scratch): void {
+  if (scratch === lendable) lendableLent = false;
+}
+
+/**
+ * The work a caller allows for a series of searches, in product steps (one step is one pair of
+ * edges examined). Shared by every pair of one request, so a request's total work is bounded, not
+ * only each pair's. `left` below zero ends the search with `WorkBudgetExceeded`.
+ */
+export interface WorkMeter {
+  left: number;
+}
+
+/** Thrown when a WorkMeter runs out: the request as a whole costs too much to decide. */
+export class WorkBudgetExceeded extends GlobSyntaxError {
+  constructor() {
+    super(
+      'comparing these patterns with the claims held costs too much work',
+      'use fewer wildcards and brace alternatives, or claim a broader directory glob such as "src/api/**"',
+    );
+    this.name = 'WorkBudgetExceeded';
+  }
+}
+
+/** How many steps a search runs between two pauses (`yield`s) of `overlapSteps`. */
+export const STEPS_PER_SLICE = 4096;
+
+const UNMETERED: WorkMeter = { left: Number.POSITIVE_INFINITY };
+
+/** Synchronous and unmetered (bounded only by the product size): for small, trusted inputs and tests. */
 export function overlapOf(a: Nfa, b: Nfa): Overlap {
+  const steps = overlapSteps(a, b, UNMETERED);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The overlap search as a resumable computation: it yields after every STEPS_PER_SLICE steps, so a
+ * caller can let other work run in between, and it charges every step to `meter`.
+ */
+export function* overlapSteps(a: Nfa, b: Nfa, meter: WorkMeter): Generator<void, Overlap, void> {
   if (a.empty || b.empty) return { overlap: false };
-  const witness = search(a, b, VALID);
+  const witness = yield* search(a, b, VALID, meter);
   if (witness === null) return { overlap: false };
   // Prefer `docs/a.md` to `docs/.md` when the patterns allow both.
   if (/(^|\/)\./.test(witness)) {
-    const plain = search(a, b, VALID_NO_DOTFILES);
+    const plain = yield* search(a, b, VALID_NO_DOTFILES, meter);
     if (plain !== null) return { overlap: true, witness: plain };
   }
   return { overlap: true, witness };
@@ -90,11 +138,26 @@ function commonOrdinary(x: CharSet, repX: number, y: CharSet, repY: number): num
  * `(stateA * b.size + stateB) * 4 + validity`. Each newly reached key records its parent and the
  * character that led to it; following parents from an accepting key spells the witness.
  */
-function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
+function* search(a: Nfa, b: Nfa, valid: readonly number[], meter: WorkMeter): Generator<void, string | null, void> {
   const nb = b.size;
   const total = a.size * nb * 4;
   const dense = total <= ARRAY_LIMIT;
-  const gen = dense ? nextGeneration(total) : 0;
+  const scratch = dense ? borrowScratch(total) : null;
+  try {
+    return yield* explore(a, b, valid, meter, scratch);
+  } finally {
+    if (scratch) returnScratch(scratch);
+  }
+}
+
+function* explore(a: Nfa, b: Nfa, valid: readonly number[], meter: WorkMeter, scratch: Scratch | null): Generator<void, string | null, void> {
+  const nb = b.size;
+  const dense = scratch !== null;
+  const stamps = scratch?.stamps ?? new Int32Array(0);
+  const parents = scratch?.parents ?? new Int32Array(0);
+  const chars = scratch?.chars ?? new Int32Array(0);
+  const gen = scratch?.generation ?? 0;
+  let slice = 0;
   const links = dense ? null : new Map<number, number>();
   const via = dense ? null : new Map<number, number>();
 
@@ -120,6 +183,12 @@ function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
       const ca = clsA[ea]!;
       const singleA = oneA[ea]!;
       for (let eb = offB[sb]!; eb < offB[sb + 1]!; eb++) {
+        if (++slice === STEPS_PER_SLICE) {
+          slice = 0;
+          meter.left -= STEPS_PER_SLICE;
+          if (meter.left < 0) throw new WorkBudgetExceeded();
+          yield;
+        }
         const shared = ca & clsB[eb]!;
         if (shared === 0) continue;
         const tb = toB[eb]!;
@@ -167,5 +236,6 @@ function search(a: Nfa, b: Nfa, valid: readonly number[]): string | null {
       }
     }
   }
+  meter.left -= slice;
   return null;
 }

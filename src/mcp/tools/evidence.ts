@@ -26,9 +26,10 @@ export const artifactSummarySchema = z.object({
   uri: z.string(),
 });
 
-// utf8 text is at least one byte per UTF-16 unit, base64 four characters per three bytes (plus
-// line wrapping): the schema bound is loose, the decoded size is checked exactly in the service.
-const CONTENT_MAX_CHARS = Math.ceil((LIMITS.artifactBytes / 3) * 4 * 1.03) + 16;
+// Inline content must fit in one message the transports accept (LIMITS.messageBytes): utf8 text is
+// at least one byte per UTF-16 unit, so this many characters always do (short of JSON escapes).
+// The decoded size is checked exactly in the service.
+const CONTENT_MAX_CHARS = LIMITS.inlineContentChars;
 
 export const attachEvidenceTool = defineTool({
   name: 'attach_evidence',
@@ -36,7 +37,7 @@ export const attachEvidenceTool = defineTool({
   description:
     'Stores a piece of evidence (summary, patch, test-output, log, report, screenshot, …) on a run you own, so reviewers and the coordinator can check your result. ' +
     'Give `content` (text; or bytes as base64 with encoding: base64) or `path` (a file inside your workspace; relative paths resolve against it). ' +
-    `Up to ${LIMITS.artifactBytes / (1024 * 1024)} MiB. Returns artifact_id (cite it in submit_result's evidence), sha256, bytes and the resource uri that returns the exact bytes.`,
+    `Up to ${LIMITS.artifactBytes / (1024 * 1024)} MiB by path; inline content must fit one ${LIMITS.messageBytes / (1024 * 1024)} MiB message (~7.5 MiB as base64). Returns artifact_id (cite it in submit_result's evidence), sha256, bytes and the resource uri that returns the exact bytes.`,
   toolset: 'agent',
   binding: 'agent',
   input: z

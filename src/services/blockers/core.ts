@@ -8,6 +8,7 @@ import { newId } from '../../domain/ids.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import { clip, moveRun } from '../runs/transitions.js';
+import type { PolicyRule, PolicySubject } from '../../domain/policy.js';
 
 export interface BlockerSpec {
   kind: BlockerKind;
@@ -17,8 +18,8 @@ export interface BlockerSpec {
   evidence: string[];
   origin: BlockerOrigin;
   raisedBy: string;
-  policyRule?: string;
-  policySubject?: Record<string, unknown>;
+  policyRule?: PolicyRule;
+  policySubject?: PolicySubject;
 }
 
 /** A run can take a blocker (or a handoff) only while plainly leased: one open question at a time. */

@@ -28,7 +28,7 @@ export async function listBlockers(deps: Deps, input: BlockerListInput): Promise
   return readTx(deps, async (tx, now) =>
     mapSeq(
       await tx.blockers.list({ states: input.states ?? ['open'], runId: input.run_id, agentId: input.agent_id, kinds: input.kinds, limit: Math.min(input.limit ?? 50, 200) }),
-      (b) => blockerView(tx, b, now),
+      async (b) => await blockerView(tx, b, now),
     ),
   );
 }

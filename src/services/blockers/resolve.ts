@@ -2,7 +2,7 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { livenessAt } from '../../domain/agent.js';
 import { DECISION_EFFECT, decisionMessage, decisionProblem, type Blocker, type DecisionInput } from '../../domain/blocker.js';
 import { FleetError, forbidden, invalidState, notFound } from '../../domain/errors.js';
-import { grantKey } from '../../domain/policy.js';
+import { grantKey, subjectScopes } from '../../domain/policy.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
@@ -148,7 +148,7 @@ async function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: stri
 
 /** An approved claims_need_approval blocker lets that agent claim those scopes from now on. */
 async function grantClaims(tx: Tx, blocker: Blocker, now: number): Promise<void> {
-  const scopes = (blocker.policySubject?.scopes ?? []) as { kind: string; pattern: string; workspace: string }[];
+  const scopes = subjectScopes(blocker.policyRule, blocker.policySubject);
   for (const s of scopes) await tx.blockers.insertGrant(blocker.agentId, 'claims_need_approval', grantKey(s), blocker.id, now);
 }
 

@@ -1,7 +1,11 @@
 /**
- * claim_scope and check_scope. A claim is decided and granted in one BEGIN IMMEDIATE
- * transaction, so when several processes race for overlapping scopes exactly one wins: the
- * others' transactions start after its commit and see its claims as conflicts.
+ * claim_scope and check_scope. The glob comparisons, which a crafted pattern can make costly, run
+ * outside any transaction on a read snapshot of the candidates (compare.ts: metered, yielding).
+ * The grant is one short BEGIN IMMEDIATE transaction that reads the candidates again and grants
+ * only if every one of them was compared, i.e. no claim that could conflict appeared since the
+ * snapshot; otherwise it compares the newcomers and tries again. So when several processes race
+ * for overlapping scopes exactly one wins: the others' transactions start after its commit, find
+ * its claims among their candidates, compare them, and see them as conflicts.
  */
 import type { Actor } from '../../domain/actor.js';
 import type { Agent } from '../../domain/agent.js';
@@ -12,7 +16,21 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { enforceClaimPolicy } from '../policy/enforce.js';
 import { readTx, writeTx } from '../tx.js';
-import { decideClaims, prepareClaimRequest, resolveWorkspace, type ClaimInput, type Decision, type PlannedScope } from './decide.js';
+import { newWorkMeter } from './budget.js';
+import { compareSnapshot } from './compare.js';
+import {
+  assembleDecision,
+  comparedAll,
+  prepareClaimRequest,
+  resolveWorkspace,
+  snapshotCandidates,
+  type ClaimInput,
+  type ClaimSnapshot,
+  type Comparisons,
+  type Decision,
+  type PlannedScope,
+  type PreparedRequest,
+} from './decide.js';
 import { mapSeq } from '../sequential.js';
 
 export interface GrantedClaim {
@@ -27,18 +45,36 @@ export type ClaimOutcome =
 
 /** Decides and, when nothing conflicts, grants every scope (all-or-nothing), with one event per claim. */
 export async function claimScope(deps: Deps, agentId: string, input: ClaimInput): Promise<ClaimOutcome> {
-  const request = prepareClaimRequest(input);
+  const meter = newWorkMeter();
+  const request = await prepareClaimRequest(input, meter);
   // the fleet policy may require an operator's approval for some scopes (raises a blocker, refuses)
   await enforceClaimPolicy(deps, agentId, input);
-  return writeTx(deps, async (tx, now) => {
-    const agent = await requireAgent(tx, agentId);
-    if (input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
-    const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
-    const decision = await decideClaims(tx, agentId, workspace, request, now);
-    if (decision.conflictsTotal > 0) return { granted: false, decision, claims: [] };
-    const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, workspace, scope, input, decision.ttlSeconds, now));
-    return { granted: true, decision, claims };
-  });
+  const comparisons: Comparisons = new Map();
+  for (let attempt = 0; attempt < GRANT_ATTEMPTS; attempt++) {
+    const snapshot = await readTx(deps, async (tx, now) => await snapshotFor(deps, tx, agentId, input, request, now));
+    await compareSnapshot(snapshot, comparisons, meter);
+    const outcome = await writeTx(deps, async (tx, now): Promise<ClaimOutcome | null> => {
+      const fresh = await snapshotFor(deps, tx, agentId, input, request, now);
+      if (!comparedAll(fresh, comparisons)) return null;
+      const decision = assembleDecision(fresh, comparisons);
+      if (decision.conflictsTotal > 0) return { granted: false, decision, claims: [] };
+      const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, decision.workspace, scope, input, decision.ttlSeconds, now));
+      return { granted: true, decision, claims };
+    });
+    if (outcome) return outcome;
+  }
+  throw new FleetError('BUSY', 'the claims of this workspace kept changing while your request was decided', 'call claim_scope again');
+}
+
+/** Snapshot, compare, verify: at most this many rounds before BUSY (each round compares only newcomers). */
+const GRANT_ATTEMPTS = 5;
+
+/** The caller's checks and the candidates, read in one transaction (the only store access of a decision). */
+async function snapshotFor(deps: Deps, tx: Tx, agentId: string | null, input: ClaimInput, request: PreparedRequest, now: number): Promise<ClaimSnapshot> {
+  const agent = agentId ? await requireAgent(tx, agentId) : null;
+  if (agentId && input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
+  const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
+  return await snapshotCandidates(tx, agentId, workspace, request, now);
 }
 
 async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): Promise<GrantedClaim> {
@@ -106,15 +142,14 @@ export interface CheckOutcome {
  * (or any caller that is not an agent) is checked against every holder.
  */
 export async function checkScope(deps: Deps, actor: Actor, input: ClaimInput): Promise<CheckOutcome> {
-  const request = prepareClaimRequest(input);
+  const meter = newWorkMeter();
+  const request = await prepareClaimRequest(input, meter);
   const agentId = actor.kind === 'agent' ? actor.agentId : null;
-  return readTx(deps, async (tx, now) => {
-    const agent = agentId ? await requireAgent(tx, agentId) : null;
-    if (agentId && input.run_id !== undefined) await checkRunLink(tx, agentId, input.run_id);
-    const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
-    const decision = await decideClaims(tx, agentId, workspace, request, now);
-    return { granted: decision.conflictsTotal === 0, decision, expiresAt: now + decision.ttlSeconds * 1000 };
-  });
+  const { snapshot, now } = await readTx(deps, async (tx, at) => ({ snapshot: await snapshotFor(deps, tx, agentId, input, request, at), now: at }));
+  const comparisons: Comparisons = new Map();
+  await compareSnapshot(snapshot, comparisons, meter);
+  const decision = assembleDecision(snapshot, comparisons);
+  return { granted: decision.conflictsTotal === 0, decision, expiresAt: now + decision.ttlSeconds * 1000 };
 }
 
 async function requireAgent(tx: Tx, agentId: string): Promise<Agent> {

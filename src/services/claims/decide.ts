@@ -1,7 +1,8 @@
 /**
  * The claim decision: for each requested scope, the active claims of other live agents it
- * conflicts with, each with a witness. It only reads, so claim_scope runs it inside its write
- * transaction (and grants in the same one) while check_scope runs it in a read snapshot.
+ * conflicts with, each with a witness. It is made in three steps so that the costly part, the glob
+ * comparisons, never runs inside a transaction: snapshotCandidates reads the candidates,
+ * compare.ts compares them (metered, yielding), assembleDecision puts the answer together.
  */
 import { livenessAt, type Agent, type Liveness } from '../../domain/agent.js';
 import {
@@ -11,14 +12,15 @@ import {
   normalizeScope,
   normalizeWorkspace,
   prefixRangeEnd,
-  scopesOverlap,
+  scopeAutomatonSize,
   type Claim,
   type ClaimKind,
   type ClaimMode,
 } from '../../domain/claim.js';
 import { FleetError } from '../../domain/errors.js';
-import { GlobSyntaxError } from '../../domain/glob/index.js';
+import type { WorkMeter } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
+import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
 import { mapSeq } from '../sequential.js';
 
 export interface ScopeInput {
@@ -78,10 +80,12 @@ export interface PreparedRequest {
 }
 
 /**
- * Validates and normalises a request before any transaction: a malformed, absolute or escaping
- * pattern is INVALID_INPUT with the glob module's message and hint, and nothing is written.
+ * Validates, normalises and compiles a request before any transaction: a malformed, absolute or
+ * escaping pattern, or one too complex to compile, is INVALID_INPUT with the glob module's message
+ * and hint, and nothing is written. Parsing and compiling a long pattern takes milliseconds, so
+ * the patterns are paced and their cost charged to the request's work meter (budget.ts).
  */
-export function prepareClaimRequest(input: ClaimInput): PreparedRequest {
+export async function prepareClaimRequest(input: ClaimInput, meter: WorkMeter = newWorkMeter()): Promise<PreparedRequest> {
   if (input.scopes.length === 0) throw new FleetError('INVALID_INPUT', 'scopes is empty', 'name at least one {kind, pattern}');
   if (input.scopes.length > CLAIM_LIMITS.scopesPerCall) {
     throw new FleetError('TOO_LARGE', `at most ${CLAIM_LIMITS.scopesPerCall} scopes per call`, 'claim a broader glob, or split the request');
@@ -94,26 +98,26 @@ export function prepareClaimRequest(input: ClaimInput): PreparedRequest {
       `omit it for the default (${CLAIM_TTL.defaultSeconds} s); every call you make renews your claims anyway`,
     );
   }
+  let workspace: string | null = null;
+  if (input.workspace !== undefined) {
+    workspace = normalizeWorkspace(input.workspace);
+    if (workspace === '') throw new FleetError('INVALID_INPUT', 'workspace is empty', 'omit it to use your registered workspace');
+  }
   const merged = new Map<string, Omit<PlannedScope, 'existing'>>();
-  input.scopes.forEach((scope, i) => {
+  const pacer = new Pacer();
+  for (const [i, scope] of input.scopes.entries()) {
+    await pacer.pause();
     let normalized;
     try {
       normalized = normalizeScope(scope.kind, scope.pattern);
+      charge(meter, (scope.pattern.length + scopeAutomatonSize(normalized.kind, normalized.pattern)) * STEPS_PER_AUTOMATON_ITEM);
     } catch (error) {
-      if (error instanceof GlobSyntaxError) {
-        throw new FleetError('INVALID_INPUT', `scopes.${i}.pattern: ${error.message}`, error.hint, { index: i, pattern: scope.pattern });
-      }
-      throw error;
+      throw globRefusal(error, i, scope.pattern, null);
     }
     const mode = scope.mode ?? input.mode ?? 'exclusive';
     const key = `${normalized.kind}\u0000${normalized.pattern}`;
     const seen = merged.get(key);
     merged.set(key, { ...normalized, mode: seen?.mode === 'exclusive' ? 'exclusive' : mode });
-  });
-  let workspace: string | null = null;
-  if (input.workspace !== undefined) {
-    workspace = normalizeWorkspace(input.workspace);
-    if (workspace === '') throw new FleetError('INVALID_INPUT', 'workspace is empty', 'omit it to use your registered workspace');
   }
   return { scopes: [...merged.values()], ttlSeconds, workspace };
 }
@@ -123,33 +127,43 @@ export function resolveWorkspace(requested: string | null, requester: Agent | nu
   return requested ?? normalizeWorkspace(requester?.workspace ?? serverDefault);
 }
 
+/** One candidate of a requested scope: an active claim of another live agent that might overlap. */
+export interface Candidate {
+  claim: Claim;
+  holder: Holder;
+}
+
 /**
- * Finds every conflict of the request. Two claims conflict when they are in the same workspace,
- * of the same kind, at least one is exclusive, their patterns overlap, and their holders differ.
- * Claims past their expiry and claims of holders past their lease never conflict: inside a write
- * the expiry pass has already ended them; in a read (check_scope) they are skipped here, so both
- * give the same answer.
+ * What the decision needs from the store, read in one transaction: the requested scopes (with the
+ * requester's own claims on the same patterns) and, per scope, the candidates found through the
+ * prefix index. Only this function touches the store; the glob comparisons run on its result
+ * outside any transaction (compare.ts).
  */
-export async function decideClaims(
-  tx: Tx,
-  requesterId: string | null,
-  workspace: string,
-  request: PreparedRequest,
-  now: number,
-): Promise<Decision> {
+export interface ClaimSnapshot {
+  workspace: string;
+  scopes: PlannedScope[];
+  candidates: Candidate[][];
+  ttlSeconds: number;
+}
+
+/**
+ * Claims past their expiry and claims of holders past their lease are not candidates: inside a
+ * write the expiry pass has already ended them; in a read (check_scope) they are skipped here, so
+ * both give the same answer.
+ */
+export async function snapshotCandidates(tx: Tx, requesterId: string | null, workspace: string, request: PreparedRequest, now: number): Promise<ClaimSnapshot> {
   const holders = new Map<string, Agent | null>();
   const holderOf = async (id: string): Promise<Agent | null> => {
     if (!holders.has(id)) holders.set(id, await tx.agents.get(id));
     return holders.get(id)!;
   };
-  const conflicts: Conflict[] = [];
-  let conflictsTotal = 0;
   const scopes: PlannedScope[] = await mapSeq(request.scopes, async (s) => ({
     ...s,
     existing: requesterId ? await tx.claims.findOwn(requesterId, workspace, s.kind, s.pattern) : null,
   }));
-  for (const scope of scopes) {
-    const candidates = await tx.claims.candidates({
+  const candidates = await mapSeq(scopes, async (scope) => {
+    const found: Candidate[] = [];
+    const rows = await tx.claims.candidates({
       workspace,
       kind: scope.kind,
       prefix: scope.prefix,
@@ -159,25 +173,50 @@ export async function decideClaims(
       excludeAgentId: requesterId,
       now,
     });
-    for (const claim of candidates) {
+    for (const claim of rows) {
       const holder = await holderOf(claim.agentId);
       if (!holder || livenessAt(holder, now) === 'stale') continue;
-      const overlap = scopesOverlap(scope.kind, scope.pattern, claim.pattern);
-      if (!overlap.overlap) continue;
-      conflictsTotal++;
-      if (conflicts.length < CLAIM_LIMITS.conflictsReported) {
-        conflicts.push({
-          requested: scope,
-          claim,
-          holder: { agentId: holder.id, name: holder.name, liveness: 'active', lastSeenAt: holder.lastSeenAt },
-          witness: overlap.witness,
-        });
-      }
+      found.push({ claim, holder: { agentId: holder.id, name: holder.name, liveness: 'active', lastSeenAt: holder.lastSeenAt } });
     }
-  }
-  const order = (c: Conflict) => scopes.indexOf(c.requested);
+    return found;
+  });
+  return { workspace, scopes, candidates, ttlSeconds: request.ttlSeconds };
+}
+
+/** The key of one compared (requested scope, held claim) pair; a claim's pattern never changes. */
+export function pairKey(workspace: string, scopeIndex: number, claimId: string): string {
+  return `${workspace}\u0000${scopeIndex}\u0000${claimId}`;
+}
+
+/** Overlap results by pairKey: a witness, or null for no overlap. */
+export type Comparisons = Map<string, string | null>;
+
+/** Whether every candidate of the snapshot has been compared (else the snapshot is newer than the comparisons). */
+export function comparedAll(snapshot: ClaimSnapshot, comparisons: Comparisons): boolean {
+  return snapshot.candidates.every((list, i) => list.every((c) => comparisons.has(pairKey(snapshot.workspace, i, c.claim.id))));
+}
+
+/**
+ * The decision from a snapshot whose every candidate has been compared. Two claims conflict when
+ * they are in the same workspace, of the same kind, at least one is exclusive (the candidate query
+ * ensures both), their patterns overlap, and their holders differ.
+ */
+export function assembleDecision(snapshot: ClaimSnapshot, comparisons: Comparisons): Decision {
+  const conflicts: Conflict[] = [];
+  let conflictsTotal = 0;
+  snapshot.candidates.forEach((list, i) => {
+    const requested = snapshot.scopes[i]!;
+    for (const { claim, holder } of list) {
+      const witness = comparisons.get(pairKey(snapshot.workspace, i, claim.id));
+      if (witness === undefined) throw new Error(`claim ${claim.id} was not compared`);
+      if (witness === null) continue;
+      conflictsTotal++;
+      if (conflicts.length < CLAIM_LIMITS.conflictsReported) conflicts.push({ requested, claim, holder, witness });
+    }
+  });
+  const order = (c: Conflict) => snapshot.scopes.indexOf(c.requested);
   conflicts.sort(
     (a, b) => order(a) - order(b) || a.claim.createdAt - b.claim.createdAt || (a.claim.pattern < b.claim.pattern ? -1 : a.claim.pattern > b.claim.pattern ? 1 : 0),
   );
-  return { workspace, scopes, conflicts, conflictsTotal, ttlSeconds: request.ttlSeconds };
+  return { workspace: snapshot.workspace, scopes: snapshot.scopes, conflicts, conflictsTotal, ttlSeconds: snapshot.ttlSeconds };
 }

@@ -1,6 +1,6 @@
 /** Scope claims: decide, grant, renew, release, transfer, list. */
 export { claimScope, checkScope, type ClaimOutcome, type CheckOutcome, type GrantedClaim } from './claim.js';
-export { prepareClaimRequest, decideClaims, type ClaimInput, type Conflict, type Decision, type Holder, type ScopeInput } from './decide.js';
+export { prepareClaimRequest, type ClaimInput, type Conflict, type Decision, type Holder, type ScopeInput } from './decide.js';
 export { releaseClaimsOfAgent, releaseClaimsOfRun, transferClaimsOfRun, endClaims } from './release.js';
 export { releaseScope, forceRelease, type ReleaseOutcome } from './release-scope.js';
 export { listActiveClaims, listClaims, type ClaimListing, type ClaimView } from './queries.js';

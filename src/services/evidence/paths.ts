@@ -2,11 +2,13 @@ import { constants, realpathSync } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
+import { isPseudoFile, workspaceRootProblem } from '../../domain/workspace.js';
 
 /**
  * Reading evidence by path. The rules: the file must be inside the workspace root once every
  * symlink is resolved (realpath of both, then containment), must be a regular file (never a
- * directory, device, FIFO or socket), must not be in the server's private folders, and is read
+ * directory, device, FIFO or socket), must not be in the server's private folders nor in /proc,
+ * /sys or /dev (a root that is `/` or a system directory reads nothing), and is read
  * with a size bound: never more than `limit + 1` bytes, whatever the file claims or does meanwhile.
  */
 
@@ -43,6 +45,14 @@ export async function readWorkspaceFile(root: string, requested: string, rules: 
     throw new FleetError('FORBIDDEN', `cannot resolve ${requested}: ${error.code ?? error.message}`, 'attach a readable regular file inside your workspace');
   });
   if (!isInside(rootReal, real)) throw outside(requested, rootReal);
+  // a root registered before the rule, or a server default: checked again, with symlinks resolved
+  const rootProblem = workspaceRootProblem(rootReal, []);
+  if (rootProblem) {
+    throw new FleetError('FORBIDDEN', `nothing can be attached by path from the workspace root ${rootReal}: ${rootProblem}`, "register again with your project's directory as workspace, or attach the content inline");
+  }
+  if (isPseudoFile(real)) {
+    throw new FleetError('FORBIDDEN', `${requested} is in /proc, /sys or /dev, which are never attachable`, 'attach your own files; for process or system information, attach a report you wrote');
+  }
   for (const folder of rules.forbidden) {
     const folderReal = safeRealpath(folder);
     if (folderReal && isInside(folderReal, real)) {

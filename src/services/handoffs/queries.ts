@@ -47,7 +47,7 @@ export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListI
       oldestFirst: input.oldest_first ?? (states.length === 1 && states[0] === 'offered'),
       limit: Math.min(input.limit ?? 50, 200),
     });
-    return mapSeq(rows, (h) => handoffView(tx, h, now));
+    return mapSeq(rows, async (h) => await handoffView(tx, h, now));
   });
 }
 

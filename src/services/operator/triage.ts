@@ -41,7 +41,7 @@ export async function triage(deps: Deps, limit = 20): Promise<Triage> {
     const offered = await tx.handoffs.list({ states: ['offered'], oldestFirst: true, limit: 200 });
     return {
       now,
-      blockers: await mapSeq(await tx.blockers.list({ states: ['open'], limit }), (b) => blockerView(tx, b, now)),
+      blockers: await mapSeq(await tx.blockers.list({ states: ['open'], limit }), async (b) => await blockerView(tx, b, now)),
       staleAgents: await mapSeq(stale.sort((a, b) => b.lastSeenAt - a.lastSeenAt).slice(0, limit), async (a) => ({
           agentId: a.id,
           name: a.name,

@@ -5,7 +5,7 @@
  * back the record of why.
  */
 import { FleetError, forbidden, invalidState } from '../../domain/errors.js';
-import { grantKey, leaseLimitReached, policyForClaim, completionNeedsApproval, type ClaimRuleHit } from '../../domain/policy.js';
+import { grantKey, leaseLimitReached, policyForClaim, completionNeedsApproval, type BlockingPolicyRule, type ClaimRuleHit, type PolicyScope } from '../../domain/policy.js';
 import { OWNED_STATES } from '../../domain/run.js';
 import { requireUnblockedLeased, raiseBlockerOn } from '../blockers/core.js';
 import { prepareClaimRequest, resolveWorkspace, type ClaimInput } from '../claims/decide.js';
@@ -57,7 +57,7 @@ export async function enforceLeaseLimit(deps: Deps, agentId: string, action: 'ta
 export async function enforceClaimPolicy(deps: Deps, agentId: string, input: ClaimInput): Promise<void> {
   const policy = currentPolicy(deps);
   if (policy.claims_need_approval.length === 0) return;
-  const request = prepareClaimRequest(input);
+  const request = await prepareClaimRequest(input);
   const pending = await readTx(deps, async (tx) => {
     const agent = await tx.agents.get(agentId);
     const workspace = resolveWorkspace(request.workspace, agent, deps.settings.workspace);
@@ -180,10 +180,10 @@ export async function enforceCompletionPolicy(deps: Deps, agentId: string, input
   );
 }
 
-const RULE_CLAIMS = 'claims_need_approval';
-const RULE_COMPLETE = 'types_need_approval_before_complete';
+const RULE_CLAIMS = 'claims_need_approval' satisfies BlockingPolicyRule;
+const RULE_COMPLETE = 'types_need_approval_before_complete' satisfies BlockingPolicyRule;
 
-function scopeOut(h: ClaimRuleHit): { kind: string; pattern: string; workspace: string; rule_pattern: string; witness: string } {
+function scopeOut(h: ClaimRuleHit): PolicyScope {
   return { kind: h.scope.kind, pattern: h.scope.pattern, workspace: h.scope.workspace, rule_pattern: h.rule.pattern, witness: h.witness };
 }
 

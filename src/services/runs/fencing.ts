@@ -11,12 +11,16 @@ export const OWNER_STALE = 'owner_stale';
  * current owner and, when it says which lease it holds (`lease_epoch`), hold the current epoch.
  * Anything else is LEASE_LOST and the caller changes nothing.
  *
- * Throws NOT_FOUND (no such run), INVALID_STATE (the run is finished), LEASE_LOST (not the owner,
- * or an older epoch, or a lease that lapsed and is not yet recovered).
+ * Throws NOT_FOUND (no such run), INVALID_STATE (the caller's own run is finished), LEASE_LOST
+ * (not the owner, also of a run that finished under another owner; or an older epoch; or a lease
+ * that lapsed and is not yet recovered).
  */
 export async function requireRunWriter(tx: Tx, runId: string, agentId: string, leaseEpoch: number | undefined, now: number): Promise<Run> {
   const run = await tx.runs.get(runId);
   if (!run) throw notFound('run', runId, 'list your runs with list_runs or take one with take_task');
+  // SPEC §3: a stale owner whose run moved on (and maybe finished under another owner) gets
+  // LEASE_LOST; only the run's last owner is told that its own run is closed (INVALID_STATE)
+  if (isFinished(run.state) && run.lastOwnerId !== agentId) throw leaseLost(run, agentId, leaseEpoch, `it is ${run.state}, and you were not its last owner`);
   if (isFinished(run.state)) {
     throw invalidState(`run ${runId} is already ${run.state}`, 'the run is closed; nothing more can be written to it', {
       run_id: runId,

@@ -2,6 +2,7 @@ import type { Blocker, BlockerKind, BlockerOrigin, BlockerState, Decision } from
 import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
 import type { Db } from '../open.js';
 import { parseJson, toJson } from './json.js';
+import type { PolicyRule, PolicySubject } from '../../../domain/policy.js';
 
 interface BlockerRow {
   id: string;
@@ -46,8 +47,8 @@ export function toBlocker(row: BlockerRow): Blocker {
     options: parseJson<string[]>(row.options, []),
     context: row.context,
     evidence: parseJson<string[]>(row.evidence, []),
-    policyRule: row.policy_rule,
-    policySubject: parseJson<Record<string, unknown> | null>(row.policy_subject, null),
+    policyRule: row.policy_rule as PolicyRule | null,
+    policySubject: parseJson<PolicySubject | null>(row.policy_subject, null),
     state: row.state as BlockerState,
     decision: row.decision as Decision | null,
     resolution: row.resolution,

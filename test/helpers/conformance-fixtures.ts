@@ -1,8 +1,9 @@
 /**
- * TEST ONLY. The fixtures the MCP conformance suite calls by fixed names (`test_simple_text`,
- * `test://static-text`, `test_simple_prompt`, …). Loaded only by `serve --http --http-test-fixtures`
- * (a dynamic import in src/transports/http.ts), never in a product server: these tools are not
- * fleetdeck's, and they would cost every agent tokens in tools/list.
+ * The fixtures the MCP conformance suite calls by fixed names (`test_simple_text`,
+ * `test://static-text`, `test_simple_prompt`, …). They live with the tests, not in the shipped
+ * program: test/helpers/http.ts mounts them through the HTTP transport's `onSession` hook on an
+ * in-process server. These tools are not fleetdeck's, and they would cost every agent tokens in
+ * tools/list.
  *
  * They are mounted next to the product's tools, on the same McpServer, so the suite also exercises
  * the product's own tools/list, resources, subscriptions and transport.
@@ -19,10 +20,10 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { callTool } from './call.js';
-import type { ServerEnv } from './server.js';
-import { inputJsonSchema, outputJsonSchema } from './tool-schema.js';
-import { toolsFor } from './tools/index.js';
+import { callTool } from '../../src/mcp/call.js';
+import type { ServerEnv } from '../../src/mcp/server.js';
+import { inputJsonSchema, outputJsonSchema } from '../../src/mcp/tool-schema.js';
+import { toolsFor } from '../../src/mcp/tools/index.js';
 
 /** A 1×1 PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
