@@ -6,6 +6,7 @@ import { createTestDatabase, postgresOrSkip, type TestDatabase } from '../../hel
 import { insertAgent, runRow, T0 } from './fixtures.js';
 
 const available = await postgresOrSkip('PostgreSQL repository tests');
+const SUBJECT = { scopes: [{ kind: 'path', pattern: 'src/**', workspace: '/w', rule_pattern: 'src/**', witness: 'src/a' }] };
 
 /** Every repository method once, against a real database: the SQL of each statement runs and maps back. */
 describe.skipIf(!available)('PostgreSQL repositories', () => {
@@ -139,12 +140,12 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
       expect((await tx.handoffs.get(h.id))!.changedFiles).toEqual(['a.ts']);
 
       await tx.runs.update(run.id, { states: ['handoff_pending'] }, { state: 'blocked' }, T0 + 3);
-      const blk = await tx.blockers.insert({ id: newId('blk'), runId: run.id, agentId: a, raisedBy: a, origin: 'policy', kind: 'approval', question: 'ok?', options: ['yes', 'no'], context: null, evidence: [], policyRule: 'claims_need_approval', policySubject: { scope: 'src/**' }, now: T0 + 3 });
+      const blk = await tx.blockers.insert({ id: newId('blk'), runId: run.id, agentId: a, raisedBy: a, origin: 'policy', kind: 'approval', question: 'ok?', options: ['yes', 'no'], context: null, evidence: [], policyRule: 'claims_need_approval', policySubject: SUBJECT, now: T0 + 3 });
       expect(await tx.blockers.listOrphaned(5)).toEqual([]);
       expect((await tx.blockers.list({ states: ['open'], kinds: ['approval'], limit: 5 })).map((x) => x.id)).toEqual([blk.id]);
       expect(await tx.blockers.openSummary()).toEqual({ count: 1, oldestAt: T0 + 3 });
       const resolved = await tx.blockers.resolve(blk.id, { decision: 'approve', resolution: null, chosenOption: 'yes', reassignedTo: null, resolvedBy: 'op' }, T0 + 4);
-      expect(resolved).toMatchObject({ state: 'resolved', decision: 'approve', policySubject: { scope: 'src/**' } });
+      expect(resolved).toMatchObject({ state: 'resolved', decision: 'approve', policySubject: SUBJECT });
       expect(await tx.blockers.resolve(blk.id, { decision: 'deny', resolution: null, chosenOption: null, reassignedTo: null, resolvedBy: 'op' }, T0 + 5)).toBeNull();
       expect(await tx.blockers.hasApprovedPolicyBlocker(run.id, 'claims_need_approval')).toBe(true);
       await tx.blockers.insertGrant(a, 'claims_need_approval', 'src/**', blk.id, T0 + 4);
