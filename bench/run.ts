@@ -21,6 +21,7 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
   { file: 'hooks.ts', exportName: 'benchHooks' },
+  { file: 'console.ts', exportName: 'benchConsole' },
   { file: 'pg.ts', exportName: 'benchPg' },
   { file: 'agentq.ts', exportName: 'benchAgentq' },
 ];

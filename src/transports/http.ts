@@ -12,6 +12,7 @@ import { createGuard, type OriginGuard } from './http/guard.js';
 import { RateLimiter } from './http/rate-limit.js';
 import type { HttpSettings } from './http/settings.js';
 import { lastEventSeq } from '../services/audit.js';
+import { createWebConsole, type WebConsole, type WebConsoleOptions } from '../console/index.js';
 
 /**
  * Streamable HTTP: one shared server for a team. Every request carries a bearer token naming an
@@ -36,6 +37,8 @@ export interface HttpServerOptions extends HttpSettings {
   onSession?: (server: FleetServer, env: ServerEnv) => void;
   /** monotonic milliseconds for the rate limiter (tests drive it) */
   monotonicNow?: () => number;
+  /** the operator's web console at / (src/console); false leaves it out */
+  console?: WebConsoleOptions | false;
 }
 
 export interface HttpServerHandle {
@@ -44,6 +47,8 @@ export interface HttpServerHandle {
   origin: string;
   port: number;
   sessions(): number;
+  /** the web console, when mounted (it issues `fleetdeck console`'s one-time sign-in codes) */
+  console: WebConsole | null;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,8 @@ type Identity = BearerIdentity;
 export interface HttpHandler {
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   sessions(): number;
+  /** the web console, when mounted */
+  console: WebConsole | null;
   /** closes every MCP session and stops the idle reaper */
   close(): void;
 }
@@ -78,6 +85,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
   const sessions = new Map<string, SessionEntry>();
   const tokenUseRecorded = new Map<string, number>();
   const now = () => Date.now();
+  const webConsole = options.console === false ? null : createWebConsole(app, options.console);
 
   function closeSession(id: string, reason: string): void {
     const entry = sessions.get(id);
@@ -236,6 +244,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
     if (path === '/mcp') return handleMcp(req, res);
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return handleHealth(res);
     if (path === '/metrics' && req.method === 'GET') return handleMetrics(req, res);
+    if (webConsole) return webConsole.handle(req, res);
     return json(res, 404, { error: 'not found', endpoints: ['/mcp', '/healthz', '/metrics'] });
   }
 
@@ -260,6 +269,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
       }
     },
     sessions: () => sessions.size,
+    console: webConsole,
     close() {
       clearInterval(reaper);
       for (const id of [...sessions.keys()]) closeSession(id, 'server closing');
@@ -299,6 +309,7 @@ export async function listen(handler: HttpHandler, host: string, port: number, f
     origin,
     port: bound,
     sessions: () => handler.sessions(),
+    console: handler.console,
     async close() {
       handler.close();
       await new Promise<void>((resolve) => {

@@ -25,6 +25,7 @@ export type CommandSection = keyof typeof SECTIONS;
 export const COMMANDS: CommandEntry[] = [
   { path: ['serve'], section: 'start', load: () => import('./serve.js').then((m) => m.serveCommand) },
   { path: ['init'], section: 'start', load: () => import('./init.js').then((m) => m.initCommand) },
+  { path: ['console'], section: 'start', load: () => import('./console.js').then((m) => m.consoleCommand) },
   { path: ['doctor'], section: 'start', load: () => import('./doctor.js').then((m) => m.doctorCommand) },
 
   { path: ['status'], section: 'look', load: () => import('./queue.js').then((m) => m.statusCommand) },

@@ -16,6 +16,7 @@ export const HTTP_USAGE = [
   '',
   `HTTP (--http HOST:PORT, e.g. ${DEFAULT_HTTP_ADDRESS}; port 0 picks a free one, logged to stderr):`,
   '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz, /metrics (operator token)',
+  '  the operator\'s web console is at / (sign in at /login with an operator token; docs/console.md)',
   ...HTTP_SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env.padEnd(36)} ${s.help} (default ${s.default})`),
 ];
 

@@ -1,0 +1,187 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FleetError } from '../domain/errors.js';
+import type { App } from '../main.js';
+import { readArtifact } from '../services/evidence/read.js';
+import { isActionName, runAction } from './actions.js';
+import { ASSETS } from './assets/index.js';
+import { currentSession, endSession, handleLogin, showLogin, type Auth } from './auth.js';
+import { ChainStatus } from './chain-status.js';
+import { httpStatusOf, localPath, readForm, redirect, sendAsset, sendHtml, sendJson, wantsJson } from './http-util.js';
+import { LiveStreams } from './live.js';
+import { DEFAULT_SESSION_LIMITS, SessionStore, type ConsoleSession, type SessionLimits } from './sessions.js';
+import { SignInCodes } from './sign-in-codes.js';
+import { agentsView } from './views/agents.js';
+import { blockersView } from './views/blockers.js';
+import { claimsView } from './views/claims.js';
+import { eventsView } from './views/events.js';
+import { page, type PageContext, type View } from './views/layout.js';
+import { errorPage } from './views/login.js';
+import { overviewView } from './views/overview.js';
+import { queueView } from './views/queue.js';
+import { runDetailView } from './views/run-detail.js';
+import { runsView } from './views/runs.js';
+
+/**
+ * The operator's web console, mounted on the HTTP transport beside /mcp. Server-rendered pages
+ * (one per view, each a deep link), a small script that keeps them live over Server-Sent Events
+ * and posts actions with the CSRF token; every action is one service call (actions.ts).
+ * The transport has already applied the Host/Origin check before a request reaches here.
+ */
+export interface WebConsoleOptions {
+  sessionLimits?: SessionLimits;
+  signInCodeTtlMs?: number;
+  /** mark cookies Secure (when served behind TLS) */
+  secureCookies?: boolean;
+  maxLiveStreams?: number;
+}
+
+export interface WebConsole {
+  /** handles a request the transport routed to the console (anything but /mcp, /healthz, /metrics) */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** a single-use sign-in code for `fleetdeck console`'s link */
+  issueSignInCode(operator: string): { code: string; expiresAt: number };
+  liveStreams(): number;
+}
+
+type ViewRoute = (ctx: PageContext, query: URLSearchParams, match: RegExpExecArray) => Promise<View>;
+
+export function createWebConsole(app: App, options: WebConsoleOptions = {}): WebConsole {
+  const deps = app.deps;
+  const auth: Auth = {
+    deps,
+    sessions: new SessionStore(deps.clock, options.sessionLimits ?? DEFAULT_SESSION_LIMITS),
+    codes: new SignInCodes(deps.clock, options.signInCodeTtlMs),
+    secureCookies: options.secureCookies ?? false,
+  };
+  const chain = new ChainStatus(deps);
+  const live = new LiveStreams(app.feed, options.maxLiveStreams);
+
+  const views: [RegExp, ViewRoute][] = [
+    [/^\/$/, () => overviewView(deps)],
+    [/^\/agents$/, (ctx) => agentsView(deps, ctx)],
+    [/^\/runs$/, (_ctx, q) => runsView(deps, q)],
+    [/^\/runs\/(run_[0-9a-z]{1,60})$/, (ctx, _q, m) => runDetailView(deps, ctx, m[1]!)],
+    [/^\/claims$/, (ctx, q) => claimsView(deps, ctx, q)],
+    [/^\/blockers$/, (ctx) => blockersView(deps, ctx)],
+    [/^\/events$/, (_ctx, q) => eventsView(deps, chain, q)],
+    [/^\/queue$/, () => queueView(deps)],
+  ];
+
+  async function serveView(req: IncomingMessage, res: ServerResponse, session: ConsoleSession, url: URL): Promise<boolean> {
+    for (const [pattern, route] of views) {
+      const m = pattern.exec(url.pathname);
+      if (!m) continue;
+      const query = url.searchParams;
+      const here = new URL(url);
+      here.searchParams.delete('notice');
+      here.searchParams.delete('error');
+      const ctx: PageContext = {
+        operator: session.operator,
+        csrf: session.csrf,
+        here: here.pathname + here.search,
+        notice: query.get('notice')?.slice(0, 300) || undefined,
+        error: query.get('error')?.slice(0, 500) || undefined,
+      };
+      sendHtml(res, 200, page(ctx, await route(ctx, query, m)));
+      return true;
+    }
+    return false;
+  }
+
+  async function serveArtifact(res: ServerResponse, artifactId: string): Promise<void> {
+    const { artifact, bytes } = await readArtifact(deps, artifactId);
+    const filename = artifact.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 100) || artifact.id;
+    // always a download, never rendered: evidence is agent-supplied content
+    res
+      .writeHead(200, {
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(bytes.length),
+        'Content-Disposition': `attachment; filename="${filename}"`,
+        'X-Content-Type-Options': 'nosniff',
+        'X-Artifact-Sha256': artifact.sha256,
+        'X-Artifact-Media-Type': artifact.mediaType,
+        'Cache-Control': 'no-store',
+      })
+      .end(bytes);
+  }
+
+  async function serveAction(req: IncomingMessage, res: ServerResponse, session: ConsoleSession, name: string): Promise<void> {
+    const json = wantsJson(req);
+    // a fetch sends the token in a header and is refused before its body is read
+    const header = req.headers['x-csrf-token'];
+    if (header !== undefined && !auth.sessions.csrfMatches(session, String(header))) return csrfRefused(res, json);
+    const form = await readForm(req);
+    if (header === undefined && !auth.sessions.csrfMatches(session, form.get('_csrf') ?? undefined)) return csrfRefused(res, json);
+    const back = localPath(form.get('back'));
+    if (!isActionName(name)) throw new FleetError('NOT_FOUND', `no console action ${name}`);
+    try {
+      const message = await runAction(deps, { kind: 'operator', name: session.operator }, name, form);
+      deps.logger.info({ operator: session.operator, action: name }, 'console action');
+      if (json) return sendJson(res, 200, { ok: true, message });
+      return redirect(res, withParam(back, 'notice', message));
+    } catch (error) {
+      if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
+      if (json) return sendJson(res, httpStatusOf(error.code), { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
+      return redirect(res, withParam(back, 'error', `${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`));
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const get = method === 'GET' || method === 'HEAD';
+
+    const asset = ASSETS[path];
+    if (asset && get) return sendAsset(res, asset.body, asset.type, asset.etag, req);
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
+    if (path === '/login' && get) return showLogin(auth, req, res, url.searchParams);
+    if (path === '/login' && method === 'POST') return handleLogin(auth, req, res);
+
+    const session = await currentSession(auth, req);
+    if (!session) {
+      if (get && path !== '/live' && !path.startsWith('/artifacts/')) return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
+      return sendJson(res, 401, { ok: false, error: { code: 'NOT_REGISTERED', message: 'sign in first', hint: 'open /login' } });
+    }
+    try {
+      if (path === '/logout' && method === 'POST') {
+        const form = await readForm(req, 4096);
+        if (!auth.sessions.csrfMatches(session, form.get('_csrf') ?? undefined)) return csrfRefused(res, false);
+        return endSession(auth, res, session);
+      }
+      if (path === '/live' && get) {
+        if (!live.attach(res)) sendJson(res, 503, { ok: false, error: { code: 'BUSY', message: 'too many live streams', hint: 'close other console tabs' } });
+        return;
+      }
+      const artifact = /^\/artifacts\/(art_[0-9a-z]{1,60})$/.exec(path);
+      if (artifact && get) return serveArtifact(res, artifact[1]!);
+      const action = /^\/actions\/([a-z-]{1,40})$/.exec(path);
+      if (action && method === 'POST') return serveAction(req, res, session, action[1]!);
+      if (get && (await serveView(req, res, session, url))) return;
+      sendHtml(res, 404, errorPage(404, `Nothing at ${path}`));
+    } catch (error) {
+      if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
+      const status = httpStatusOf(error.code);
+      if (wantsJson(req)) return sendJson(res, status, { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
+      sendHtml(res, status, errorPage(status, error.message, error.hint));
+    }
+  }
+
+  return {
+    handle,
+    issueSignInCode: (operator) => auth.codes.issue(operator),
+    liveStreams: () => live.count,
+  };
+}
+
+function csrfRefused(res: ServerResponse, json: boolean): void {
+  const message = 'missing or wrong CSRF token';
+  if (json) return sendJson(res, 403, { ok: false, error: { code: 'FORBIDDEN', message, hint: 'reload the page and try again' } });
+  sendHtml(res, 403, errorPage(403, message, 'Reload the page and try again.'));
+}
+
+function withParam(path: string, key: string, value: string): string {
+  const url = new URL(path, 'http://console.invalid');
+  url.searchParams.set(key, value.slice(0, 500));
+  return url.pathname + url.search + url.hash;
+}

@@ -1,0 +1,121 @@
+import type { Run, RunState } from '../domain/run.js';
+import type { Deps } from '../services/deps.js';
+import { readTx } from '../services/tx.js';
+
+/**
+ * The console's own read views, for what no service answers yet: the run board, queue depth by
+ * priority and the queue's figures over time. Read-only, and the only console file that touches
+ * repositories (through the asynchronous Store port, so it reads the same on SQLite and PostgreSQL).
+ */
+
+export const BOARD_STATES = ['queued', 'leased', 'blocked', 'handoff_pending', 'completed', 'failed', 'dead', 'cancelled'] as const satisfies readonly RunState[];
+
+export interface BoardFilter {
+  role?: string;
+  /** an agent id or name: the run's owner, last owner or target agent */
+  agent?: string;
+  type?: string;
+  /** case-insensitive text in the id, title or instructions */
+  text?: string;
+}
+
+export interface RunBoard {
+  columns: { state: RunState; runs: Run[]; more: boolean }[];
+  agentNames: Map<string, string>;
+}
+
+const PER_COLUMN = 50;
+const SCANNED_PER_STATE = 500;
+
+/** Runs by state, newest first, filtered; each column shows at most 50 and says when there are more. */
+export async function runBoard(deps: Deps, filter: BoardFilter): Promise<RunBoard> {
+  return readTx(deps, async (tx) => {
+    const agents = await tx.agents.list();
+    const agentNames = new Map(agents.map((a) => [a.id, a.name]));
+    const agentIds = filter.agent ? new Set(agents.filter((a) => a.id === filter.agent || a.name === filter.agent).map((a) => a.id)) : null;
+    const text = filter.text?.toLowerCase();
+    const keep = (r: Run) =>
+      (!filter.type || r.type === filter.type) &&
+      (!agentIds || [r.ownerId, r.lastOwnerId, r.toAgent].some((id) => id !== null && agentIds.has(id))) &&
+      (!text || r.id.toLowerCase().includes(text) || r.title.toLowerCase().includes(text) || r.instructions.toLowerCase().includes(text));
+    const columns: RunBoard['columns'] = [];
+    for (const state of BOARD_STATES) {
+      const runs = (await tx.runs.list({ states: [state], role: filter.role, limit: SCANNED_PER_STATE })).filter(keep);
+      columns.push({ state, runs: runs.slice(0, PER_COLUMN), more: runs.length > PER_COLUMN });
+    }
+    return { columns, agentNames };
+  });
+}
+
+export interface QueueBreakdown {
+  /** queued runs by target (role or agent) and priority, highest priority first */
+  byPriority: { target: string; priority: number; count: number; oldestAgeMs: number }[];
+  /** true when more queued runs exist than were counted */
+  truncated: boolean;
+  /** finished runs per hour over the last `hours` hours, oldest first */
+  series: SeriesPoint[];
+}
+
+export interface SeriesPoint {
+  /** start of the hour (ms) */
+  at: number;
+  completed: number;
+  failed: number;
+  /** failed + dead over all results in the hour (null: no results) */
+  failureRate: number | null;
+  /** median processing time (taken → finished) of the hour's results, ms */
+  p50Ms: number | null;
+}
+
+const QUEUED_COUNTED = 2_000;
+const FINISHED_SCANNED = 2_000;
+const HOUR = 3_600_000;
+
+export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreakdown> {
+  return readTx(deps, async (tx, now) => {
+    const queued = await tx.runs.list({ states: ['queued'], limit: QUEUED_COUNTED + 1 });
+    const groups = new Map<string, { target: string; priority: number; count: number; oldestAgeMs: number }>();
+    for (const r of queued.slice(0, QUEUED_COUNTED)) {
+      const target = r.toAgent ?? `role:${r.toRole}`;
+      const key = `${target}\u0000${r.priority}`;
+      const g = groups.get(key) ?? { target, priority: r.priority, count: 0, oldestAgeMs: 0 };
+      g.count++;
+      g.oldestAgeMs = Math.max(g.oldestAgeMs, now - r.createdAt);
+      groups.set(key, g);
+    }
+    const start = Math.floor(now / HOUR) * HOUR - (hours - 1) * HOUR;
+    const buckets = Array.from({ length: hours }, (_, i) => ({ at: start + i * HOUR, completed: 0, failed: 0, dead: 0, latencies: [] as number[] }));
+    const finished = await tx.runs.list({ states: ['completed', 'failed', 'dead'], limit: FINISHED_SCANNED });
+    for (const r of finished) {
+      if (r.finishedAt === null || r.finishedAt < start) continue;
+      const b = buckets[Math.min(hours - 1, Math.floor((r.finishedAt - start) / HOUR))]!;
+      if (r.state === 'completed') b.completed++;
+      else if (r.state === 'failed') b.failed++;
+      else b.dead++;
+      if (r.takenAt !== null && r.state !== 'dead') b.latencies.push(r.finishedAt - r.takenAt);
+    }
+    return {
+      byPriority: [...groups.values()].sort((a, b) => b.priority - a.priority || a.target.localeCompare(b.target)),
+      truncated: queued.length > QUEUED_COUNTED,
+      series: buckets.map((b) => {
+        const results = b.completed + b.failed + b.dead;
+        const sorted = b.latencies.sort((x, y) => x - y);
+        return {
+          at: b.at,
+          completed: b.completed,
+          failed: b.failed + b.dead,
+          failureRate: results === 0 ? null : (b.failed + b.dead) / results,
+          p50Ms: sorted.length === 0 ? null : sorted[Math.ceil(sorted.length / 2) - 1]!,
+        };
+      }),
+    };
+  });
+}
+
+/** Whether an operator access token still stands (a revoked token ends the sessions it opened). */
+export async function operatorTokenActive(deps: Deps, tokenId: string): Promise<boolean> {
+  return readTx(deps, async (tx) => {
+    const token = await tx.accessTokens.get(tokenId);
+    return token !== null && token.kind === 'operator' && token.revokedAt === null;
+  });
+}
