@@ -62,20 +62,19 @@ const notReceivedSchema = z
   .array(
     z.object({
       claim_id: z.string(),
-      workspace: z.string(),
       kind: z.string(),
       pattern: z.string(),
       mode: z.string(),
       reason: z.enum(['conflict', 'undecided']),
-      conflicts_with: z.array(z.object({ claim_id: z.string(), agent_id: z.string(), name: z.string(), pattern: z.string(), mode: z.string(), witness: z.string() })),
+      conflicts_with: z.array(z.object({ claim_id: z.string(), agent_id: z.string(), pattern: z.string(), witness: z.string() })),
     }),
   )
-  .describe('claims of the run released instead of moved (they overlap scopes another agent, the giver included, keeps): claim_scope them again before editing there');
+  .describe('claims released, not moved (they overlap scopes others keep): claim_scope them again');
 
 export const acceptHandoffTool = defineTool({
   name: 'accept_handoff',
   title: 'Take over a handed-off run',
-  description: 'Take over a handoff offered to you or your role (first taker wins): the run, a new lease and its claims become yours. Continue from its next_action with the returned lease_epoch.',
+  description: 'Take over a handoff to you or your role (first taker wins): run, new lease and claims (except not_received) become yours. Continue from next_action with the new lease_epoch.',
   toolset: 'agent',
   binding: 'agent',
   input: z.object({ handoff_id: handoffId }).strict(),
@@ -89,12 +88,11 @@ export const acceptHandoffTool = defineTool({
       claims: out.claims,
       not_received: out.notReceived.map((n) => ({
         claim_id: n.claim.id,
-        workspace: n.claim.workspace,
         kind: n.claim.kind,
         pattern: n.claim.pattern,
         mode: n.claim.mode,
         reason: n.reason,
-        conflicts_with: n.conflicts.map((c) => ({ claim_id: c.claim.id, agent_id: c.holder.agentId, name: c.holder.name, pattern: c.claim.pattern, mode: c.claim.mode, witness: c.witness })),
+        conflicts_with: n.conflicts.map((c) => ({ claim_id: c.claim.id, agent_id: c.holder.agentId, pattern: c.claim.pattern, witness: c.witness })),
       })),
       next: `the run is yours (lease_epoch ${out.run.leaseEpoch}): ${notReceivedNote(out.notReceived)}${out.handoff.nextAction.slice(0, 300)}`,
     };
