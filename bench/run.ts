@@ -20,6 +20,8 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'claims.ts', exportName: 'benchClaims' },
   { file: 'queue.ts', exportName: 'benchQueue' },
   { file: 'http.ts', exportName: 'benchHttp' },
+  { file: 'hooks.ts', exportName: 'benchHooks' },
+  { file: 'pg.ts', exportName: 'benchPg' },
 ];
 
 function machine(): string {

@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import { createHash } from 'node:crypto';
+import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
  * this table, and flags win over the environment, which wins over the default.
  */
 export const SETTINGS = [
-  { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet' },
+  { key: 'db', flag: 'db', env: 'FLEETDECK_DB', default: '(per-user data dir)/fleet.db', help: 'SQLite database file shared by every server process of this fleet, or a postgres:// URL (docs/postgres.md)' },
+  { key: 'dataDir', flag: 'data-dir', env: 'FLEETDECK_DATA_DIR', default: '(the SQLite file\'s directory; with PostgreSQL <per-user data dir>/postgres/<db>-<hash>)', help: 'where this process keeps the token vault, the policy file, the audit anchor and (SQLite) large evidence blobs' },
   { key: 'agentLeaseSeconds', flag: 'agent-lease-seconds', env: 'FLEETDECK_AGENT_LEASE_SECONDS', default: '300', help: 'an agent is stale when its last sign of life is older than this' },
   { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
   { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
@@ -20,24 +22,82 @@ export const SETTINGS = [
 
 export type SettingKey = (typeof SETTINGS)[number]['key'];
 
-const ConfigSchema = z.object({
-  db: z.string().min(1),
-  dataDir: z.string().min(1),
-  agentLeaseSeconds: z.coerce.number().int().min(1).max(86_400),
-  sweepSeconds: z.coerce.number().min(0.05).max(3_600),
-  workspace: z.string().min(1),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  synchronous: z.enum(['FULL', 'NORMAL']),
-  pollMs: z.coerce.number().int().min(10).max(10_000),
-  policy: z.string().min(1),
-});
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export type Config = z.infer<typeof ConfigSchema>;
+export interface Config {
+  db: string;
+  dataDir: string;
+  agentLeaseSeconds: number;
+  sweepSeconds: number;
+  workspace: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  synchronous: 'FULL' | 'NORMAL';
+  pollMs: number;
+  policy: string;
+}
+
+type Issue = { path: string[]; message: string };
+type Check = (value: unknown) => { value: unknown } | { message: string };
+
+const text: Check = (v) => (typeof v === 'string' && v.length > 0 ? { value: v } : { message: 'must be a non-empty string' });
+const oneOf =
+  (values: readonly string[]): Check =>
+  (v) =>
+    typeof v === 'string' && values.includes(v) ? { value: v } : { message: `must be one of ${values.join(', ')}` };
+const number =
+  (min: number, max: number, integer: boolean): Check =>
+  (v) => {
+    const n = typeof v === 'number' ? v : Number(v);
+    if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) return { message: `must be ${integer ? 'an integer' : 'a number'}` };
+    return n < min || n > max ? { message: `must be between ${min} and ${max}` } : { value: n };
+  };
+
+/**
+ * The settings' rules. Checked by hand rather than with zod: every CLI start, and above all each
+ * Claude Code hook (which runs on every tool call), would otherwise pay for loading zod (tens of
+ * milliseconds, docs/decisions.md) just to check nine settings.
+ */
+const CHECKS: Record<keyof Config, Check> = {
+  db: text,
+  dataDir: text,
+  agentLeaseSeconds: number(1, 86_400, true),
+  sweepSeconds: number(0.05, 3_600, false),
+  workspace: text,
+  logLevel: oneOf(LOG_LEVELS),
+  synchronous: oneOf(['FULL', 'NORMAL']),
+  pollMs: number(10, 10_000, true),
+  policy: text,
+};
+
+const ConfigSchema = {
+  safeParse(raw: Record<keyof Config, unknown>): { success: true; data: Config } | { success: false; error: { issues: Issue[] } } {
+    const data: Record<string, unknown> = {};
+    const issues: Issue[] = [];
+    for (const [key, check] of Object.entries(CHECKS)) {
+      const result = check(raw[key as keyof Config]);
+      if ('message' in result) issues.push({ path: [key], message: result.message });
+      else data[key] = result.value;
+    }
+    return issues.length > 0 ? { success: false, error: { issues } } : { success: true, data: data as unknown as Config };
+  },
+};
 
 /** The per-user data directory (XDG): agents in different worktrees share one fleet. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_DATA_HOME;
   return join(xdg && xdg.length > 0 ? xdg : join(homedir(), '.local', 'share'), 'fleetdeck');
+}
+
+/**
+ * With PostgreSQL there is no database file to keep the data directory beside: each database gets
+ * its own folder in the per-user data dir (its token vault, policy file and audit anchor must not
+ * mix with the embedded fleet's or another database's), named after the database and a hash of
+ * the URL without its password.
+ */
+export function postgresDataDir(url: string, env: NodeJS.ProcessEnv = process.env): string {
+  const name = (new URL(url).pathname.slice(1) || 'postgres').replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64);
+  const hash = createHash('sha256').update(redactUrl(url)).digest('hex').slice(0, 10);
+  return join(defaultDataDir(env), 'postgres', `${name}-${hash}`);
 }
 
 /** The git top-level of `dir`, else `dir` itself. */
@@ -56,17 +116,20 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     const setting = SETTINGS.find((s) => s.key === key)!;
     return flags[key] ?? env[setting.env] ?? undefined;
   };
-  const db = pick('db') ? resolve(pick('db')!) : join(defaultDataDir(env), 'fleet.db');
+  const given = pick('db');
+  const db = given ? (isPostgresUrl(given) ? given : resolve(given)) : join(defaultDataDir(env), 'fleet.db');
+  // With PostgreSQL the data directory holds only this user's token vault, policy file and audit anchor.
+  const dataDir = pick('dataDir') ? resolve(pick('dataDir')!) : isPostgresUrl(db) ? postgresDataDir(db, env) : dirname(db);
   const parsed = ConfigSchema.safeParse({
     db,
-    dataDir: dirname(db),
+    dataDir,
     agentLeaseSeconds: pick('agentLeaseSeconds') ?? 300,
     sweepSeconds: pick('sweepSeconds') ?? 5,
     workspace: pick('workspace') ? resolve(pick('workspace')!) : '(git top-level)',
     logLevel: pick('logLevel') ?? 'info',
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
-    policy: pick('policy') ? resolve(pick('policy')!) : join(dirname(db), 'policy.json'),
+    policy: pick('policy') ? resolve(pick('policy')!) : join(dataDir, 'policy.json'),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -1,11 +1,13 @@
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { TokenVault } from './identity/tokens.js';
+import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
 import { openStore } from './store/open-store.js';
+import { isPostgresUrl } from './store/postgres/url.js';
 
 export interface App {
   deps: Deps;
@@ -20,14 +22,26 @@ export interface AppOptions {
   logger?: Logger;
   /** start the periodic sweep (servers do; one-shot CLI commands do not) */
   sweep?: boolean;
+  /**
+   * PostgreSQL: wake the change feed when another replica commits (LISTEN, one more connection).
+   * Default true; a one-shot process that never waits on the feed (a hook) passes false.
+   */
+  listen?: boolean;
 }
 
 /** The composition root: config → logger → store → services → change feed → sweeper. */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = await openStore(config, () => clock.now());
+  const store = await openStore(config, () => clock.now(), logger);
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
+  const postgres = isPostgresUrl(config.db);
+  // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
+  // The driver is imported only for a PostgreSQL URL (open-store.ts), so the class is too.
+  if (postgres && options.listen !== false) {
+    const { PgStore } = await import('./store/postgres/pg-store.js');
+    if (store instanceof PgStore) await store.listen(() => feed.poke());
+  }
   const deps: Deps = {
     store,
     clock,
@@ -40,6 +54,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
         return config.workspace; // resolved on first use (config.ts)
       },
       policyFile: config.policy,
+      ...(postgres ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
     },
     onCommit: () => feed.poke(),
   };

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadConfig, SETTINGS, type Config, type SettingKey } from '../config.js';
 import { FleetError } from '../domain/errors.js';
-import { openApp, type App } from '../main.js';
+import type { App } from '../main.js';
 import { ensureFleetDirectory, requireExistingFleet } from './fleet-file.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -52,6 +52,9 @@ export async function withApp<T>(args: ParsedArgs, fn: (app: App) => Promise<T>,
   const config = configFrom(args);
   if (options.create) ensureFleetDirectory(config.db);
   else requireExistingFleet(config.db);
+  // loaded here, not at the top: commands that never open the fleet (help, init, a hook with
+  // nothing to check) do not pay for the store and the services
+  const { openApp } = await import('../main.js');
   const app = await openApp({ ...config, logLevel: typeof args.values['log-level'] === 'string' ? config.logLevel : 'warn' });
   try {
     return await fn(app);

@@ -11,6 +11,12 @@ export interface ServiceSettings {
   workspace: string;
   /** the operator's policy file (absent file: no rules); see services/policy */
   policyFile?: string;
+  /**
+   * evidence up to this size is stored in the database, larger blobs in the data directory
+   * (default LIMITS.inlineBlobBytes). PostgreSQL replicas share no directory, so there every blob
+   * is stored in the database.
+   */
+  inlineBlobBytes?: number;
 }
 
 /** Everything a service needs, injected by the composition root (src/main.ts). */

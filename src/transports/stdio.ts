@@ -5,6 +5,7 @@ import type { Toolset } from '../mcp/tool.js';
 import type { ToolProfile } from '../mcp/tools/index.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
+import { redactUrl } from '../store/postgres/url.js';
 import { GuardedStdioServerTransport } from './stdio/guarded-transport.js';
 
 export interface StdioOptions {
@@ -12,6 +13,8 @@ export interface StdioOptions {
   profile?: ToolProfile;
   operatorName?: string;
   agent?: { name: string; role: string };
+  /** an agent id already resolved by the caller (e.g. `serve --session`): bind to it */
+  agentId?: string;
 }
 
 /**
@@ -22,7 +25,8 @@ export interface StdioOptions {
 export async function serveStdio(app: App, options: StdioOptions): Promise<void> {
   const session = new Session();
   if (options.toolset === 'operator') session.bindOperator(options.operatorName ?? 'operator');
-  if (options.agent) {
+  if (options.agentId) session.bindAgent(options.agentId);
+  else if (options.agent) {
     const registration = await registerOrResumeByName(app.deps, options.agent.name, options.agent.role);
     session.bindAgent(registration.agent.id);
     app.deps.logger.info({ agent: registration.agent.id, resumed: registration.resumed }, 'bound to agent at start');
@@ -47,5 +51,5 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
   process.on('SIGINT', () => shutdown('SIGINT'));
   transport.onclose = () => shutdown('transport closed');
   await server.mcp.connect(transport);
-  app.deps.logger.info({ db: app.config.db, toolset: options.toolset }, 'fleetdeck serving over stdio');
+  app.deps.logger.info({ db: redactUrl(app.config.db), toolset: options.toolset }, 'fleetdeck serving over stdio');
 }

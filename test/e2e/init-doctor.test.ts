@@ -1,10 +1,8 @@
 import Database from 'better-sqlite3';
-import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { CLI } from '../helpers/stdio.js';
@@ -20,66 +18,6 @@ async function fleetdeck(cwd: string, ...args: string[]): Promise<{ stdout: stri
     return { stdout: e.stdout, stderr: e.stderr, code: e.code };
   }
 }
-
-describe('fleetdeck init', () => {
-  let tmp: { dir: string; cleanup: () => void };
-  let repo: string;
-  let db: string;
-  beforeEach(() => {
-    tmp = tempDir();
-    repo = join(tmp.dir, 'repo');
-    mkdirSync(join(repo, 'sub'), { recursive: true });
-    execFileSync('git', ['init', '-q', repo]);
-    db = join(tmp.dir, 'data', 'fleet.db');
-    mkdirSync(join(tmp.dir, 'data'));
-  });
-  afterEach(() => tmp.cleanup());
-
-  it('writes .mcp.json at the git top-level with this CLI and the fleet database, and the entry serves', async () => {
-    writeFileSync(join(repo, '.mcp.json'), JSON.stringify({ mcpServers: { other: { command: 'x', args: [] } }, extra: true }));
-    const first = await fleetdeck(join(repo, 'sub'), 'init', '--db', db, '--json');
-    expect(first.code).toBe(0);
-    const out = JSON.parse(first.stdout) as { file: string; written: boolean; claude_command: string };
-    expect(out.file).toBe(join(repo, '.mcp.json'));
-    expect(out.written).toBe(true);
-    expect(out.claude_command).toBe(`claude mcp add fleetdeck -- node ${CLI} serve --db ${db}`);
-    const doc = JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8')) as { extra: boolean; mcpServers: Record<string, { command: string; args: string[] }> };
-    expect(doc.extra).toBe(true);
-    expect(doc.mcpServers.other).toEqual({ command: 'x', args: [] });
-    expect(doc.mcpServers.fleetdeck).toEqual({ command: 'node', args: [CLI, 'serve', '--db', db] });
-
-    // what a coding assistant would start from that file joins this fleet
-    const entry = doc.mcpServers.fleetdeck!;
-    const transport = new StdioClientTransport({ command: process.execPath, args: entry.args, cwd: repo, env: { FLEETDECK_LOG_LEVEL: 'warn' } });
-    const client = new Client({ name: 'init-test', version: '0' });
-    await client.connect(transport);
-    const reg = (await client.callTool({ name: 'register_agent', arguments: { name: 'claude', role: 'implementer' } })) as unknown as { structuredContent: { agent_id: string } };
-    expect(reg.structuredContent.agent_id).toMatch(/^agt_/);
-    await client.close();
-    const stats = JSON.parse((await fleetdeck(repo, 'stats', '--json', '--db', db)).stdout) as { events: { by_type: Record<string, number> } };
-    expect(stats.events.by_type['agent.registered']).toBe(1);
-
-    const again = await fleetdeck(repo, 'init', '--db', db, '--json');
-    expect(JSON.parse(again.stdout)).toMatchObject({ written: false });
-  });
-
-  it('refuses to replace a different entry without --force, and writes an HTTP entry without the secret', async () => {
-    expect((await fleetdeck(repo, 'init', '--db', db)).code).toBe(0);
-    const clash = await fleetdeck(repo, 'init', '--db', join(tmp.dir, 'other.db'));
-    expect(clash.code).not.toBe(0);
-    expect(clash.stderr).toMatch(/already has a different 'fleetdeck' server/);
-    expect(clash.stderr).toMatch(/--force/);
-    const forced = await fleetdeck(repo, 'init', '--db', join(tmp.dir, 'other.db'), '--force', '--json');
-    expect(forced.code).toBe(0);
-
-    const http = await fleetdeck(repo, 'init', '--http', 'http://fleet.internal:8765/mcp', '--name', 'team');
-    expect(http.code).toBe(0);
-    expect(http.stdout.trim()).toBe('claude mcp add --transport http team http://fleet.internal:8765/mcp --header "Authorization: Bearer $FLEETDECK_TOKEN"');
-    const doc = JSON.parse(readFileSync(join(repo, '.mcp.json'), 'utf8')) as { mcpServers: Record<string, unknown> };
-    expect(doc.mcpServers.team).toEqual({ type: 'http', url: 'http://fleet.internal:8765/mcp', headers: { Authorization: 'Bearer ${FLEETDECK_TOKEN}' } });
-    expect(Object.keys(doc.mcpServers).sort()).toEqual(['fleetdeck', 'team']);
-  });
-});
 
 describe('fleetdeck doctor', () => {
   let tmp: { dir: string; cleanup: () => void };

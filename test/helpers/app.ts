@@ -35,7 +35,7 @@ export async function openTestApp(overrides: Partial<Record<'agentLeaseSeconds' 
   const tmp = dir ? { dir, cleanup: () => {} } : tempDir();
   const database = await testDatabase(tmp.dir);
   const config = loadConfig(
-    { db: database.db, workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
+    { db: database.db, dataDir: tmp.dir, workspace: overrides.workspace ?? tmp.dir, agentLeaseSeconds: overrides.agentLeaseSeconds, pollMs: '20' },
     {},
   );
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/domain/limits.js';
 import { connectClient, errorCode, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { TEST_ENGINE } from '../helpers/postgres.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -92,7 +93,8 @@ describe('evidence over MCP (real client, real SQLite)', () => {
     expect(bytesOf(await read(pngOut.uri)).equals(png)).toBe(true);
 
     const bigOut = await alice.ok<Attached>('attach_evidence', { run_id: run, kind: 'trace', path: join(t.dir, 'artifacts', 'trace.bin') });
-    expect(bigOut).toMatchObject({ stored: 'file', bytes: big.length, media_type: 'application/octet-stream' });
+    // PostgreSQL replicas share no data directory: there every blob lives in the database
+    expect(bigOut).toMatchObject({ stored: TEST_ENGINE === 'postgres' ? 'inline' : 'file', bytes: big.length, media_type: 'application/octet-stream' });
     expect(bytesOf(await read(bigOut.uri)).equals(big)).toBe(true);
 
     const xml = await alice.ok<Attached>('attach_evidence', { run_id: run, kind: 'test-output', path: './junit.xml' });

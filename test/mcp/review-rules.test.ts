@@ -2,9 +2,9 @@
  * Adversarial checks of SPEC §3 across concepts: no acting as another agent through any argument,
  * fencing of every write an agent makes on a run, bad input changing nothing, and signals.
  */
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectClient, errorCode, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
+import { watchWrites, type WriteWatch } from '../helpers/write-watch.js';
 
 interface Signal {
   kind: string;
@@ -26,7 +26,7 @@ describe('SPEC §3 under adversarial use', () => {
   let op: TestClient;
   let w1Id: string;
   let w2Id: string;
-  let watcher: Database.Database;
+  let watcher: WriteWatch;
 
   beforeEach(async () => {
     t = await openTestApp({ agentLeaseSeconds: '60' });
@@ -37,16 +37,16 @@ describe('SPEC §3 under adversarial use', () => {
     await coord.ok('register_agent', { name: 'coordinator', role: 'coordinator' });
     w1Id = (await w1.ok<{ agent_id: string }>('register_agent', { name: 'worker-1', role: 'implementer' })).agent_id;
     w2Id = (await w2.ok<{ agent_id: string }>('register_agent', { name: 'worker-2', role: 'implementer' })).agent_id;
-    // another connection sees every commit of the app's connection in PRAGMA data_version
-    watcher = new Database(t.config.db, { readonly: true });
+    // sees every commit to the fleet's database, on either engine
+    watcher = await watchWrites(t);
   });
   afterEach(async () => {
-    watcher.close();
+    await watcher.close();
     for (const c of [coord, w1, w2, op]) await c.close();
     t.close();
   });
 
-  const dataVersion = () => watcher.pragma('data_version', { simple: true }) as number;
+  const dataVersion = () => watcher.version();
   const lastSeq = () => t.app.deps.store.read(async (tx) => await tx.events.lastSeq());
   const submit = (args: Record<string, unknown> = {}) =>
     coord.ok<{ run_id: string }>('submit_task', { title: 'implement X', instructions: 'do X', to_role: 'implementer', ...args });
@@ -156,7 +156,7 @@ describe('SPEC §3 under adversarial use', () => {
       ['pause_agent', { agent_id: w1Id, reason: long }],
     ];
     await w1.ok('whoami'); // settle w1's sign of life
-    const version = dataVersion();
+    const version = await dataVersion();
     const seq = await lastSeq();
     for (const [tool, args] of bad) {
       const out = await w1.call(tool, args);
@@ -171,7 +171,7 @@ describe('SPEC §3 under adversarial use', () => {
       expect(['INVALID_INPUT', 'TOO_LARGE'], tool).toContain(errorCode(out));
     }
     expect(await lastSeq()).toBe(seq);
-    expect(dataVersion()).toBe(version);
+    expect(await dataVersion()).toBe(version);
   });
 
   it('a result is accepted at most once; a second one (any outcome) changes nothing', async () => {

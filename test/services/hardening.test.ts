@@ -2,7 +2,6 @@
  * Issue 13, item 8: the workspace root is bounded, /proc /sys /dev are never attachable, and
  * revoking an agent's token revokes every credential of that agent.
  */
-import Database from 'better-sqlite3';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { hashToken } from '../../src/identity/tokens.js';
 import { authenticateBearer, createAccessToken, listAccessTokens, revokeAccessToken } from '../../src/services/access-tokens.js';
 import { registerAgent, resumeAgent } from '../../src/services/agents.js';
 import { connectClient, errorCode, openTestApp, type TestApp } from '../helpers/app.js';
+import { rawSql } from '../helpers/raw-sql.js';
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
@@ -57,9 +57,7 @@ describe('workspace roots', () => {
     const c = await connectClient(t.app);
     const { agent_id } = await c.ok<{ agent_id: string }>('register_agent', { name: 'old', role: 'implementer' });
     // a registration from before the rule: its workspace is the whole file system
-    const db = new Database(t.config.db);
-    db.prepare('UPDATE agents SET workspace = ? WHERE id = ?').run('/', agent_id);
-    db.close();
+    await rawSql(t, 'UPDATE agents SET workspace = ? WHERE id = ?', '/', agent_id);
     const { run_id } = await c.ok<{ run_id: string }>('start_run', { title: 'evidence' });
     for (const path of ['/proc/self/environ', '/etc/hostname', 'proc/self/status']) {
       const result = await c.call('attach_evidence', { run_id, kind: 'log', path });

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { defaultWorkspace } from '../../config.js';
 import { openApp } from '../../main.js';
 import { verifyAudit } from '../../services/audit.js';
+import { PgStore } from '../../store/postgres/pg-store.js';
+import { isPostgresUrl, redactUrl } from '../../store/postgres/url.js';
 import { loadMigrations } from '../../store/sqlite/migrate.js';
 import { VERSION } from '../../version.js';
 import { configFrom, flag, type Command } from '../command.js';
@@ -67,25 +69,30 @@ function vaultCheck(dataDir: string): Check {
 export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Check[]> {
   const config = configFrom(args);
   const checks: Check[] = [];
+  const postgres = isPostgresUrl(config.db);
+  const where = postgres ? redactUrl(config.db) : config.db;
   const nodeMajor = Number(process.versions.node.split('.')[0]);
   checks.push({
     name: 'versions',
     status: nodeMajor >= 20 ? 'ok' : 'fail',
-    detail: `fleetdeck ${VERSION}, node ${process.versions.node}, @modelcontextprotocol/sdk ${sdkVersion()}, better-sqlite3 ${packageVersion('better-sqlite3') ?? '?'}`,
+    detail: `fleetdeck ${VERSION}, node ${process.versions.node}, @modelcontextprotocol/sdk ${sdkVersion()}, ${postgres ? `pg ${packageVersion('pg') ?? '?'}` : `better-sqlite3 ${packageVersion('better-sqlite3') ?? '?'}`}`,
     ...(nodeMajor >= 20 ? {} : { hint: 'fleetdeck needs Node 20 or newer' }),
   });
 
-  if (!existsSync(config.dataDir)) {
+  // With PostgreSQL the data directory only holds this user's token vault: it may not exist yet.
+  if (!existsSync(config.dataDir) && !postgres) {
     checks.push({ name: 'data directory', status: 'fail', detail: `${config.dataDir} does not exist`, hint: 'start a server (fleetdeck serve) or pass --db PATH' });
     return checks;
   }
-  const dirMode = mode(config.dataDir);
-  checks.push(
-    (dirMode & 0o077) === 0
-      ? { name: 'data directory', status: 'ok', detail: `${config.dataDir} (${octal(dirMode)})` }
-      : { name: 'data directory', status: 'warn', detail: `${config.dataDir} is ${octal(dirMode)}: other users can list it`, hint: `chmod 700 ${config.dataDir}` },
-  );
-  if (!existsSync(config.db)) {
+  if (existsSync(config.dataDir)) {
+    const dirMode = mode(config.dataDir);
+    checks.push(
+      (dirMode & 0o077) === 0
+        ? { name: 'data directory', status: 'ok', detail: `${config.dataDir} (${octal(dirMode)})` }
+        : { name: 'data directory', status: 'warn', detail: `${config.dataDir} is ${octal(dirMode)}: other users can list it`, hint: `chmod 700 ${config.dataDir}` },
+    );
+  }
+  if (!postgres && !existsSync(config.db)) {
     checks.push({ name: 'database', status: 'fail', detail: `no database at ${config.db}`, hint: 'start a server (fleetdeck serve) or pass --db PATH' });
     return checks;
   }
@@ -94,17 +101,22 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
   try {
     app = await openApp({ ...config, logLevel: 'warn' });
   } catch (error) {
-    checks.push({ name: 'database', status: 'fail', detail: `cannot open ${config.db}: ${(error as Error).message}` });
+    checks.push({
+      name: 'database',
+      status: 'fail',
+      detail: `cannot open ${where}: ${(error as Error).message}`,
+      ...(postgres ? { hint: 'the server must be reachable and the database must exist (createdb NAME); fleetdeck creates its own tables' } : {}),
+    });
     return checks;
   }
   try {
     const problems = await app.deps.store.integrityCheck();
     checks.push(
       problems.length === 0
-        ? { name: 'database', status: 'ok', detail: `${config.db} opens; integrity_check ok` }
+        ? { name: 'database', status: 'ok', detail: postgres ? `${where} answers; chain head, indexes and constraints valid` : `${config.db} opens; integrity_check ok` }
         : { name: 'database', status: 'fail', detail: `integrity_check: ${problems.slice(0, 3).join('; ')}`, hint: 'restore from a backup; keep the damaged file for analysis' },
     );
-    const known = Math.max(0, ...loadMigrations().map((m) => m.version));
+    const known = postgres ? PgStore.knownVersion() : Math.max(0, ...loadMigrations().map((m) => m.version));
     const version = await app.deps.store.schemaVersion();
     checks.push(
       version <= known
@@ -120,7 +132,7 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
   } finally {
     await app.close();
   }
-  checks.push(vaultCheck(config.dataDir));
+  if (existsSync(config.dataDir)) checks.push(vaultCheck(config.dataDir));
   checks.push(mcpJsonCheck(config.db));
   return checks;
 }
@@ -140,6 +152,9 @@ function mcpJsonCheck(db: string): Check {
       if (cli.startsWith('/') && !existsSync(cli)) {
         status = 'warn';
         notes.push(`${name}: ${cli} does not exist`);
+      } else if (cli.startsWith('/')) {
+        status = 'warn';
+        notes.push(`${name}: names this machine's ${cli} in a file meant to be committed`);
       }
       const i = args.indexOf('--db');
       if (i >= 0 && args[i + 1] !== db) {
@@ -147,7 +162,7 @@ function mcpJsonCheck(db: string): Check {
         notes.push(`${name}: uses --db ${args[i + 1]}, not ${db}`);
       } else notes.push(`${name}: ok`);
     }
-    return { name: '.mcp.json', status, detail: notes.length ? notes.join('; ') : 'no fleetdeck server in it', ...(status === 'warn' ? { hint: `fleetdeck init --force (this CLI is ${CLI_PATH})` } : {}) };
+    return { name: '.mcp.json', status, detail: notes.length ? notes.join('; ') : 'no fleetdeck server in it', ...(status === 'warn' ? { hint: `fleetdeck init rewrites it without machine-specific paths (this CLI is ${CLI_PATH})` } : {}) };
   } catch (error) {
     return { name: '.mcp.json', status: 'warn', detail: `${file} is not valid JSON: ${(error as Error).message}` };
   }

@@ -52,6 +52,7 @@ export const COMMANDS: CommandEntry[] = [
   { path: ['complete'], section: 'script', load: () => import('./queue.js').then((m) => m.completeCommand) },
   { path: ['fail'], section: 'script', load: () => import('./queue.js').then((m) => m.failCommand) },
   { path: ['guard'], section: 'script', load: () => import('./guard.js').then((m) => m.guardCommand) },
+  { path: ['hook'], section: 'start', load: () => import('./hook.js').then((m) => m.hookCommand) },
 
   { path: ['token', 'create'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenCreateCommand) },
   { path: ['token', 'list'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenListCommand) },

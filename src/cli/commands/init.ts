@@ -1,94 +1,148 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultWorkspace } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { configFrom, flag, str, withApp, type Command } from '../command.js';
+import { mergeHooks, type SettingsDoc } from '../init/claude-settings.js';
+import { ensureIgnored, planJson, readJsonDoc, writePlanned, type PlannedFile } from '../init/files.js';
+import { chooseInvocation, shellQuote, type Invocation } from '../init/invocation.js';
 import { printError, printJson, printLine } from '../output.js';
 
-/** The built CLI of this package (dist/cli.js), absolute: the entry works from any directory. */
-export const CLI_PATH = fileURLToPath(new URL('../../cli.js', import.meta.url));
+export { CLI_PATH, shellQuote } from '../init/invocation.js';
 
 type McpEntry = { command: string; args: string[]; env?: Record<string, string> } | { type: 'http'; url: string; headers: Record<string, string> };
 
-/** POSIX shell quoting, for the printed `claude mcp add` command. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+export function entryFor(options: { invocation: Invocation; db?: string; http?: string; operator: boolean }): McpEntry {
+  if (options.http) {
+    // the token stays out of the file: Claude Code expands ${FLEETDECK_TOKEN} from the environment
+    return { type: 'http', url: options.http, headers: { Authorization: 'Bearer ${FLEETDECK_TOKEN}' } };
+  }
+  const { server } = options.invocation;
+  const args = [...server.args, 'serve', options.operator ? '--operator' : '--session', ...(options.db ? ['--db', options.db] : [])];
+  return { command: server.command, args };
 }
 
-export function entryFor(options: { db: string; http?: string; operator: boolean }): { entry: McpEntry; claude: string[] } {
-  if (options.http) {
-    const url = options.http;
-    return {
-      // the token stays out of the file: Claude Code expands ${FLEETDECK_TOKEN} from the environment
-      entry: { type: 'http', url, headers: { Authorization: 'Bearer ${FLEETDECK_TOKEN}' } },
-      claude: ['claude', 'mcp', 'add', '--transport', 'http'],
-    };
-  }
-  const args = [CLI_PATH, 'serve', ...(options.operator ? ['--operator'] : []), '--db', options.db];
-  return { entry: { command: 'node', args }, claude: ['claude', 'mcp', 'add'] };
+/** An entry an earlier `fleetdeck init` wrote (e.g. with absolute paths): ours to update. */
+function looksLikeOurs(entry: unknown): boolean {
+  if (typeof entry !== 'object' || entry === null || !('args' in entry) || !Array.isArray(entry.args)) return false;
+  const words = [String((entry as { command?: unknown }).command ?? ''), ...entry.args.map(String)];
+  return words.includes('serve') && words.some((w) => /(^|\/)fleetdeck$|dist\/cli\.js$/.test(w));
 }
 
 export const initCommand: Command = {
   path: ['init'],
-  summary: "write this repository's .mcp.json so a coding assistant working here joins this fleet",
+  summary: "write this repository's .mcp.json and Claude Code hooks (.claude/settings.json) so an assistant working here joins this fleet",
   usage: [
-    'fleetdeck init [--name fleetdeck] [--operator] [--http URL] [--force] [--dir DIR] [--json] [--db PATH]',
+    'fleetdeck init [--name fleetdeck] [--operator] [--http URL] [--force] [--dir DIR] [--dry-run] [--json]',
+    '               [--no-hooks] [--auto-claim] [--block-stop] [--strict] [--local] [--command CMD] [--db PATH]',
     '',
-    '  writes (or adds to) .mcp.json at the git top-level of DIR (default: the current directory):',
-    '  a stdio server `node <this package>/dist/cli.js serve --db <the fleet database>`, so every agent',
-    '  started in this repository joins the same fleet; prints the equivalent `claude mcp add` command.',
-    '  --http URL    point at a shared HTTP server instead; the token comes from $FLEETDECK_TOKEN',
-    '  --operator    an operator entry (serve --operator) instead of an agent one',
+    '  At the git top-level of DIR (default: the current directory), merges into .mcp.json a stdio server',
+    '  `fleetdeck serve --session` (the session\'s agent, shared with its hooks) and into .claude/settings.json',
+    '  the hooks `fleetdeck hook …` for SessionStart, PreToolUse (Edit|Write|MultiEdit|NotebookEdit),',
+    '  PostToolUse, UserPromptSubmit and Stop. Other servers, hooks and settings are kept; running it again',
+    '  changes nothing. Committed files name no absolute path: fleetdeck is found in the repository\'s',
+    '  node_modules, or on PATH. Otherwise (a source checkout), or with --local or --db, the hooks go to',
+    '  .claude/settings.local.json and the server is printed as a `claude mcp add --scope local` command.',
+    '  --http URL    point at a shared HTTP server instead (token from $FLEETDECK_TOKEN); no hooks',
+    '  --operator    an operator entry (serve --operator) instead of an agent one; no hooks',
     '  --force       replace an existing, different entry of that name',
+    '  --dry-run     print what would be written, write nothing',
+    '  --no-hooks    only the MCP server entry',
+    '  --auto-claim / --block-stop / --strict   passed to the hooks (see fleetdeck hook --help)',
+    '  --command CMD how the entries run fleetdeck (e.g. "npx fleetdeck")',
   ].join('\n'),
-  options: { name: { type: 'string' }, operator: { type: 'boolean' }, http: { type: 'string' }, force: { type: 'boolean' }, dir: { type: 'string' } },
+  options: {
+    name: { type: 'string' },
+    operator: { type: 'boolean' },
+    http: { type: 'string' },
+    force: { type: 'boolean' },
+    dir: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'no-hooks': { type: 'boolean' },
+    'auto-claim': { type: 'boolean' },
+    'block-stop': { type: 'boolean' },
+    strict: { type: 'boolean' },
+    local: { type: 'boolean' },
+    command: { type: 'string' },
+  },
   async run(args) {
     const config = configFrom(args);
-    const name = str(args, 'name') ?? (flag(args, 'operator') ? 'fleetdeck-operator' : 'fleetdeck');
+    const operator = flag(args, 'operator');
+    const name = str(args, 'name') ?? (operator ? 'fleetdeck-operator' : 'fleetdeck');
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) throw new FleetError('INVALID_INPUT', `invalid server name: ${name}`, 'letters, digits, - and _');
     const http = str(args, 'http');
     if (http !== undefined && !/^https?:\/\/[^\s]+$/.test(http)) throw new FleetError('INVALID_INPUT', `--http needs a URL: ${http}`, 'e.g. --http http://fleet.internal:8765/mcp');
-    if (http === undefined) await withApp(args, async () => undefined, { create: true }); // the fleet this repository joins exists from now on
+    const command = str(args, 'command');
+    if (command !== undefined && !/^[^\s'"`$;&|<>]+( [^\s'"`$;&|<>]+)*$/.test(command.trim())) {
+      throw new FleetError('INVALID_INPUT', `--command must be plain words: ${command}`, 'e.g. --command fleetdeck, or --command "npx fleetdeck"');
+    }
+    const dryRun = flag(args, 'dry-run');
+    if (http === undefined && !dryRun) await withApp(args, async () => undefined, { create: true }); // the fleet this repository joins exists from now on
     const root = defaultWorkspace(resolve(str(args, 'dir') ?? '.'));
-    const file = join(root, '.mcp.json');
-    const { entry, claude } = entryFor({ db: config.db, http, operator: flag(args, 'operator') });
+    // a database path is this machine's: it never goes into a committed file
+    const db = str(args, 'db') !== undefined ? config.db : undefined;
+    const invocation = chooseInvocation({ root, command, local: flag(args, 'local') || db !== undefined });
+    const entry = entryFor({ invocation, db, http, operator });
+    const planned: PlannedFile[] = [];
 
-    let doc: { mcpServers?: Record<string, unknown> } & Record<string, unknown> = {};
-    if (existsSync(file)) {
-      try {
-        doc = JSON.parse(readFileSync(file, 'utf8')) as typeof doc;
-      } catch (error) {
-        throw new FleetError('INVALID_STATE', `${file} is not valid JSON: ${(error as Error).message}`, 'fix or remove it, then run fleetdeck init again');
+    // the MCP server: .mcp.json when the entry is the project's, else a `claude mcp add --scope local` command
+    const mcpFile = join(root, '.mcp.json');
+    const projectServer = http !== undefined || invocation.scope === 'project';
+    if (projectServer) {
+      const doc = readJsonDoc(mcpFile);
+      const servers = (doc.mcpServers ?? {}) as Record<string, unknown>;
+      const existing = servers[name];
+      const same = existing !== undefined && JSON.stringify(existing) === JSON.stringify(entry);
+      if (existing !== undefined && !same && !looksLikeOurs(existing) && !flag(args, 'force')) {
+        throw new FleetError('INVALID_STATE', `${mcpFile} already has a different '${name}' server`, `pass --force to replace it, or --name to add another (it is: ${JSON.stringify(existing)})`);
       }
-      if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new FleetError('INVALID_STATE', `${file} is not a JSON object`);
-    }
-    const servers = (doc.mcpServers ?? {}) as Record<string, unknown>;
-    const existing = servers[name];
-    const same = existing !== undefined && JSON.stringify(existing) === JSON.stringify(entry);
-    if (existing !== undefined && !same && !flag(args, 'force')) {
-      throw new FleetError(
-        'INVALID_STATE',
-        `${file} already has a different '${name}' server`,
-        `pass --force to replace it, or --name to add another (it is: ${JSON.stringify(existing)})`,
-      );
-    }
-    if (!same) {
-      doc.mcpServers = { ...servers, [name]: entry };
-      writeFileSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+      planned.push(planJson(mcpFile, doc, { ...doc, mcpServers: { ...servers, [name]: entry } }));
     }
     const claudeCommand =
       'url' in entry
         ? // double quotes: the shell expands $FLEETDECK_TOKEN when the command is run
-          `${[...claude, name, entry.url].map(shellQuote).join(' ')} --header "Authorization: Bearer $FLEETDECK_TOKEN"`
-        : [...claude, name, '--', entry.command, ...entry.args].map(shellQuote).join(' ');
+          `${['claude', 'mcp', 'add', '--transport', 'http', name, entry.url].map(shellQuote).join(' ')} --header "Authorization: Bearer $FLEETDECK_TOKEN"`
+        : ['claude', 'mcp', 'add', ...(projectServer ? [] : ['--scope', 'local']), name, '--', entry.command, ...entry.args].map(shellQuote).join(' ');
+
+    // the hooks: an agent session's, on this machine's database
+    const withHooks = !flag(args, 'no-hooks') && http === undefined && !operator;
+    const settingsFile = join(root, '.claude', invocation.scope === 'project' ? 'settings.json' : 'settings.local.json');
+    if (withHooks) {
+      const doc = readJsonDoc(settingsFile) as SettingsDoc;
+      const merged = mergeHooks(doc, invocation.hook, { autoClaim: flag(args, 'auto-claim'), blockStop: flag(args, 'block-stop'), strict: flag(args, 'strict'), db });
+      planned.push(planJson(settingsFile, doc, merged));
+    }
+    if (!dryRun) {
+      for (const p of planned) writePlanned(p);
+      if (withHooks && invocation.scope === 'local') ensureIgnored(root, settingsFile);
+    }
+
     if (flag(args, 'json')) {
-      printJson({ file, name, entry, written: !same, claude_command: claudeCommand });
+      printJson({
+        root,
+        scope: invocation.scope,
+        source: invocation.source,
+        dry_run: dryRun,
+        file: projectServer ? mcpFile : null,
+        name,
+        entry,
+        written: !dryRun && planned.some((p) => p.file === mcpFile && p.changed),
+        hooks_file: withHooks ? settingsFile : null,
+        files: planned.map((p) => ({ file: p.file, changed: p.changed, ...(dryRun ? { content: p.content } : {}) })),
+        claude_command: claudeCommand,
+      });
       return 0;
     }
-    printError(same ? `${file}: '${name}' is already up to date` : `${file}: wrote the '${name}' server`);
+    for (const p of planned) {
+      if (dryRun) {
+        printError(p.changed ? `would write ${p.file}:` : `${p.file} is already up to date`);
+        if (p.changed) printLine(p.content.trimEnd());
+      } else printError(p.changed ? `wrote ${p.file}` : `${p.file} is already up to date`);
+    }
     if ('url' in entry) printError('set FLEETDECK_TOKEN in the environment of the assistant (fleetdeck token create --agent NAME --role ROLE)');
-    printError('the same for Claude Code without the file:');
+    if (invocation.scope === 'local' && !http) {
+      printError(`fleetdeck is not installed in this repository or on PATH${db ? ' (or --db was given)' : ''}: the entries are personal to this machine.`);
+      printError('add the MCP server for yourself with:');
+    } else printError('the same server for Claude Code without the file:');
     printLine(claudeCommand);
     return 0;
   },

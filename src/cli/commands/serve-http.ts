@@ -4,6 +4,7 @@ import { openApp } from '../../main.js';
 import type { HttpServerHandle } from '../../transports/http.js';
 import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
 import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
+import { redactUrl } from '../../store/postgres/url.js';
 
 /** `serve --http`: the flags added to `serve`, and what it does with them. */
 export const HTTP_OPTIONS: OptionSpec = {
@@ -52,6 +53,6 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
     await app.close();
     throw error;
   }
-  logger.info({ url: handle.url, db: app.config.db, health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
+  logger.info({ url: handle.url, db: redactUrl(app.config.db), health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
   return new Promise<number>(() => {}); // runs until a signal
 }

@@ -4,7 +4,7 @@ import { openApp } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
 import { TOOL_PROFILES, type ToolProfile } from '../../mcp/tools/index.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
-import { configFrom, flag, str, type Command } from '../command.js';
+import { configFrom, flag, str, type Command, type ParsedArgs } from '../command.js';
 import { ensureFleetDirectory } from '../fleet-file.js';
 import { userInfo } from 'node:os';
 
@@ -21,18 +21,24 @@ export const serveCommand: Command = {
     '  --role ROLE           the role for --agent',
     '  --tools full|core     full (default): every tool of the toolset; core: the tools a worker needs',
     '                        (take, claim, report, hand off, finish), for a smaller tools/list',
+    '  --session             act as this coding-assistant session\'s agent, shared with its hooks',
+    '                        (docs/claude-code.md): registered at start or found; --agent/--role name a new one;',
+    '                        FLEETDECK_AGENT_ID names an existing one',
     '',
     'Settings (flag, then environment, then default):',
     ...SETTINGS.map((s) => `  --${s.flag.padEnd(22)} ${s.env.padEnd(32)} ${s.help} (default ${s.default})`),
     ...HTTP_USAGE,
   ].join('\n'),
-  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, tools: { type: 'string' }, ...HTTP_OPTIONS },
+  options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, tools: { type: 'string' }, session: { type: 'boolean' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
     ensureFleetDirectory(config.db);
     if (str(args, 'http') !== undefined) return serveHttp(args, config);
     const agentName = str(args, 'agent');
     const role = str(args, 'role');
+    const session = flag(args, 'session');
+    if (session && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--session and --operator exclude each other');
+    if (session) return serveSession(args, agentName, role);
     if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');
     if (agentName && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--agent and --operator exclude each other');
     const profile = str(args, 'tools') ?? 'full';
@@ -49,3 +55,24 @@ export const serveCommand: Command = {
 };
 
 const isProfile = (value: string): value is ToolProfile => (TOOL_PROFILES as readonly string[]).includes(value);
+
+/** `serve --session`: bind at start to the session's agent, the one its hooks act as. */
+async function serveSession(args: ParsedArgs, name: string | undefined, role: string | undefined): Promise<number> {
+  const { resolveSessionAgent } = await import('../../hooks/identity.js');
+  const { gitTopLevel } = await import('../../hooks/workspace.js');
+  const explicitWorkspace = str(args, 'workspace') !== undefined || Boolean(process.env.FLEETDECK_WORKSPACE);
+  const workspace = explicitWorkspace ? undefined : gitTopLevel(process.env.CLAUDE_PROJECT_DIR || process.cwd());
+  const config = configFrom(workspace ? { ...args, values: { ...args.values, workspace } } : args);
+  const app = await openApp(config, { sweep: true });
+  const identity = await resolveSessionAgent(app.deps, {
+    db: config.db,
+    workspace: config.workspace,
+    explicitAgentId: process.env.FLEETDECK_AGENT_ID || undefined,
+    name: name ?? (process.env.FLEETDECK_AGENT_NAME || undefined),
+    role: role ?? (process.env.FLEETDECK_ROLE || undefined),
+    createdBy: 'serve',
+  });
+  app.deps.logger.info({ agent: identity.agentId, created: identity.created, via: identity.via }, 'bound to the session agent');
+  await serveStdio(app, { toolset: 'agent', agentId: identity.agentId });
+  return new Promise<number>(() => {});
+}

@@ -88,7 +88,7 @@ export async function attachEvidence(deps: Deps, agentId: string, input: AttachI
   const sha256 = sha256Hex(bytes);
   const name = input.name ?? gathered.defaultName;
   const mediaType = input.media_type ?? guessMediaType(name, bytes);
-  const stored = storageFor(bytes.length, LIMITS.inlineBlobBytes);
+  const stored = storageFor(bytes.length, deps.settings.inlineBlobBytes ?? LIMITS.inlineBlobBytes);
   if (stored === 'file') await writeBlobFile(deps.settings.dataDir, sha256, bytes);
 
   return writeTx(deps, async (tx, now) => {

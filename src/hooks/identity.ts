@@ -1,0 +1,89 @@
+/**
+ * One identity per coding-assistant session. The hooks and the MCP server (`serve --session`) of a
+ * session act as the same agent without the model ever handling a token:
+ *  1. FLEETDECK_AGENT_ID names the agent explicitly (its token must be in this user's vault);
+ *  2. otherwise the session's binding file (session-binding.ts), keyed by the database, the
+ *     workspace and the session's anchor process, names it; the first process of the session
+ *     registers the agent (name and role from FLEETDECK_AGENT_NAME / FLEETDECK_ROLE or flags).
+ * What this protects against is written in docs/claude-code.md.
+ */
+import { basename } from 'node:path';
+import { FleetError } from '../domain/errors.js';
+import { getAgent, registerAgent } from '../services/agents.js';
+import type { Deps } from '../services/deps.js';
+import { sessionAnchor, type ProcessAnchor } from './process-anchor.js';
+import { findOrCreateBinding } from './session-binding.js';
+
+export const DEFAULT_SESSION_ROLE = 'implementer';
+/** the role rule of register_agent (mcp/schemas.ts) */
+const SESSION_ROLE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+export interface SessionIdentityInput {
+  db: string;
+  workspace: string;
+  /** FLEETDECK_AGENT_ID, when set */
+  explicitAgentId?: string;
+  name?: string;
+  role?: string;
+  createdBy: 'hook' | 'serve';
+  claudeSessionId?: string | null;
+  /** for tests and callers that already know it; default: found from this process's ancestry */
+  anchor?: ProcessAnchor | null;
+}
+
+export interface SessionIdentity {
+  agentId: string;
+  /** registered by this call */
+  created: boolean;
+  /** how it was found */
+  via: 'env' | 'session';
+}
+
+export function defaultSessionName(workspace: string): string {
+  const base = basename(workspace).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40) || 'workspace';
+  return `claude@${base}`;
+}
+
+/** Whether an agent exists and this OS user holds its token (so it may act as it). */
+async function usable(deps: Deps, agentId: string): Promise<boolean> {
+  if (deps.tokens.load(agentId) === null) return false;
+  try {
+    await getAgent(deps, agentId);
+    return true;
+  } catch (error) {
+    if (error instanceof FleetError && error.code === 'NOT_FOUND') return false;
+    throw error;
+  }
+}
+
+export async function resolveSessionAgent(deps: Deps, input: SessionIdentityInput): Promise<SessionIdentity> {
+  if (input.explicitAgentId) {
+    const agentId = input.explicitAgentId;
+    if (!/^agt_[0-9a-z]+$/.test(agentId)) throw new FleetError('INVALID_INPUT', `FLEETDECK_AGENT_ID is not an agent id: ${agentId}`, 'unset it, or set it to an agt_… id');
+    if (!(await usable(deps, agentId))) {
+      throw new FleetError('FORBIDDEN', `FLEETDECK_AGENT_ID ${agentId} is unknown to this fleet, or this OS user does not hold its token`, 'unset FLEETDECK_AGENT_ID to let the session register its own agent');
+    }
+    return { agentId, created: false, via: 'env' };
+  }
+  if (input.role !== undefined && !SESSION_ROLE.test(input.role)) {
+    throw new FleetError('INVALID_INPUT', `invalid role: ${input.role}`, 'letters, digits, . _ : - (e.g. implementer); set FLEETDECK_ROLE or --role');
+  }
+  const anchor = input.anchor === undefined ? sessionAnchor() : input.anchor;
+  const { agentId, created } = await findOrCreateBinding({
+    dataDir: deps.settings.dataDir,
+    key: { db: input.db, workspace: input.workspace, anchor },
+    usable: (id) => usable(deps, id),
+    create: async () => {
+      const registration = await registerAgent(deps, {
+        name: input.name ?? defaultSessionName(input.workspace),
+        role: input.role ?? DEFAULT_SESSION_ROLE,
+        workspace: input.workspace,
+        capabilities: ['claude-code-session'],
+      });
+      return registration.agent.id;
+    },
+    createdBy: input.createdBy,
+    claudeSessionId: input.claudeSessionId,
+  });
+  return { agentId, created, via: 'session' };
+}
