@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HANDOFF_STATES } from '../../domain/handoff.js';
 import { LIMITS } from '../../domain/limits.js';
+import type { NotReceived } from '../../services/claims/handover.js';
 import { acceptHandoff, declineHandoff, withdrawHandoff } from '../../services/handoffs/decide.js';
 import { offerHandoff } from '../../services/handoffs/offer.js';
 import { listHandoffs } from '../../services/handoffs/queries.js';
@@ -57,14 +58,27 @@ export const handoffTool = defineTool({
 
 const decisionOutput = z.object({ handoff: handoffSchema, run: runBriefSchema, claims: z.array(z.string()).describe('claims that moved to you') });
 
+const notReceivedSchema = z
+  .array(
+    z.object({
+      claim_id: z.string(),
+      kind: z.string(),
+      pattern: z.string(),
+      mode: z.string(),
+      reason: z.enum(['conflict', 'undecided']),
+      conflicts_with: z.array(z.object({ claim_id: z.string(), agent_id: z.string(), pattern: z.string(), witness: z.string() })),
+    }),
+  )
+  .describe('claims released, not moved (they overlap scopes others keep): claim_scope them again');
+
 export const acceptHandoffTool = defineTool({
   name: 'accept_handoff',
   title: 'Take over a handed-off run',
-  description: 'Take over a handoff offered to you or your role (first taker wins): the run, a new lease and its claims become yours. Continue from its next_action with the returned lease_epoch.',
+  description: 'Take over a handoff to you or your role (first taker wins): run, new lease and claims (except not_received) become yours. Continue from next_action with the new lease_epoch.',
   toolset: 'agent',
   binding: 'agent',
   input: z.object({ handoff_id: handoffId }).strict(),
-  output: decisionOutput,
+  output: decisionOutput.extend({ not_received: notReceivedSchema }),
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: false },
   async run(ctx, input) {
     const out = await acceptHandoff(ctx.deps, ctx.session.requireAgent(), input.handoff_id);
@@ -72,11 +86,28 @@ export const acceptHandoffTool = defineTool({
       handoff: handoffOut(out.view),
       run: runBriefOut(out.run),
       claims: out.claims,
-      next: `the run is yours (lease_epoch ${out.run.leaseEpoch}): ${out.handoff.nextAction.slice(0, 300)}`,
+      not_received: out.notReceived.map((n) => ({
+        claim_id: n.claim.id,
+        kind: n.claim.kind,
+        pattern: n.claim.pattern,
+        mode: n.claim.mode,
+        reason: n.reason,
+        conflicts_with: n.conflicts.map((c) => ({ claim_id: c.claim.id, agent_id: c.holder.agentId, pattern: c.claim.pattern, witness: c.witness })),
+      })),
+      next: `the run is yours (lease_epoch ${out.run.leaseEpoch}): ${notReceivedNote(out.notReceived)}${out.handoff.nextAction.slice(0, 300)}`,
     };
   },
-  summarize: (o) => `accepted ${o.handoff.handoff_id}: run ${o.run.run_id} is yours (epoch ${o.run.lease_epoch}, ${o.claims.length} claim(s))`,
+  summarize: (o) =>
+    `accepted ${o.handoff.handoff_id}: run ${o.run.run_id} is yours (epoch ${o.run.lease_epoch}, ${o.claims.length} claim(s)${o.not_received.length > 0 ? `, ${o.not_received.length} not received` : ''})`,
 });
+
+/** The hint's first step when some claims did not move: the taker must claim them itself. */
+function notReceivedNote(notReceived: NotReceived[]): string {
+  if (notReceived.length === 0) return '';
+  const shown = notReceived.slice(0, 5).map((n) => `${n.claim.kind} ${n.claim.pattern} (${n.claim.mode})`).join(', ');
+  const more = notReceived.length > 5 ? ` and ${notReceived.length - 5} more` : '';
+  return `first claim_scope again what you did not receive: ${shown}${more} (see not_received: it overlaps scopes others keep). Then `;
+}
 
 export const declineHandoffTool = defineTool({
   name: 'decline_handoff',

@@ -7,3 +7,4 @@ export { listActiveClaims, listClaims, type ClaimListing, type ClaimView } from 
 export { guardViolations, type GuardViolation } from './guard.js';
 export { renewClaims } from './renew.js';
 export { expireClaims, releaseClaimsOfStaleAgent } from './expire.js';
+export { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover, type Handover, type NotReceived } from './handover.js';

@@ -1,12 +1,13 @@
-import { forbidden, invalidState, notFound } from '../../domain/errors.js';
+import { FleetError, forbidden, invalidState, notFound } from '../../domain/errors.js';
 import { handoffTargetLabel, isHandoffTarget, type Handoff } from '../../domain/handoff.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
-import { transferClaimsOfRun } from '../claims/release.js';
+import { newWorkMeter } from '../claims/budget.js';
+import { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover, type HandoverComparisons, type NotReceived } from '../claims/handover.js';
 import type { Deps } from '../deps.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
 import { clip, moveRun, signalAgent } from '../runs/transitions.js';
-import { writeTx } from '../tx.js';
+import { readTx, writeTx } from '../tx.js';
 import { returnToOfferer, withdrawHandoffIn, type HandoffDecision } from './core.js';
 import { handoffView, type HandoffView } from './queries.js';
 
@@ -16,48 +17,83 @@ import { handoffView, type HandoffView } from './queries.js';
  * (… WHERE state = 'offered'), the run's owner becomes the acceptor with the lease epoch + 1 and a
  * fresh lease, and the run's claims move with it. The offerer is told, and its later writes on the
  * run get LEASE_LOST (its epoch is no longer current).
+ *
+ * A claim that would conflict with a scope another agent keeps (the giver's other runs included:
+ * an agent's own claims never conflict) is released instead of moved, and listed in
+ * `notReceived` for the taker to claim again. Its glob comparisons run before the write
+ * transaction, as claim_scope's do (claims/handover.ts: snapshot → compare → verify).
  */
-export async function acceptHandoff(deps: Deps, agentId: string, handoffId: string): Promise<HandoffDecision & { view: HandoffView }> {
+export async function acceptHandoff(deps: Deps, agentId: string, handoffId: string): Promise<AcceptDecision> {
   await enforceLeaseLimit(deps, agentId, 'accept_handoff');
-  return writeTx(deps, async (tx, now) => {
-    const { handoff, run } = await loadOpen(tx, handoffId, agentId);
-    const agent = (await tx.agents.get(agentId))!;
-    if (agent.paused) throw invalidState('you are paused by the operator', 'wait until you are resumed (a resume signal), then accept', { handoff_id: handoffId });
-    const closed = await tx.handoffs.close(handoff.id, 'accepted', agentId, null, now);
-    if (!closed) throw alreadyClosed(await tx.handoffs.get(handoff.id) ?? handoff);
-    const moved = await moveRun(
-      tx,
-      run,
-      'leased',
-      'accept_handoff',
-      { ownerId: agentId, lastOwnerId: agentId, bumpEpoch: true, leaseExpiresAt: now + agent.leaseSeconds * 1000, stateReason: null },
-      now,
-      { actor: agentId, type: 'run.handoff_accepted', payload: { handoff_id: handoff.id, from_agent_id: handoff.fromAgentId } },
-    );
-    const claims = await transferClaimsOfRun(tx, run.id, agentId, now, agentId);
-    await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
-    await tx.events.append(
-      {
-        actor: agentId,
-        type: 'handoff.accepted',
-        agentId,
-        runId: run.id,
-        subjectId: handoff.id,
-        payload: { from_agent_id: handoff.fromAgentId, epoch: moved.leaseEpoch, claims },
-      },
-      now,
-    );
-    await signalAgent(
-      tx,
-      handoff.fromAgentId,
-      'handoff_accepted',
-      moved,
-      `${agent.name} (${agent.id}) accepted your handoff ${handoff.id} of run ${run.id}; the run${claims.length > 0 ? ` and its ${claims.length} claim(s)` : ''} are theirs now. Stop working on it: your writes on it get LEASE_LOST`,
-      { handoff_id: handoff.id, accepted_by: agent.id, epoch: moved.leaseEpoch, claims },
-      now,
-    );
-    return { handoff: closed, run: moved, claims, view: await handoffView(tx, closed, now) };
-  });
+  const meter = newWorkMeter();
+  const comparisons = newHandoverComparisons();
+  for (let attempt = 0; attempt < ACCEPT_ATTEMPTS; attempt++) {
+    const snapshot = await readTx(deps, async (tx, now) => {
+      const { run } = await loadOpen(tx, handoffId, agentId);
+      return await snapshotHandover(tx, run.id, agentId, now);
+    });
+    await compareHandover(snapshot, comparisons, meter);
+    const outcome = await writeTx(deps, async (tx, now) => await acceptIn(tx, agentId, handoffId, comparisons, now));
+    if (outcome) return outcome;
+  }
+  throw new FleetError('BUSY', 'the claims overlapping this run kept changing while your accept was decided', 'call accept_handoff again');
+}
+
+/** Snapshot, compare, verify: at most this many rounds before BUSY (each round compares only newcomers). */
+const ACCEPT_ATTEMPTS = 5;
+
+export type AcceptDecision = HandoffDecision & { view: HandoffView; notReceived: NotReceived[] };
+
+/** The accept's transaction; null (nothing written) when a claim to compare appeared since the snapshot. */
+async function acceptIn(tx: Tx, agentId: string, handoffId: string, comparisons: HandoverComparisons, now: number): Promise<AcceptDecision | null> {
+  const { handoff, run } = await loadOpen(tx, handoffId, agentId);
+  const agent = (await tx.agents.get(agentId))!;
+  if (agent.paused) throw invalidState('you are paused by the operator', 'wait until you are resumed (a resume signal), then accept', { handoff_id: handoffId });
+  const conflicting = await verifyHandover(tx, run.id, agentId, now, comparisons);
+  if (!conflicting) return null;
+  const closed = await tx.handoffs.close(handoff.id, 'accepted', agentId, null, now);
+  if (!closed) throw alreadyClosed(await tx.handoffs.get(handoff.id) ?? handoff);
+  const moved = await moveRun(
+    tx,
+    run,
+    'leased',
+    'accept_handoff',
+    { ownerId: agentId, lastOwnerId: agentId, bumpEpoch: true, leaseExpiresAt: now + agent.leaseSeconds * 1000, stateReason: null },
+    now,
+    { actor: agentId, type: 'run.handoff_accepted', payload: { handoff_id: handoff.id, from_agent_id: handoff.fromAgentId } },
+  );
+  const { moved: claims, notReceived } = await handOverClaimsOfRun(tx, run.id, agentId, now, conflicting, handoff.id);
+  const released = notReceived.map((n) => n.claim.id);
+  await tx.agents.applyHeartbeat(agentId, { currentRunId: run.id, status: 'working' });
+  await tx.events.append(
+    {
+      actor: agentId,
+      type: 'handoff.accepted',
+      agentId,
+      runId: run.id,
+      subjectId: handoff.id,
+      payload: { from_agent_id: handoff.fromAgentId, epoch: moved.leaseEpoch, claims, ...(released.length > 0 ? { claims_released: released } : {}) },
+    },
+    now,
+  );
+  await signalAgent(
+    tx,
+    handoff.fromAgentId,
+    'handoff_accepted',
+    moved,
+    `${agent.name} (${agent.id}) accepted your handoff ${handoff.id} of run ${run.id}; the run${claims.length > 0 ? ` and its ${claims.length} claim(s)` : ''} are theirs now. Stop working on it: your writes on it get LEASE_LOST${releasedNote(notReceived)}`,
+    { handoff_id: handoff.id, accepted_by: agent.id, epoch: moved.leaseEpoch, claims, ...(released.length > 0 ? { claims_released: released } : {}) },
+    now,
+  );
+  return { handoff: closed, run: moved, claims, notReceived, view: await handoffView(tx, closed, now) };
+}
+
+/** For the giver: the run's claims that overlapped scopes kept elsewhere ended instead of moving. */
+function releasedNote(notReceived: NotReceived[]): string {
+  if (notReceived.length === 0) return '';
+  const shown = notReceived.slice(0, 5).map((n) => `${n.claim.kind} ${n.claim.pattern}`).join(', ');
+  const more = notReceived.length > 5 ? ` and ${notReceived.length - 5} more` : '';
+  return `. ${notReceived.length} of the run's claims (${shown}${more}) overlapped scopes you or others keep, so they were released instead of moved; the taker must claim them again`;
 }
 
 /** A target declines with a reason: the run returns to the offerer, leased again. */
