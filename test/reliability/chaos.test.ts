@@ -17,9 +17,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { CLI, REPO_ROOT, spawnServer, waitForExit, type StdioClient, type ToolResult } from '../helpers/stdio.js';
-import { replayClaims } from './support/claims-replay.js';
-import { events, integrityCheck, openFile } from './support/inspect.js';
-import { Random } from './support/random.js';
+import { replayClaims } from './helpers/claims-replay.js';
+import { events, integrityCheck, openFile } from './helpers/inspect.js';
+import { Random } from './helpers/random.js';
 
 const SEED = Number(process.env.FLEETDECK_CHAOS_SEED ?? 20_261_130);
 const PROCESSES = 5;

@@ -1,7 +1,7 @@
 /**
  * Property-based fuzz of every tool of both toolsets, through a real SDK Client in-process. The
  * tools come from the server's own tools/list, and their arguments from the advertised input
- * schemas (support/schema-arbitrary.ts), so a new tool or field is covered without editing this
+ * schemas (helpers/schema-arbitrary.ts), so a new tool or field is covered without editing this
  * file. For every call that errs: the code is one of the SPEC's (never INTERNAL), and nothing
  * changed — the audit log's head and a checksum of every state table are as before (the checksum
  * is recomputed only when SQLite's data_version says another connection committed).
@@ -16,8 +16,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, openTestApp, tempDir, type TestApp, type TestClient } from '../helpers/app.js';
-import { dataVersion, lastSeq, openFile, stateChecksum, type Db } from './support/inspect.js';
-import { argumentsFor, type IdPool, type JsonSchema } from './support/schema-arbitrary.js';
+import { dataVersion, lastSeq, openFile, stateChecksum, type Db } from './helpers/inspect.js';
+import { argumentsFor, type IdPool, type JsonSchema } from './helpers/schema-arbitrary.js';
 
 const SEED = Number(process.env.FLEETDECK_FUZZ_SEED ?? 424_242);
 /** calls in all, spread evenly over the tools */

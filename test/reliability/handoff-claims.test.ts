@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectClient, openTestApp, type TestApp, type TestClient } from '../helpers/app.js';
-import { openFile } from './support/inspect.js';
+import { openFile } from './helpers/inspect.js';
 
 describe('an accepted handoff never leaves two agents holding conflicting scopes', () => {
   let t: TestApp;

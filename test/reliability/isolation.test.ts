@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { connectHttp, type HttpClient } from '../helpers/http.js';
 import { spawnServer, type StdioClient, type ToolResult } from '../helpers/stdio.js';
-import { createAgentToken, spawnHttpServer, type HttpProcess } from './support/http-server.js';
+import { createAgentToken, spawnHttpServer, type HttpProcess } from './helpers/http-server.js';
 
 const BOUND_MS = 1_000;
 /**
