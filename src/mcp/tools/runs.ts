@@ -28,7 +28,7 @@ const usage = usageInput.describe('what this run cost');
 export const submitTaskTool = defineTool({
   name: 'submit_task',
   title: 'Queue a task',
-  description: 'Queue work for to_role (any agent of it) or to_agent; returns at once. The outcome arrives as a run_finished signal (or get_run). A retry with the same idempotency_key returns the same run.',
+  description: 'Queue work for to_role (any member) or to_agent; returns at once. The outcome arrives as a run_finished signal (or get_run). A retry with the same idempotency_key returns the same run.',
   toolset: 'agent',
   binding: 'any',
   input: z
@@ -108,7 +108,7 @@ export const takeTaskTool = defineTool({
 export const startRunTool = defineTool({
   name: 'start_run',
   title: 'Start your own run',
-  description: 'Record work you start on your own as a run leased to you, so it has an owner, claims, evidence and a result. Returns run_id and lease_epoch.',
+  description: 'Record work you start yourself as a run leased to you, so it has an owner, claims, evidence and a result. Returns run_id and lease_epoch.',
   toolset: 'agent',
   binding: 'agent',
   input: z
@@ -158,7 +158,7 @@ export const getRunTool = defineTool({
 export const listRunsTool = defineTool({
   name: 'list_runs',
   title: 'List runs',
-  description: 'Runs, newest first, by state, role, owner, submitter or parent ("me" for yourself). next_cursor pages.',
+  description: 'Runs, newest first, by state, role, owner, submitter or parent (me = yourself). next_cursor pages.',
   toolset: 'agent',
   binding: 'none',
   input: z
@@ -184,7 +184,7 @@ export const listRunsTool = defineTool({
 export const cancelTaskTool = defineTool({
   name: 'cancel_task',
   title: 'Cancel a task you submitted',
-  description: 'Cancel a run you submitted: its holder gets a cancel signal and its claims are released.',
+  description: 'Cancel a run you submitted: its holder gets a cancel signal; its claims are released.',
   toolset: 'agent',
   binding: 'any',
   input: z.object({ run_id: runId, reason: shortText.min(1) }).strict(),
