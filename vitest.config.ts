@@ -13,7 +13,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * `dist/cli.js` lands in the project that builds without anyone listing it.
  */
 const E2E_DIRS = ['test/e2e/', 'test/reliability/'];
-const SPAWNS_BUILD = /\bdist\/|helpers\/stdio(\.js)?'/;
+const SPAWNS_BUILD = /\bdist\/|helpers\/(stdio|hooks)(\.js)?'/;
 
 function testFiles(dir: string): string[] {
   const out: string[] = [];

@@ -101,6 +101,9 @@ for (const dir of findDirs(join(src, 'store'), 'migrations')) {
 chmodSync(join(dist, 'cli.js'), 0o755);
 // FLEETDECK_BUILD_META=1: what each output file holds, for whoever trims the start-up path
 if (process.env.FLEETDECK_BUILD_META === '1') writeFileSync(join(dist, 'meta.json'), JSON.stringify(result.metafile));
+// which sources each chunk holds (paths only): lets a test tell what a process loaded (test/hooks/import-graph.test.ts)
+const chunkSources = Object.fromEntries(Object.entries(result.metafile.outputs).map(([out, o]) => [relative(dist, out), Object.keys(o.inputs)]));
+writeFileSync(join(dist, 'chunk-sources.json'), JSON.stringify(chunkSources));
 writeFileSync(join(dist, 'THIRD-PARTY-LICENSES.md'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
 
 /** The licence of every package bundled into dist/ (their own comments are stripped by minifying). */

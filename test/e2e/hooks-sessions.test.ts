@@ -3,7 +3,7 @@
  * its hooks and its own `fleetdeck serve --session` MCP server, on one database.
  */
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
@@ -26,6 +26,7 @@ describe('two Claude Code sessions on one fleet', () => {
     second = join(root, 'repo-second');
     gitRepo(main);
     execFileSync('git', ['-C', main, 'worktree', 'add', '-q', '-b', 'second', second]);
+    mkdirSync(join(root, 'data')); // --db names a file in an existing directory (only the default data directory is created)
     env = { FLEETDECK_DB: join(root, 'data', 'fleet.db') };
   });
   afterEach(async () => {

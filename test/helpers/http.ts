@@ -33,6 +33,10 @@ export async function startConformanceHttp(app: App, options: { fixtures: boolea
   const handler = createHttpHandler(app, {
     ...loadHttpSettings({}, {}),
     host: '127.0.0.1',
+    // every scenario of the suite comes in under the one lent token, as fast as the suite can send:
+    // the per-token rate limit (20/s by default) would answer some of them 429
+    ratePerSecond: 100_000,
+    burst: 100_000,
     ...(options.fixtures ? { onSession: (server, env) => mountConformanceFixtures(server.mcp, env) } : {}),
   });
   return listen(handler, '127.0.0.1', 0, (req) => {

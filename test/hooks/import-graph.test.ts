@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
 import { fixture, gitRepo, runHook } from '../helpers/hooks.js';
 
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
+const DIST_URL = new URL('../../dist/', import.meta.url).href;
 const RECORD = fileURLToPath(new URL('../fixtures/imports/record.mjs', import.meta.url));
 
 describe('the hook import graph', () => {
@@ -24,14 +26,21 @@ describe('the hook import graph', () => {
   });
   afterEach(() => tmp.cleanup());
 
-  const loaded = () => readFileSync(log, 'utf8').split('\n').filter(Boolean);
+  // dist/ is a bundle: a loaded chunk stands for the sources it holds (dist/chunk-sources.json, from the build)
+  const loaded = () => {
+    const chunks = JSON.parse(readFileSync(join(DIST, 'chunk-sources.json'), 'utf8')) as Record<string, string[]>;
+    return readFileSync(log, 'utf8').split('\n').filter(Boolean).flatMap((url) => {
+      const inDist = url.startsWith(DIST_URL) ? chunks[url.slice(DIST_URL.length)] : undefined;
+      return inDist ? [url, ...inDist.map((s) => `/${s}`)] : [url];
+    });
+  };
   const env = (db: string) => ({ FLEETDECK_DB: db, FLEETDECK_DATA_DIR: join(tmp.dir, 'data'), FLEETDECK_IMPORT_LOG: log, NODE_OPTIONS: `--import=${RECORD}` });
 
   it('on SQLite: neither the MCP SDK nor pg', async () => {
     const run = await runHook('post-tool-use', fixture('post-tool-use', repo), { env: env(join(tmp.dir, 'data', 'fleet.db')) });
     expect(run.code, run.stderr).toBe(0);
     const urls = loaded();
-    expect(urls.some((u) => u.includes('/hooks/post-tool-use.js'))).toBe(true); // the recorder saw the hook's own modules
+    expect(urls.some((u) => u.includes('/hooks/post-tool-use.'))).toBe(true); // the recorder saw the hook's own modules
     expect(urls.some((u) => u.includes('better-sqlite3'))).toBe(true);
     expect(urls.filter((u) => u.includes('@modelcontextprotocol'))).toEqual([]);
     expect(urls.filter((u) => /\/node_modules\/pg\//.test(u) || u.includes('/store/postgres/pg-store'))).toEqual([]);

@@ -10,6 +10,7 @@ import { AGENTQ_SETTINGS, loadAgentqSettings, redactUrl, type AgentqSettings } f
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, declareTopology, queueOf, TASK_EXCHANGE } from '../../agentq/topology.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
+import { ensureFleetDirectory } from '../fleet-file.js';
 import { receiveExternalTask } from '../../services/external-tasks/intake.js';
 import { configFrom, flag, str, withApp, type Command, type OptionSpec, type ParsedArgs } from '../command.js';
 import { printError, printJson, printLine } from '../output.js';
@@ -81,6 +82,7 @@ export const agentqBridgeCommand: Command = {
   async run(args) {
     const config = configFrom(args);
     const settings = agentqSettingsFrom(args, config.workspace);
+    ensureFleetDirectory(config.db);
     const app = await openApp(config, { sweep: true });
     const logger = app.deps.logger;
     const agent = await bridgeIdentity(app.deps);
@@ -164,7 +166,7 @@ export const agentqSubmitCommand: Command = {
       const settings = agentqSettingsFrom(args, app.config.workspace);
       const agent = await bridgeIdentity(app.deps);
       return receiveExternalTask(app.deps, agent.id, taskInputOf(envelope, 0), { roots: settings.contextRoots, maxBytes: settings.contextMaxBytes, dataDir: app.deps.settings.dataDir });
-    });
+    }, { create: true }); // like `fleetdeck submit`: queueing work starts a fleet
     if (flag(args, 'json')) printJson({ task_id: envelope.task_id, run_id: out.run.id, state: out.run.state, deduplicated: out.deduplicated, context_artifact_id: out.contextArtifactId });
     else {
       printLine(`${envelope.task_id} ${out.run.id}`);
