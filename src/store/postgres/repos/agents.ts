@@ -1,6 +1,6 @@
 import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
 import { toAgent } from '../../sqlite/repos/agents.js';
-import { toJson } from '../../sqlite/repos/json.js';
+import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 

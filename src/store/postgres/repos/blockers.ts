@@ -1,6 +1,6 @@
 import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
 import { toBlocker } from '../../sqlite/repos/blockers.js';
-import { toJson } from '../../sqlite/repos/json.js';
+import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';

@@ -1,6 +1,6 @@
 import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
 import { toHandoff } from '../../sqlite/repos/handoffs.js';
-import { toJson } from '../../sqlite/repos/json.js';
+import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';

@@ -1,12 +1,10 @@
 import type { RunState } from '../../../domain/run.js';
 import type { NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
-import { toJson } from '../../sqlite/repos/json.js';
-import { toRun } from '../../sqlite/repos/runs.js';
+import { toJson } from '../../rows/json.js';
+import { toRun, type RunRow } from '../../rows/runs.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
-
-type RunRow = Parameters<typeof toRun>[0];
 
 const COLUMNS = `id, title, type, instructions, context, context_ref, origin, to_role, to_agent, priority, state,
   dead_reason, state_reason, owner_id, last_owner_id, lease_epoch, lease_expires_at, attempts, max_attempts,

@@ -1,6 +1,6 @@
 import type { NewSignal, Signal, SignalKind } from '../../../domain/signal.js';
 import type { SignalRepo } from '../../port/signals.js';
-import { parseJson, toJson } from '../../sqlite/repos/json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 

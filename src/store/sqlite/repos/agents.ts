@@ -1,7 +1,7 @@
 import type { Agent, AgentStatus } from '../../../domain/agent.js';
 import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from './json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 
 interface AgentRow {
   id: string;

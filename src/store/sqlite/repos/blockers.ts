@@ -1,7 +1,7 @@
 import type { Blocker, BlockerKind, BlockerOrigin, BlockerState, Decision } from '../../../domain/blocker.js';
 import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from './json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 import type { PolicyRule, PolicySubject } from '../../../domain/policy.js';
 
 interface BlockerRow {

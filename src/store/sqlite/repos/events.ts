@@ -1,7 +1,7 @@
 import { eventHash, GENESIS_HASH, type EventType, type FleetEvent, type NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import type { Db } from '../open.js';
-import { parseJson } from './json.js';
+import { parseJson } from '../../rows/json.js';
 
 export function toEvent(row: RawEventRow): FleetEvent {
   return {

@@ -1,7 +1,7 @@
 import type { Completion, CompletionStatus, ExternalTask } from '../../../domain/external-task.js';
 import type { ExternalTaskFigures, ExternalTaskRepo, OutboxEntry } from '../../port/external-tasks.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from './json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 
 export interface LinkRow {
   run_id: string;

@@ -1,7 +1,7 @@
 import type { FailedAttempt, Handoff, HandoffState } from '../../../domain/handoff.js';
 import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from './json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 
 interface HandoffRow {
   id: string;

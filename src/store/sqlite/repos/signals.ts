@@ -1,7 +1,7 @@
 import type { NewSignal, Signal, SignalKind } from '../../../domain/signal.js';
 import type { SignalRepo } from '../../port/signals.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from './json.js';
+import { parseJson, toJson } from '../../rows/json.js';
 
 interface SignalRow {
   id: number;
