@@ -1,34 +1,11 @@
-import type { NewSignal, Signal, SignalKind } from '../../../domain/signal.js';
+import type { NewSignal } from '../../../domain/signal.js';
 import type { SignalRepo } from '../../port/signals.js';
-import { parseJson, toJson } from '../../rows/json.js';
+import { toJson } from '../../rows/json.js';
+import { toSignal, type SignalRow } from '../../rows/signals.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
-interface SignalRow {
-  id: number;
-  kind: string;
-  run_id: string | null;
-  subject_id: string | null;
-  message: string;
-  payload: string;
-  created_at: number;
-  deliveries: number;
-  acked_at: number | null;
-}
-
 const COLUMNS = 'id, kind, run_id, subject_id, message, payload, created_at, deliveries, acked_at';
-
-const toSignal = (r: SignalRow): Signal => ({
-  id: r.id,
-  kind: r.kind as SignalKind,
-  runId: r.run_id,
-  subjectId: r.subject_id,
-  message: r.message,
-  payload: parseJson<Record<string, unknown>>(r.payload, {}),
-  createdAt: r.created_at,
-  redelivered: r.deliveries > 1,
-  acknowledgedAt: r.acked_at,
-});
 
 /** Unacknowledged signals a delivery may take: never handed out, released, or handed elsewhere long enough ago. */
 const DELIVERABLE = `agent_id = $1 AND acked_at IS NULL
