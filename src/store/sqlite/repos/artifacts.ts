@@ -1,18 +1,7 @@
-import type { Artifact, BlobStorage, StoredBlob } from '../../../domain/artifact.js';
+import type { BlobStorage, StoredBlob } from '../../../domain/artifact.js';
 import type { ArtifactRepo, NewArtifactRow, NewBlobRow } from '../../port/artifacts.js';
+import { toArtifact, type ArtifactRow } from '../../rows/artifacts.js';
 import type { Db } from '../open.js';
-
-interface ArtifactRow {
-  id: string;
-  run_id: string;
-  agent_id: string;
-  kind: string;
-  name: string;
-  media_type: string;
-  sha256: string;
-  size: number;
-  created_at: number;
-}
 
 interface BlobRow {
   sha256: string;
@@ -22,18 +11,6 @@ interface BlobRow {
 }
 
 const COLUMNS = 'id, run_id, agent_id, kind, name, media_type, sha256, size, created_at';
-
-const toArtifact = (r: ArtifactRow): Artifact => ({
-  id: r.id,
-  runId: r.run_id,
-  agentId: r.agent_id,
-  kind: r.kind,
-  name: r.name,
-  mediaType: r.media_type,
-  sha256: r.sha256,
-  size: r.size,
-  createdAt: r.created_at,
-});
 
 export function sqliteArtifactRepo(db: Db): ArtifactRepo {
   // ON CONFLICT DO NOTHING: the same bytes are stored once, whoever attaches them first wins.
