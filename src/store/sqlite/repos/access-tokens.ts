@@ -1,29 +1,8 @@
-import type { AccessToken, AccessTokenRepo, NewAccessToken } from '../../port/access-tokens.js';
+import type { AccessTokenRepo, NewAccessToken } from '../../port/access-tokens.js';
+import { toAccessToken, type AccessTokenRow } from '../../rows/access-tokens.js';
 import type { Db } from '../open.js';
 
-interface AccessTokenRow {
-  id: string;
-  kind: string;
-  agent_id: string | null;
-  label: string;
-  created_at: number;
-  revoked_at: number | null;
-  last_used_at: number | null;
-}
-
 const COLUMNS = 'id, kind, agent_id, label, created_at, revoked_at, last_used_at';
-
-function toAccessToken(row: AccessTokenRow): AccessToken {
-  return {
-    id: row.id,
-    kind: row.kind === 'operator' ? 'operator' : 'agent',
-    agentId: row.agent_id,
-    label: row.label,
-    createdAt: row.created_at,
-    revokedAt: row.revoked_at,
-    lastUsedAt: row.last_used_at,
-  };
-}
 
 export function sqliteAccessTokenRepo(db: Db): AccessTokenRepo {
   const insert = db.prepare(`INSERT INTO access_tokens (id, kind, agent_id, label, token_hash, created_at)
