@@ -1,10 +1,8 @@
 import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
-import { toAgent } from '../../sqlite/repos/agents.js';
+import { toAgent, type AgentRow } from '../../rows/agents.js';
 import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
-
-type AgentRow = Parameters<typeof toAgent>[0];
 
 // paused is a boolean here and 0/1 in SQLite: the shared row mapper reads the SQLite shape.
 const COLUMNS = `id, name, role, workspace, capabilities, status, note, progress, current_run_id, lease_seconds,

@@ -1,54 +1,10 @@
-import type { Agent, AgentStatus } from '../../../domain/agent.js';
 import type { AgentRepo, HeartbeatUpdate, NewAgentRow } from '../../port/agents.js';
+import { toAgent, type AgentRow } from '../../rows/agents.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from '../../rows/json.js';
-
-interface AgentRow {
-  id: string;
-  name: string;
-  role: string;
-  workspace: string | null;
-  capabilities: string;
-  status: string;
-  note: string | null;
-  progress: number | null;
-  current_run_id: string | null;
-  lease_seconds: number;
-  registered_at: number;
-  last_seen_at: number;
-  last_heartbeat_at: number | null;
-  liveness: string;
-  stale_since: number | null;
-  paused: number;
-  tokens_in: number;
-  tokens_out: number;
-  cost_usd: number;
-}
+import { toJson } from '../../rows/json.js';
 
 const COLUMNS = `id, name, role, workspace, capabilities, status, note, progress, current_run_id, lease_seconds,
   registered_at, last_seen_at, last_heartbeat_at, liveness, stale_since, paused, tokens_in, tokens_out, cost_usd`;
-
-export function toAgent(row: AgentRow): Agent {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    workspace: row.workspace,
-    capabilities: parseJson<string[]>(row.capabilities, []),
-    status: row.status as AgentStatus,
-    note: row.note,
-    progress: row.progress,
-    currentRunId: row.current_run_id,
-    leaseSeconds: row.lease_seconds,
-    registeredAt: row.registered_at,
-    lastSeenAt: row.last_seen_at,
-    lastHeartbeatAt: row.last_heartbeat_at,
-    recordedLiveness: row.liveness === 'stale' ? 'stale' : 'active',
-    staleSince: row.stale_since,
-    paused: row.paused === 1,
-    usage: { tokens_in: row.tokens_in, tokens_out: row.tokens_out, cost_usd: row.cost_usd },
-  };
-}
 
 export function sqliteAgentRepo(db: Db): AgentRepo {
   const insert = db.prepare(`INSERT INTO agents (id, name, role, workspace, capabilities, token_hash, lease_seconds,
