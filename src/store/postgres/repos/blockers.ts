@@ -1,11 +1,9 @@
 import type { BlockerListFilter, BlockerRepo, BlockerResolution, NewBlockerRow } from '../../port/blockers.js';
-import { toBlocker } from '../../sqlite/repos/blockers.js';
+import { toBlocker, type BlockerRow } from '../../rows/blockers.js';
 import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
-
-type BlockerRow = Parameters<typeof toBlocker>[0];
 
 const COLUMNS = `id, run_id, agent_id, raised_by, origin, kind, question, options, context, evidence, policy_rule,
   policy_subject, state, decision, resolution, chosen_option, reassigned_to, resolved_by, resolved_at, created_at`;
