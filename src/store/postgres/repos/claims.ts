@@ -1,11 +1,9 @@
 import type { ClaimKind } from '../../../domain/claim.js';
 import type { CandidateQuery, ClaimFilter, ClaimRepo, ClaimUpdate, NewClaimRow } from '../../port/claims.js';
-import { toClaim } from '../../sqlite/repos/claims.js';
+import { toClaim, type ClaimRow } from '../../rows/claims.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
-
-type ClaimRow = Parameters<typeof toClaim>[0];
 
 const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
   expires_at, state, released_at, release_reason`;

@@ -1,47 +1,10 @@
-import type { Claim, ClaimKind, ClaimMode, ClaimState } from '../../../domain/claim.js';
+import type { Claim } from '../../../domain/claim.js';
 import type { CandidateQuery, ClaimFilter, ClaimRepo, ClaimUpdate, NewClaimRow } from '../../port/claims.js';
+import { toClaim, type ClaimRow } from '../../rows/claims.js';
 import type { Db } from '../open.js';
-
-interface ClaimRow {
-  id: string;
-  workspace: string;
-  kind: string;
-  pattern: string;
-  prefix: string;
-  mode: string;
-  agent_id: string;
-  run_id: string | null;
-  reason: string | null;
-  ttl_seconds: number;
-  created_at: number;
-  expires_at: number;
-  state: string;
-  released_at: number | null;
-  release_reason: string | null;
-}
 
 const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
   expires_at, state, released_at, release_reason`;
-
-export function toClaim(row: ClaimRow): Claim {
-  return {
-    id: row.id,
-    workspace: row.workspace,
-    kind: row.kind as ClaimKind,
-    pattern: row.pattern,
-    prefix: row.prefix,
-    mode: row.mode as ClaimMode,
-    agentId: row.agent_id,
-    runId: row.run_id,
-    reason: row.reason,
-    ttlSeconds: row.ttl_seconds,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    state: row.state as ClaimState,
-    releasedAt: row.released_at,
-    releaseReason: row.release_reason,
-  };
-}
 
 const toClaims = (rows: unknown[]): Claim[] => (rows as ClaimRow[]).map(toClaim);
 
