@@ -1,6 +1,6 @@
 import type { FleetEvent, NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
-import { toEvent } from '../../sqlite/repos/events.js';
+import { toEvent } from '../../rows/events.js';
 import { flushCommitLog } from '../commit-log.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';

@@ -1,22 +1,7 @@
-import { eventHash, GENESIS_HASH, type EventType, type FleetEvent, type NewEvent } from '../../../domain/event.js';
+import { eventHash, GENESIS_HASH, type FleetEvent, type NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
+import { toEvent } from '../../rows/events.js';
 import type { Db } from '../open.js';
-import { parseJson } from '../../rows/json.js';
-
-export function toEvent(row: RawEventRow): FleetEvent {
-  return {
-    seq: row.seq,
-    at: row.at,
-    actor: row.actor,
-    type: row.type as EventType,
-    agentId: row.agent_id,
-    runId: row.run_id,
-    subjectId: row.subject_id,
-    payload: parseJson<Record<string, unknown>>(row.payload, {}),
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 export function sqliteEventRepo(db: Db): EventRepo {
   const last = db.prepare('SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1');
