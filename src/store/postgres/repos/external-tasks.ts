@@ -1,5 +1,5 @@
 import type { ExternalTaskFigures, ExternalTaskRepo } from '../../port/external-tasks.js';
-import { toEntry, toLink, type LinkRow, type OutboxRow } from '../../sqlite/repos/external-tasks.js';
+import { toEntry, toLink, type LinkRow, type OutboxRow } from '../../rows/external-tasks.js';
 import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
