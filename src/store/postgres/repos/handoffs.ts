@@ -1,11 +1,9 @@
 import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
-import { toHandoff } from '../../sqlite/repos/handoffs.js';
+import { toHandoff, type HandoffRow } from '../../rows/handoffs.js';
 import { toJson } from '../../rows/json.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
-
-type HandoffRow = Parameters<typeof toHandoff>[0];
 
 const COLUMNS = `id, run_id, from_agent_id, to_agent_id, to_role, summary, next_action, changed_files, evidence,
   failed_attempts, risks, open_questions, state, offered_epoch, created_at, decided_at, decided_by, reason`;

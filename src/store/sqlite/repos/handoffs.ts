@@ -1,28 +1,7 @@
-import type { FailedAttempt, Handoff, HandoffState } from '../../../domain/handoff.js';
 import type { HandoffListFilter, HandoffRepo, NewHandoffRow } from '../../port/handoffs.js';
+import { toHandoff, type HandoffRow } from '../../rows/handoffs.js';
 import type { Db } from '../open.js';
-import { parseJson, toJson } from '../../rows/json.js';
-
-interface HandoffRow {
-  id: string;
-  run_id: string;
-  from_agent_id: string;
-  to_agent_id: string | null;
-  to_role: string | null;
-  summary: string;
-  next_action: string;
-  changed_files: string;
-  evidence: string;
-  failed_attempts: string;
-  risks: string;
-  open_questions: string;
-  state: string;
-  offered_epoch: number;
-  created_at: number;
-  decided_at: number | null;
-  decided_by: string | null;
-  reason: string | null;
-}
+import { toJson } from '../../rows/json.js';
 
 const COLUMNS = `id, run_id, from_agent_id, to_agent_id, to_role, summary, next_action, changed_files, evidence,
   failed_attempts, risks, open_questions, state, offered_epoch, created_at, decided_at, decided_by, reason`;
@@ -31,29 +10,6 @@ const prefixed = (alias: string): string =>
   COLUMNS.split(',')
     .map((c) => `${alias}.${c.trim()}`)
     .join(', ');
-
-export function toHandoff(row: HandoffRow): Handoff {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    fromAgentId: row.from_agent_id,
-    toAgentId: row.to_agent_id,
-    toRole: row.to_role,
-    summary: row.summary,
-    nextAction: row.next_action,
-    changedFiles: parseJson<string[]>(row.changed_files, []),
-    evidence: parseJson<string[]>(row.evidence, []),
-    failedAttempts: parseJson<FailedAttempt[]>(row.failed_attempts, []),
-    risks: parseJson<string[]>(row.risks, []),
-    openQuestions: parseJson<string[]>(row.open_questions, []),
-    state: row.state as HandoffState,
-    offeredEpoch: row.offered_epoch,
-    createdAt: row.created_at,
-    decidedAt: row.decided_at,
-    decidedBy: row.decided_by,
-    reason: row.reason,
-  };
-}
 
 export function sqliteHandoffRepo(db: Db): HandoffRepo {
   const insert = db.prepare(`INSERT INTO handoffs (id, run_id, from_agent_id, to_agent_id, to_role, summary, next_action,
