@@ -72,6 +72,10 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
   it('is usable with the keyboard and on a narrow window', async () => {
     await agent.ok('register_agent', { name: 'kbd', role: 'implementer' });
     await signIn(page, http.origin, operatorToken);
+    // the first Tab must land on the skip link once the page after sign-in has loaded (under load
+    // a Tab sent during the redirect goes to the page being left)
+    await page.waitForLoadState('load');
+    await page.getByText('Skip to content').waitFor({ state: 'attached' });
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { textContent: string } } }).document.activeElement.textContent)).toBe('Skip to content');
     // through the navigation by keyboard only: focus the Agents link and follow it with Enter
