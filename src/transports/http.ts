@@ -7,6 +7,7 @@ import { createServer, type FleetServer, type ServerEnv } from '../mcp/server.js
 import { Session } from '../mcp/session.js';
 import { authenticateBearer, identityKey, limiterKey, recordTokenUse, type BearerIdentity } from '../services/access-tokens.js';
 import { FleetMetrics, PrometheusWriter, ToolCallMetrics, writeFleetFigures } from '../services/metrics.js';
+import { FleetError } from '../domain/errors.js';
 import { VERSION } from '../version.js';
 import { createGuard, type OriginGuard } from './http/guard.js';
 import { RateLimiter } from './http/rate-limit.js';
@@ -74,6 +75,8 @@ export interface HttpHandler {
 
 const MAX_SESSIONS_PER_IDENTITY = 16;
 const TOKEN_USE_RECORD_MS = 60_000;
+/** what a client is told to wait while the fleet database is unreachable */
+const RETRY_AFTER_SECONDS = 2;
 
 export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'port'>): HttpHandler {
   const guard: OriginGuard = createGuard(options.host, options.allowedHosts, options.allowedOrigins);
@@ -207,6 +210,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
       json(res, 200, { status: 'ok', version: VERSION, schema_version: await app.deps.store.schemaVersion(), last_event_seq: lastSeq, sessions: sessions.size });
     } catch (error) {
       log.error({ err: error }, 'health check failed');
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       json(res, 503, { status: 'error', version: VERSION, error: 'database unavailable' });
     }
   }
@@ -263,6 +267,15 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
       try {
         await handle(req, res);
       } catch (error) {
+        if (error instanceof FleetError && error.code === 'BUSY') {
+          // the database is unreachable (or kept aborting): nothing is wrong with the request
+          log.warn({ err: error, url: req.url, method: req.method }, 'HTTP request refused: fleet database unavailable');
+          if (!res.headersSent) {
+            res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+            rpcError(res, 503, error.message, error.hint);
+          } else res.end();
+          return;
+        }
         log.error({ err: error, url: req.url, method: req.method }, 'HTTP request failed');
         if (!res.headersSent) rpcError(res, 500, 'internal error', 'retry once; if it persists, report it to the operator');
         else res.end();

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { Store, Tx } from '../port/index.js';
 import { buildPgTx } from './build-tx.js';
 import { flushCommitLog } from './commit-log.js';
-import { isRetryablePgError } from './errors.js';
+import { databaseUnavailable, isConnectionLost, isRetryablePgError } from './errors.js';
 import { CommitListener } from './listener.js';
 import { loadPgMigrations, migratePg } from './migrate.js';
 import { PgSession, type TxMode } from './session.js';
@@ -103,7 +103,7 @@ export class PgStore implements Store {
    */
   async integrityCheck(): Promise<string[]> {
     const problems: string[] = [];
-    const client = await this.pool.connect();
+    const { client, release } = await this.checkout();
     try {
       const invalidIndexes = await client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_index i
         JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -115,7 +115,7 @@ export class PgStore implements Store {
       const head = await client.query<{ ok: boolean }>(`SELECT h.seq = coalesce((SELECT max(seq) FROM events), 0) AS ok FROM event_chain_head h`);
       if (head.rows[0]?.ok !== true) problems.push('event_chain_head does not match the newest event');
     } finally {
-      client.release();
+      release();
     }
     return problems;
   }
@@ -155,15 +155,44 @@ export class PgStore implements Store {
     }
   }
 
+  /**
+   * A pooled connection with an 'error' listener for as long as it is checked out. The pool
+   * listens only to idle connections: without this, PostgreSQL terminating the backend of a
+   * checked-out connection (pg_terminate_backend, a restart, a failover, an idle-in-transaction
+   * timeout) is an unhandled 'error' event, which ends the process. The query in flight still
+   * rejects; `release` hands the connection back marked broken so the pool discards it.
+   */
+  private async checkout(): Promise<{ client: pg.PoolClient; release: (error?: Error) => void }> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw isConnectionLost(error) ? databaseUnavailable(error) : error;
+    }
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost = error;
+      this.logger.warn({ err: error }, 'PostgreSQL connection lost during a transaction');
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: (error?: Error) => {
+        client.off('error', onError);
+        client.release(error ?? lost);
+      },
+    };
+  }
+
   private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const { client, release: giveBack } = await this.checkout();
     const session = new PgSession(client, mode);
     let broken: Error | undefined;
     let releaseLater = false;
     const release = () => {
       this.stats.transactions++;
       this.stats.roundTrips += session.roundTrips;
-      client.release(broken);
+      giveBack(broken);
     };
     try {
       await session.simple(BEGIN[mode]);
@@ -183,9 +212,20 @@ export class PgStore implements Store {
         }
         return result;
       } catch (error) {
+        if (isConnectionLost(error)) {
+          broken = error as Error;
+          throw databaseUnavailable(error);
+        }
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         throw error;
       }
+    } catch (error) {
+      // BEGIN itself failed on a connection the server had already dropped
+      if (!(error instanceof FleetError) && isConnectionLost(error)) {
+        broken = error as Error;
+        throw databaseUnavailable(error);
+      }
+      throw error;
     } finally {
       if (!releaseLater) release();
     }
