@@ -129,6 +129,36 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     await waitGone(page, `article[data-blocker="${raised.blocker_id}"]`); // the live region moved it to "recently decided"
   });
 
+  it('Enter in a decision field decides nothing: the blocker stays open until a button is pressed', async () => {
+    await agent.ok('register_agent', { name: 'asker', role: 'implementer' });
+    const run = await agent.ok<{ run_id: string }>('start_run', { title: 'rotate the keys' });
+    const raised = await agent.ok<{ blocker_id: string }>('raise_blocker', { run_id: run.run_id, kind: 'approval', question: 'May I rotate the production keys?' });
+    const posts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/actions/')) posts.push(request.postData() ?? '');
+    });
+
+    await signIn(page, http.origin, operatorToken);
+    await page.goto(`${http.origin}/blockers`);
+    const card = page.locator(`article[data-blocker="${raised.blocker_id}"]`);
+    await waitText(page, `article[data-blocker="${raised.blocker_id}"]`, 'May I rotate the production keys?');
+    await card.getByLabel('or role').fill('security');
+    await card.getByLabel('or role').press('Enter');
+    await card.getByLabel(/^Text/).fill('first line');
+    await card.getByLabel(/^Text/).press('Enter'); // a newline in the textarea, never a submit
+
+    // any post Enter had caused would be recorded before the Deny click's: there must be exactly one, Deny's
+    const before = await runDetail(t.app.deps, run.run_id);
+    expect(before.blockers.find((b) => b.blocker_id === raised.blocker_id)?.state).toBe('open');
+    expect(posts).toEqual([]);
+    await expect(card.locator('textarea[name="text"]').inputValue()).resolves.toBe('first line\n');
+
+    await card.getByRole('button', { name: 'Deny', exact: true }).click();
+    await waitText(page, '#flash', 'deny');
+    expect(posts).toHaveLength(1);
+    expect(new URLSearchParams(posts[0]).get('decision')).toBe('deny');
+  });
+
   it('requeues a dead run from its page', async () => {
     const coord = await connectClient(t.app);
     await coord.ok('register_agent', { name: 'coord', role: 'coordinator' });

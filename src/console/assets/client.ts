@@ -85,6 +85,8 @@ export const CLIENT_JS = String.raw`(() => {
     const form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.dataset.action) return;
     event.preventDefault();
+    // a decision is only ever a pressed button: never a submit without one (Enter, form.submit())
+    if (form.querySelector('button[name="decision"]') && !(event.submitter && event.submitter.name === 'decision')) return;
     const body = new URLSearchParams(new FormData(form, event.submitter || undefined));
     const buttons = [...form.querySelectorAll('button')];
     buttons.forEach((b) => { b.disabled = true; });

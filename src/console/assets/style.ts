@@ -21,6 +21,7 @@ pre.text { white-space: pre-wrap; word-break: break-word; background: var(--bg);
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .skip { position: absolute; left: -999px; top: .5rem; background: var(--panel); padding: .4rem .8rem; z-index: 10; }
 .skip:focus { left: .5rem; }
+[hidden] { display: none !important; }
 .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 header.top { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.25rem; padding: .5rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); position: sticky; top: 0; z-index: 5; }
 .brand { font-weight: 700; letter-spacing: .02em; color: var(--fg); text-decoration: none; }

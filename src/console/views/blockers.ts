@@ -17,6 +17,14 @@ const DECISION_BUTTONS = [
   ['cancel', 'Cancel'],
 ] as const;
 
+/**
+ * Enter in a text field submits a form through its default button, the first submit button in
+ * tree order (HTML's implicit submission). A disabled default button makes implicit submission do
+ * nothing, so this hidden one, first in every decision form, means Enter never decides: only a
+ * click (or Space/Enter on a focused button) on a named decision does.
+ */
+const ENTER_GUARD = html`<button type="submit" class="enter-guard" disabled hidden aria-hidden="true" tabindex="-1"></button>`;
+
 /** The decision queue: open blockers oldest first, each with its run and evidence at hand. */
 export async function blockersView(deps: Deps, ctx: PageContext): Promise<View> {
   const [open, decided, agents] = await Promise.all([
@@ -52,7 +60,7 @@ ${actionForm(
   ctx,
   'resolve-blocker',
   { blocker_id: id },
-  html`<div class="decide">
+  html`${ENTER_GUARD}<div class="decide">
 <label class="grow">Text <span class="meta">(note, reason, answer or new instructions)</span><textarea name="text" rows="2" maxlength="8000"></textarea></label>
 ${b.options.length ? html`<label>Option <select name="option"><option value="">—</option>${b.options.map((o) => html`<option value="${o}">${o}</option>`)}</select></label>` : ''}
 <label>Reassign to agent <select name="to_agent"><option value="">—</option>${agentOptions}</select></label>
