@@ -33,7 +33,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
   // the root bounds what the agent can attach by path; an agent may not pick one holding the fleet's data
   if (input.workspace !== undefined) checkWorkspaceRoot(input.workspace, deps.settings.dataDir, 'requested');
-  else checkWorkspaceRoot(deps.settings.workspace, null, 'server default');
+  else checkWorkspaceRoot(deps.settings.worktree ?? deps.settings.workspace, null, 'server default');
   const token = newToken();
   const id = newId('agt');
   const agent = await writeTx(deps, async (tx, now) => {
@@ -41,7 +41,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
       id,
       name: input.name,
       role: input.role,
-      workspace: input.workspace ?? deps.settings.workspace,
+      workspace: input.workspace ?? deps.settings.worktree ?? deps.settings.workspace,
       capabilities: input.capabilities ?? [],
       tokenHash: hashToken(token),
       leaseSeconds: deps.settings.agentLeaseSeconds,
@@ -167,4 +167,14 @@ export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: 
 
 export function heartbeatSecondsFor(agent: Agent): number {
   return recommendedHeartbeatSeconds(agent.leaseSeconds);
+}
+
+/**
+ * `base`, or `base#2`, `base#3`, … : the first name no agent of the fleet has, so a message naming
+ * an agent never leaves two sessions wondering which of them is meant.
+ */
+export async function uniqueAgentName(deps: Deps, base: string): Promise<string> {
+  const taken = await readTx(deps, async (tx) => new Set((await tx.agents.list()).map((a) => a.name)));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}#${n}`)) return `${base}#${n}`;
 }

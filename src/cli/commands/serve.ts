@@ -1,4 +1,4 @@
-import { SETTINGS } from '../../config.js';
+import { SETTINGS, useWorkspace } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
 import { openApp } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
@@ -22,7 +22,7 @@ export const serveCommand: Command = {
     '  --tools full|core     full (default): every tool of the toolset; core: the tools a worker needs',
     '                        (take, claim, report, hand off, finish), for a smaller tools/list',
     '  --session             act as this coding-assistant session\'s agent, shared with its hooks',
-    '                        (docs/claude-code.md): registered at start or found; --agent/--role name a new one;',
+    '                        (docs/claude-code.md): found or registered at its first tool call; --agent/--role name a new one;',
     '                        FLEETDECK_AGENT_ID names an existing one',
     '',
     'Settings (flag, then environment, then default):',
@@ -56,23 +56,33 @@ export const serveCommand: Command = {
 
 const isProfile = (value: string): value is ToolProfile => (TOOL_PROFILES as readonly string[]).includes(value);
 
-/** `serve --session`: bind at start to the session's agent, the one its hooks act as. */
+/**
+ * `serve --session`: act as the session's agent, the one its hooks act as. The agent is found or
+ * registered on the first tool call, not at connect: a client that connects, lists tools and
+ * leaves (`claude mcp list`, a health check) leaves no agent behind.
+ */
 async function serveSession(args: ParsedArgs, name: string | undefined, role: string | undefined): Promise<number> {
   const { resolveSessionAgent } = await import('../../hooks/identity.js');
-  const { gitTopLevel } = await import('../../hooks/workspace.js');
-  const explicitWorkspace = str(args, 'workspace') !== undefined || Boolean(process.env.FLEETDECK_WORKSPACE);
-  const workspace = explicitWorkspace ? undefined : gitTopLevel(process.env.CLAUDE_PROJECT_DIR || process.cwd());
-  const config = configFrom(workspace ? { ...args, values: { ...args.values, workspace } } : args);
+  const { workspaceOf } = await import('../../services/workspace-identity.js');
+  const explicit = str(args, 'workspace') ?? (process.env.FLEETDECK_WORKSPACE || undefined);
+  const place = workspaceOf(process.env.CLAUDE_PROJECT_DIR || process.cwd(), explicit);
+  const config = useWorkspace(configFrom(args), place, explicit !== undefined);
   const app = await openApp(config, { sweep: true });
-  const identity = await resolveSessionAgent(app.deps, {
-    db: config.db,
-    workspace: config.workspace,
-    explicitAgentId: process.env.FLEETDECK_AGENT_ID || undefined,
-    name: name ?? (process.env.FLEETDECK_AGENT_NAME || undefined),
-    role: role ?? (process.env.FLEETDECK_ROLE || undefined),
-    createdBy: 'serve',
-  });
-  app.deps.logger.info({ agent: identity.agentId, created: identity.created, via: identity.via }, 'bound to the session agent');
-  await serveStdio(app, { toolset: 'agent', agentId: identity.agentId });
+  if (place.warning) app.deps.logger.warn(place.warning);
+  const bind = async () => {
+    const identity = await resolveSessionAgent(app.deps, {
+      db: config.db,
+      workspace: config.workspace,
+      root: place.root,
+      branch: place.branch,
+      explicitAgentId: process.env.FLEETDECK_AGENT_ID || undefined,
+      name: name ?? (process.env.FLEETDECK_AGENT_NAME || undefined),
+      role: role ?? (process.env.FLEETDECK_ROLE || undefined),
+      createdBy: 'serve',
+    });
+    app.deps.logger.info({ agent: identity.agentId, created: identity.created, via: identity.via }, 'bound to the session agent');
+    return identity.agentId;
+  };
+  await serveStdio(app, { toolset: 'agent', bindOnFirstCall: bind });
   return new Promise<number>(() => {});
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLAIM_KINDS, CLAIM_LIMITS, CLAIM_MODES, CLAIM_TTL, type Claim } from '../../domain/claim.js';
 import { LIMITS } from '../../domain/limits.js';
+import { describeLocation, type WorkLocation } from '../../domain/workspace.js';
 import { checkScope, claimScope, type Conflict, type Holder } from '../../services/claims/index.js';
 import { forceRelease, releaseScope, type ReleaseOutcome } from '../../services/claims/release-scope.js';
 import type { ClaimView } from '../../services/claims/queries.js';
@@ -39,6 +40,12 @@ export const holderSchema = z.object({
   last_seen_at: z.string(),
 });
 
+export const locationSchema = z
+  .object({ worktree: z.string().nullable(), branch: z.string().nullable(), host: z.string().nullable() })
+  .describe('where the claim was made');
+
+export const locationOut = (at: WorkLocation): z.infer<typeof locationSchema> => ({ worktree: at.worktree, branch: at.branch, host: at.host });
+
 const conflictSchema = z.object({
   claim_id: z.string(),
   kind: z.enum(CLAIM_KINDS),
@@ -51,6 +58,7 @@ const conflictSchema = z.object({
   reason: z.string().nullable(),
   witness: z.string().describe('a concrete path (or name) both patterns match'),
   requested_pattern: z.string(),
+  location: locationSchema,
 });
 
 const grantedSchema = z.object({
@@ -82,6 +90,7 @@ export const claimViewSchema = z.object({
   reason: z.string().nullable(),
   since: z.string(),
   expires_at: z.string(),
+  location: locationSchema,
 });
 
 export const holderOut = (h: Holder): z.infer<typeof holderSchema> => ({
@@ -104,6 +113,7 @@ export function claimViewOut(v: ClaimView): z.infer<typeof claimViewSchema> {
     reason: c.reason,
     since: iso(c.createdAt),
     expires_at: iso(c.expiresAt),
+    location: locationOut(c.location),
   };
 }
 
@@ -120,16 +130,18 @@ function conflictOut(c: Conflict): z.infer<typeof conflictSchema> {
     reason: c.claim.reason,
     witness: c.witness,
     requested_pattern: c.requested.pattern,
+    location: locationOut(c.claim.location),
   };
 }
 
-function conflictHint(conflicts: Conflict[]): string {
+function conflictHint(conflicts: Conflict[], viewer: WorkLocation | undefined): string {
   const seen = new Set<string>();
   const holders: string[] = [];
   for (const c of conflicts) {
     if (seen.has(c.holder.agentId)) continue;
     seen.add(c.holder.agentId);
-    holders.push(`${c.holder.name} (${c.holder.agentId}, ${c.holder.liveness}, holding ${c.claim.pattern} since ${iso(c.claim.createdAt)})`);
+    const where = describeLocation(c.claim.location, viewer);
+    holders.push(`${c.holder.name}${where ? ` ${where}` : ''} (${c.holder.agentId}, ${c.holder.liveness}, holding ${c.claim.pattern} since ${iso(c.claim.createdAt)})`);
   }
   return `nothing was claimed. Work elsewhere, or ask the holder${holders.length > 1 ? 's' : ''}: ${holders.slice(0, 3).join('; ')}${holders.length > 3 ? '; …' : ''}`;
 }
@@ -154,7 +166,7 @@ export const claimScopeTool = defineTool({
       claims: outcome.claims.map(({ claim, extended }) => ({ ...grantedOut(claim), extended })),
       conflicts: d.conflicts.map(conflictOut),
       conflicts_total: d.conflictsTotal,
-      next: outcome.granted ? GRANTED_HINT : conflictHint(d.conflicts),
+      next: outcome.granted ? GRANTED_HINT : conflictHint(d.conflicts, ctx.deps.settings.location),
     };
   },
   summarize: (o) =>
@@ -198,7 +210,7 @@ export const checkScopeTool = defineTool({
       })),
       conflicts: d.conflicts.map(conflictOut),
       conflicts_total: d.conflictsTotal,
-      next: outcome.granted ? 'claim_scope with the same input to take it' : conflictHint(d.conflicts).replace('nothing was claimed. ', ''),
+      next: outcome.granted ? 'claim_scope with the same input to take it' : conflictHint(d.conflicts, ctx.deps.settings.location).replace('nothing was claimed. ', ''),
     };
   },
   summarize: (o) => (o.granted ? `would be granted (${o.claims.length} scope(s) in ${o.workspace})` : `would conflict: ${o.conflicts_total} conflict(s)`),

@@ -1,7 +1,7 @@
 import type { Claim, ClaimKind, ClaimMode } from '../../domain/claim.js';
 
 /** What a new claim row needs: the claim's own fields, as the domain names them. */
-export type NewClaimRow = Pick<Claim, 'id' | 'workspace' | 'kind' | 'pattern' | 'prefix' | 'mode' | 'agentId' | 'runId' | 'reason' | 'ttlSeconds'> & {
+export type NewClaimRow = Pick<Claim, 'id' | 'workspace' | 'kind' | 'pattern' | 'prefix' | 'mode' | 'agentId' | 'runId' | 'reason' | 'ttlSeconds' | 'location'> & {
   now: number;
 };
 

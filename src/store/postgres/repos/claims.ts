@@ -6,7 +6,7 @@ import { sql } from '../statement.js';
 import { Params } from './params.js';
 
 const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
-  expires_at, state, released_at, release_reason`;
+  expires_at, state, released_at, release_reason, worktree, branch, host`;
 
 /**
  * Whether two claims conflict is decided in the application (the exact glob intersection), so the
@@ -21,8 +21,9 @@ const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, r
 const LOCK_WORKSPACE = sql(`SELECT pg_advisory_xact_lock(hashtextextended('fleetdeck.claims:' || $1, 0))`);
 
 const INSERT = sql(`INSERT INTO claims (id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason,
-    ttl_seconds, created_at, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::bigint, $11::bigint + $10::integer * 1000::bigint) RETURNING ${COLUMNS}`);
+    ttl_seconds, created_at, expires_at, worktree, branch, host)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::bigint, $11::bigint + $10::integer * 1000::bigint, $12, $13, $14)
+  RETURNING ${COLUMNS}`);
 const GET = sql(`SELECT ${COLUMNS} FROM claims WHERE id = $1`);
 const FILTERS = `AND expires_at > $3 AND (NOT $4 OR mode = 'exclusive') AND ($5::text IS NULL OR agent_id <> $5)`;
 // Candidates through claims_candidates: ancestor prefixes (exact lookups), then keys that start with
@@ -73,7 +74,7 @@ export function pgClaimRepo(s: PgSession): ClaimRepo {
     insert: async (r: NewClaimRow) => {
       await lockWorkspace(r.workspace);
       return toClaim(
-        (await s.one<ClaimRow>(INSERT, [r.id, r.workspace, r.kind, r.pattern, r.prefix, r.mode, r.agentId, r.runId, r.reason, r.ttlSeconds, r.now]))!,
+        (await s.one<ClaimRow>(INSERT, [r.id, r.workspace, r.kind, r.pattern, r.prefix, r.mode, r.agentId, r.runId, r.reason, r.ttlSeconds, r.now, r.location.worktree, r.location.branch, r.location.host]))!,
       );
     },
     get: async (id) => (await many(GET, [id]))[0] ?? null,
