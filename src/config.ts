@@ -114,10 +114,16 @@ export function defaultWorkspace(dir: string = process.cwd()): string {
  * for the repository of that directory; anything else is a name, kept as written.
  */
 export function workspaceSetting(value: string): string {
+  const dir = workspaceDirectory(value);
+  return dir === null ? value.trim() : canonicalWorkspace(dir);
+}
+
+/** The directory a workspace setting names, or null when it is a name. */
+function workspaceDirectory(value: string): string | null {
   const v = value.trim();
-  if (isAbsolute(v) || v === '.' || v === '..' || v.startsWith('./') || v.startsWith('../')) return canonicalWorkspace(resolve(v));
-  if (v === '~' || v.startsWith('~/')) return canonicalWorkspace(join(homedir(), v.slice(1)));
-  return v;
+  if (isAbsolute(v) || v === '.' || v === '..' || v.startsWith('./') || v.startsWith('../')) return resolve(v);
+  if (v === '~' || v.startsWith('~/')) return join(homedir(), v.slice(1));
+  return null;
 }
 
 export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
@@ -145,7 +151,8 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid settings: ${problems}`);
   }
-  lazyWorkspace(parsed.data, !pick('workspace'));
+  const givenWorkspace = pick('workspace');
+  lazyWorkspace(parsed.data, givenWorkspace === undefined, (givenWorkspace !== undefined ? workspaceDirectory(givenWorkspace) : null) ?? process.cwd());
   return parsed.data;
 }
 
@@ -160,9 +167,9 @@ export function useWorkspace(config: Config, info: WorkspaceInfo, explicit: bool
  * Finding the repository reads a few files; most server starts never need it (only claims and
  * evidence paths do), so it is resolved the first time it is read, then kept.
  */
-function lazyWorkspace(config: Config, workspaceToo: boolean): void {
+function lazyWorkspace(config: Config, workspaceToo: boolean, dir: string): void {
   let info: WorkspaceInfo | undefined;
-  const found = () => (info ??= workspaceOf(process.cwd()));
+  const found = () => (info ??= workspaceOf(dir));
   Object.defineProperty(config, 'worktree', { enumerable: true, configurable: true, get: () => found().root });
   if (workspaceToo) Object.defineProperty(config, 'workspace', { enumerable: true, configurable: true, get: () => found().workspace });
 }

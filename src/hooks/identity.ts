@@ -9,7 +9,7 @@
  */
 import { basename } from 'node:path';
 import { FleetError } from '../domain/errors.js';
-import { getAgent, registerAgent, uniqueAgentName } from '../services/agents.js';
+import { getAgent, registerAgent } from '../services/agents.js';
 import type { Deps } from '../services/deps.js';
 import { sessionAnchor, type ProcessAnchor } from './process-anchor.js';
 import { findOrCreateBinding } from './session-binding.js';
@@ -88,7 +88,8 @@ export async function resolveSessionAgent(deps: Deps, input: SessionIdentityInpu
     usable: (id) => usable(deps, id),
     create: async () => {
       const registration = await registerAgent(deps, {
-        name: input.name ?? (await uniqueAgentName(deps, defaultSessionName(input.workspace, input.root, input.branch))),
+        name: input.name ?? defaultSessionName(input.workspace, input.root, input.branch),
+        uniqueName: input.name === undefined,
         role: input.role ?? DEFAULT_SESSION_ROLE,
         workspace: input.root,
         capabilities: ['claude-code-session'],

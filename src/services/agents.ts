@@ -17,6 +17,8 @@ export interface RegisterInput {
   capabilities?: string[];
   agent_id?: string;
   token?: string;
+  /** take `name`, or `name#2`, `name#3`, … : the first no agent has (chosen in the registering transaction) */
+  uniqueName?: boolean;
 }
 
 export interface Registration {
@@ -39,7 +41,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   const agent = await writeTx(deps, async (tx, now) => {
     const created = await tx.agents.insert({
       id,
-      name: input.name,
+      name: input.uniqueName ? freeName(new Set((await tx.agents.list()).map((a) => a.name)), input.name) : input.name,
       role: input.role,
       workspace: input.workspace ?? deps.settings.worktree ?? deps.settings.workspace,
       capabilities: input.capabilities ?? [],
@@ -171,10 +173,10 @@ export function heartbeatSecondsFor(agent: Agent): number {
 
 /**
  * `base`, or `base#2`, `base#3`, … : the first name no agent of the fleet has, so a message naming
- * an agent never leaves two sessions wondering which of them is meant.
+ * an agent never leaves two sessions wondering which of them is meant. (On PostgreSQL two sessions
+ * registering in the same instant may still both get one name: nothing locks the name.)
  */
-export async function uniqueAgentName(deps: Deps, base: string): Promise<string> {
-  const taken = await readTx(deps, async (tx) => new Set((await tx.agents.list()).map((a) => a.name)));
+function freeName(taken: Set<string>, base: string): string {
   if (!taken.has(base)) return base;
   for (let n = 2; ; n++) if (!taken.has(`${base}#${n}`)) return `${base}#${n}`;
 }
