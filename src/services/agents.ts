@@ -36,6 +36,7 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   // the root bounds what the agent can attach by path; an agent may not pick one holding the fleet's data
   if (input.workspace !== undefined) checkWorkspaceRoot(input.workspace, deps.settings.dataDir, 'requested');
   else checkWorkspaceRoot(deps.settings.worktree ?? deps.settings.workspace, null, 'server default');
+  deps.tokens.checkPlace(); // before the agent exists: its token must have a safe place to go
   const token = newToken();
   const id = newId('agt');
   const agent = await writeTx(deps, async (tx, now) => {

@@ -1,6 +1,7 @@
 import { FleetError } from '../../domain/errors.js';
 import { HOOK_EVENTS, isHookEvent } from '../../hooks/events.js';
 import { useWorkspace } from '../../config.js';
+import { fleetExists } from '../fleet-file.js';
 import { configFrom, flag, parseCommandArgs, str, type Command } from '../command.js';
 import { printError, printJson, printLine } from '../output.js';
 
@@ -54,6 +55,9 @@ export const hookCommand: Command = {
       const role = str(args, 'role') ?? (process.env.FLEETDECK_ROLE || undefined);
       const name = (str(args, 'name') ?? (process.env.FLEETDECK_AGENT_NAME || undefined))?.trim().slice(0, 128);
       const config = useWorkspace(configFrom(args), place, false);
+      // a hook never creates a fleet: a mistyped --db / FLEETDECK_DB must not become an empty fleet
+      // that lets every edit through (the session's `serve --session` starts the default fleet)
+      if (!fleetExists(config.db)) throw new FleetError('NOT_FOUND', `no fleet database at ${config.db}; nothing was created`);
       outcome = await runHook({
         event,
         payload,

@@ -5,7 +5,7 @@ import { serveStdio } from '../../transports/stdio.js';
 import { TOOL_PROFILES, type ToolProfile } from '../../mcp/tools/index.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
 import { configFrom, flag, str, type Command, type ParsedArgs } from '../command.js';
-import { ensureFleetDirectory } from '../fleet-file.js';
+import { ensureFleetDirectory, requireExistingFleet } from '../fleet-file.js';
 import { userInfo } from 'node:os';
 
 export const serveCommand: Command = {
@@ -32,11 +32,14 @@ export const serveCommand: Command = {
   options: { operator: { type: 'boolean' }, agent: { type: 'string' }, role: { type: 'string' }, tools: { type: 'string' }, session: { type: 'boolean' }, ...HTTP_OPTIONS },
   async run(args) {
     const config = configFrom(args);
+    const session = flag(args, 'session');
+    // a session's server starts only the default fleet; a named database must exist (a typo would
+    // otherwise give the session an empty fleet of its own, and its hooks nothing to check)
+    if (session && (str(args, 'db') !== undefined || process.env.FLEETDECK_DB)) requireExistingFleet(config.db);
     ensureFleetDirectory(config.db);
     if (str(args, 'http') !== undefined) return serveHttp(args, config);
     const agentName = str(args, 'agent');
     const role = str(args, 'role');
-    const session = flag(args, 'session');
     if (session && flag(args, 'operator')) throw new FleetError('INVALID_INPUT', '--session and --operator exclude each other');
     if (session) return serveSession(args, agentName, role);
     if (agentName && !role) throw new FleetError('INVALID_INPUT', '--agent needs --role', 'e.g. fleetdeck serve --agent alice --role implementer');
