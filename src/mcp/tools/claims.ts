@@ -134,7 +134,13 @@ function conflictOut(c: Conflict): z.infer<typeof conflictSchema> {
   };
 }
 
-function conflictHint(conflicts: Conflict[], viewer: WorkLocation | undefined): string {
+/**
+ * The hint shows a holder's worktree as an absolute path: the server does not know which worktree
+ * the caller is in (over HTTP not even its host), so a relative path could mislead.
+ */
+const HERE: Partial<WorkLocation> = {};
+
+function conflictHint(conflicts: Conflict[], viewer: Partial<WorkLocation>): string {
   const seen = new Set<string>();
   const holders: string[] = [];
   for (const c of conflicts) {
@@ -166,7 +172,7 @@ export const claimScopeTool = defineTool({
       claims: outcome.claims.map(({ claim, extended }) => ({ ...grantedOut(claim), extended })),
       conflicts: d.conflicts.map(conflictOut),
       conflicts_total: d.conflictsTotal,
-      next: outcome.granted ? GRANTED_HINT : conflictHint(d.conflicts, ctx.deps.settings.location),
+      next: outcome.granted ? GRANTED_HINT : conflictHint(d.conflicts, HERE),
     };
   },
   summarize: (o) =>
@@ -210,7 +216,7 @@ export const checkScopeTool = defineTool({
       })),
       conflicts: d.conflicts.map(conflictOut),
       conflicts_total: d.conflictsTotal,
-      next: outcome.granted ? 'claim_scope with the same input to take it' : conflictHint(d.conflicts, ctx.deps.settings.location).replace('nothing was claimed. ', ''),
+      next: outcome.granted ? 'claim_scope with the same input to take it' : conflictHint(d.conflicts, HERE).replace('nothing was claimed. ', ''),
     };
   },
   summarize: (o) => (o.granted ? `would be granted (${o.claims.length} scope(s) in ${o.workspace})` : `would conflict: ${o.conflicts_total} conflict(s)`),
