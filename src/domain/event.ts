@@ -7,7 +7,7 @@ import type { RunTransitionVia } from './run.js';
  */
 export const EVENT_TYPES = [
   'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused',
-  'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred',
+  'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred', 'claim.workspace_moved',
   'run.submitted', 'run.started', 'run.taken', 'run.completed', 'run.failed', 'run.retry_scheduled', 'run.dead_lettered',
   'run.expired', 'run.escalated', 'run.cancelled', 'run.blocked', 'run.unblocked', 'run.handoff_pending',
   'run.handoff_accepted', 'run.handoff_declined', 'run.handoff_withdrawn', 'run.reassigned', 'run.requeued',

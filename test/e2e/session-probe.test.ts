@@ -55,7 +55,7 @@ describe('serve --session registers its agent on the first tool call, not at con
     expect(await agents()).toBe(0);
 
     const session = await connect();
-    const who = (await session.callTool({ name: 'whoami', arguments: {} })) as { structuredContent: { agent: { name: string } } };
+    const who = (await session.callTool({ name: 'whoami', arguments: {} })) as unknown as { structuredContent: { agent: { name: string } } };
     expect(who.structuredContent.agent.name).toMatch(/^claude@project\/[\w.-]+$/); // the repository and its branch
     expect(await agents()).toBe(1);
     await session.close();

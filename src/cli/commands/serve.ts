@@ -1,6 +1,6 @@
 import { SETTINGS, useWorkspace } from '../../config.js';
 import { FleetError } from '../../domain/errors.js';
-import { openApp } from '../../main.js';
+import { openApp, type App } from '../../main.js';
 import { serveStdio } from '../../transports/stdio.js';
 import { TOOL_PROFILES, type ToolProfile } from '../../mcp/tools/index.js';
 import { HTTP_OPTIONS, HTTP_USAGE, serveHttp } from './serve-http.js';
@@ -47,6 +47,7 @@ export const serveCommand: Command = {
     const profile = str(args, 'tools') ?? 'full';
     if (!isProfile(profile)) throw new FleetError('INVALID_INPUT', `--tools ${profile} is not a profile`, `use one of: ${TOOL_PROFILES.join(', ')}`);
     const app = await openApp(config, { sweep: true });
+    await adoptWorkspaces(app);
     await serveStdio(app, {
       toolset: flag(args, 'operator') ? 'operator' : 'agent',
       profile,
@@ -56,6 +57,16 @@ export const serveCommand: Command = {
     return new Promise<number>(() => {}); // runs until stdin closes (serveStdio exits the process)
   },
 };
+
+/** Claims keyed by a directory path (before workspaces were repositories) move to their repository. */
+async function adoptWorkspaces(app: App): Promise<void> {
+  try {
+    const { adoptRepositoryWorkspaces } = await import('../../services/claims/adopt-repositories.js');
+    for (const m of await adoptRepositoryWorkspaces(app.deps)) app.deps.logger.info(m, 'moved claims of a directory workspace to its repository');
+  } catch (error) {
+    app.deps.logger.warn({ err: error }, 'could not move claims of directory workspaces to their repositories (will try at the next start)');
+  }
+}
 
 const isProfile = (value: string): value is ToolProfile => (TOOL_PROFILES as readonly string[]).includes(value);
 
@@ -72,6 +83,7 @@ async function serveSession(args: ParsedArgs, name: string | undefined, role: st
   const config = useWorkspace(configFrom(args), place, explicit !== undefined);
   const app = await openApp(config, { sweep: true });
   if (place.warning) app.deps.logger.warn(place.warning);
+  await adoptWorkspaces(app);
   const bind = async () => {
     const identity = await resolveSessionAgent(app.deps, {
       db: config.db,

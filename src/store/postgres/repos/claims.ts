@@ -52,6 +52,9 @@ const RENEW = sql(`UPDATE claims SET expires_at = greatest(expires_at, $2 + ttl_
 const TRANSFER = sql(`UPDATE claims SET agent_id = $2, expires_at = greatest(expires_at, $3 + ttl_seconds * 1000::bigint)
   WHERE state = 'active' AND run_id = $1 RETURNING ${COLUMNS}`);
 
+const PATH_WORKSPACES = sql(`SELECT DISTINCT workspace FROM claims WHERE state = 'active' AND workspace LIKE '/%' LIMIT $1`);
+const MOVE_WORKSPACE = sql(`UPDATE claims SET workspace = $2 WHERE state = 'active' AND workspace = $1 RETURNING id`);
+
 export function pgClaimRepo(s: PgSession): ClaimRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<ClaimRow>(st, values)).map(toClaim);
 
@@ -108,5 +111,11 @@ export function pgClaimRepo(s: PgSession): ClaimRepo {
     nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
     renewAgent: async (agentId, now) => (await s.rows<{ id: string }>(RENEW, [agentId, now])).map((r) => r.id),
     transferRun: (runId, toAgentId, now) => many(TRANSFER, [runId, toAgentId, now]),
+    activePathWorkspaces: async (limit) => (await s.rows<{ workspace: string }>(PATH_WORKSPACES, [limit])).map((r) => r.workspace),
+    moveWorkspace: async (from, to) => {
+      // deciders of either workspace wait: a claim decided against `to` must see the moved claims
+      for (const w of [from, to].sort()) await lockWorkspace(w);
+      return (await s.rows<{ id: string }>(MOVE_WORKSPACE, [from, to])).map((r) => r.id);
+    },
   };
 }

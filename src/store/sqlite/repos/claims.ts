@@ -57,6 +57,9 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     WHERE state = 'active' AND run_id = @runId
     RETURNING ${COLUMNS}`);
 
+  const pathWorkspaces = db.prepare(`SELECT DISTINCT workspace FROM claims WHERE state = 'active' AND workspace LIKE '/%' LIMIT ?`).pluck();
+  const moveWorkspace = db.prepare(`UPDATE claims SET workspace = @to WHERE state = 'active' AND workspace = @from RETURNING id`).pluck();
+
   const where = (f: Omit<ClaimFilter, 'limit'>) => {
     const parts = [`state = 'active'`];
     const params: Record<string, unknown> = {};
@@ -129,6 +132,8 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     listDue: async (now, limit) => toClaims(due.all(now, limit)),
     nextExpiry: async () => (nextExpiry.get() as number | null) ?? null,
     renewAgent: async (agentId, now) => renew.all({ agentId, now }) as string[],
+    activePathWorkspaces: async (limit) => pathWorkspaces.all(limit) as string[],
+    moveWorkspace: async (from, to) => moveWorkspace.all({ from, to }) as string[],
     transferRun: async (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
   };
 }
