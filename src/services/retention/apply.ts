@@ -50,7 +50,7 @@ export async function applyRetention(deps: Deps, options: { budgetMs?: number; s
 
   const eventsBefore = cutoff(now, settings.eventsDays);
   if (eventsBefore !== null) {
-    while (inBudget() && (await archiveNextBlock(deps, eventsBefore, report))) {}
+    await repeat(inBudget, () => archiveNextBlock(deps, eventsBefore, report));
   }
   const runsBefore = cutoff(now, settings.runsDays);
   const signalsBefore = cutoff(now, settings.signalsDays);
@@ -64,15 +64,22 @@ export async function applyRetention(deps: Deps, options: { budgetMs?: number; s
     }
   }
   if (runsBefore !== null) {
-    if (due.runs) while (inBudget() && (await forgetRunBatch(deps, runsBefore, report))) {}
-    if (due.claims) while (inBudget() && (await forgetRows(deps, report, 'claims', (tx) => tx.retention.forgetEndedClaims(runsBefore, ROWS_PER_BATCH)))) {}
-    if (due.tokens) while (inBudget() && (await forgetRows(deps, report, 'tokens', (tx) => tx.retention.forgetRevokedTokens(runsBefore, ROWS_PER_BATCH)))) {}
+    if (due.runs) await repeat(inBudget, () => forgetRunBatch(deps, runsBefore, report));
+    if (due.claims) await repeat(inBudget, () => forgetRows(deps, report, 'claims', (tx) => tx.retention.forgetEndedClaims(runsBefore, ROWS_PER_BATCH)));
+    if (due.tokens) await repeat(inBudget, () => forgetRows(deps, report, 'tokens', (tx) => tx.retention.forgetRevokedTokens(runsBefore, ROWS_PER_BATCH)));
   }
   if (signalsBefore !== null && due.signals) {
-    while (inBudget() && (await forgetRows(deps, report, 'signals', (tx) => tx.retention.forgetAckedSignals(signalsBefore, ROWS_PER_BATCH)))) {}
+    await repeat(inBudget, () => forgetRows(deps, report, 'signals', (tx) => tx.retention.forgetAckedSignals(signalsBefore, ROWS_PER_BATCH)));
   }
   report.finished = inBudget();
   return report;
+}
+
+/** Runs `step` while it reports more work and the pass is within its budget. */
+async function repeat(inBudget: () => boolean, step: () => Promise<boolean>): Promise<void> {
+  while (inBudget() && (await step())) {
+    // each step is one short transaction; the loop yields to other callers between them
+  }
 }
 
 /**
