@@ -27,9 +27,10 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
 export function migrate(db: Db, now: number, migrations = loadMigrations()): number[] {
   const known = Math.max(0, ...migrations.map((m) => m.version));
   const version = appliedVersion(db);
-  // an up-to-date file (every start but the first) costs one read, not a write-lock attempt per migration
-  if (version === known) return [];
   if (version > known) throw newerSchema(version, known);
+  // an up-to-date file (every start but the first) costs one read, not a write-lock attempt per
+  // migration; counted too, so a migration numbered below the newest applied one still runs
+  if (appliedCount(db) >= migrations.length && version >= known) return [];
   if (version === 0 && hasForeignTables(db)) {
     throw new FleetError('INVALID_STATE', 'this SQLite file is not a fleetdeck database (it has tables, but no fleetdeck schema)', 'check --db or FLEETDECK_DB: it names another program\'s database');
   }
@@ -53,6 +54,11 @@ export function migrate(db: Db, now: number, migrations = loadMigrations()): num
 export function currentVersion(db: Db): number {
   const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
   return row?.v ?? 0;
+}
+
+function appliedCount(db: Db): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  return table ? (db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n : 0;
 }
 
 function appliedVersion(db: Db): number {
