@@ -5,9 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLI } from '../helpers/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { FakeClaude, fixture, gitRepo } from '../helpers/hooks.js';
+import { FakeClaude, fixture, gitRepo, hookEnv } from '../helpers/hooks.js';
 
 type HookSpecific = { additionalContext?: string; permissionDecision?: string; permissionDecisionReason?: string };
 const agentIdIn = (text: string | undefined) => /\((agt_[0-9a-z]+), role/.exec(text ?? '')?.[1];
@@ -28,6 +29,8 @@ describe('two Claude Code sessions on one fleet', () => {
     execFileSync('git', ['-C', main, 'worktree', 'add', '-q', '-b', 'second', second]);
     mkdirSync(join(root, 'data')); // --db names a file in an existing directory (only the default data directory is created)
     env = { FLEETDECK_DB: join(root, 'data', 'fleet.db') };
+    // a named database must exist before sessions use it (they never create one by accident)
+    execFileSync(process.execPath, [CLI, 'token', 'create', '--operator', '--db', env.FLEETDECK_DB!], { env: hookEnv({}), stdio: 'ignore' });
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.exit()));
