@@ -86,7 +86,8 @@ function workTreeOf(dir: string): string | null {
 /** Whether git ignores `path` in `tree` (only asked when a vault is about to be created there). */
 function gitIgnores(tree: string, path: string): boolean {
   try {
-    execFileSync('git', ['-C', tree, 'check-ignore', '-q', '--no-index', path], { stdio: 'ignore' });
+    // with a trailing slash: a rule such as `tokens/` matches directories only, and this one does not exist yet
+    execFileSync('git', ['-C', tree, 'check-ignore', '-q', '--no-index', `${path}/`], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
