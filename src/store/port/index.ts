@@ -49,5 +49,10 @@ export interface Store {
   /** Problems found by the engine's own consistency check; empty when healthy. */
   integrityCheck(): Promise<string[]>;
   schemaVersion(): Promise<number>;
+  /**
+   * Calls `onCommit` as soon as another process commits (PostgreSQL: LISTEN/NOTIFY on a dedicated
+   * connection; resolves once listening). Absent where polling the audit log is all there is (SQLite).
+   */
+  listen?(onCommit: (seq: number) => void): Promise<void>;
   close(): Promise<void>;
 }
