@@ -14,8 +14,8 @@ import { cliActor } from '../../services/runs/cli-actor.js';
 import { submitResult } from '../../services/runs/result.js';
 import { flag, requireStr, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { colour, printJson, printLine, printTable } from '../output.js';
+import { iso } from '../format.js';
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function idArg(args: ParsedArgs, usage: string): string {
   const id = args.positionals[0];

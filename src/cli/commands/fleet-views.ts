@@ -13,6 +13,7 @@ import { queueStats } from '../../services/runs/queue-stats.js';
 import { flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { colour, printJson, printLine, printTable, screenWidth } from '../output.js';
 import { ago } from './stats.js';
+import { iso } from '../format.js';
 
 /**
  * The operator's read-only views of the fleet: the one-screen `fleetdeck status`, `agents`, and
@@ -20,7 +21,6 @@ import { ago } from './stats.js';
  * with their concepts.) Readable tables by default, `--json` for scripts, colour only on a terminal.
  */
 const operator = (): Actor => ({ kind: 'operator', name: userInfo().username });
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const since = (now: number, ms: number | null) => (ms === null ? '-' : `${ago((now - ms) / 1000)} ago`);
 const live = (l: Liveness | null) => (l === 'stale' ? colour('stale', 'red') : l === 'active' ? colour('active', 'green') : '-');
 

@@ -1,7 +1,7 @@
 import { eventConcept, isEventOf, type FleetEvent } from '../../domain/event.js';
 import { getAgent, listAgents } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
-import { claimViewOut } from '../tools/claims.js';
+import { claimViewOut } from '../tools/claim-schemas.js';
 import { completeAgentId } from './fleet.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
 
