@@ -19,13 +19,14 @@ export const EVENT_TYPES = [
   'blocker.raised', 'blocker.resolved', 'blocker.obsolete',
   'artifact.attached', 'policy.fired', 'token.created', 'token.revoked',
   'external_task.received', 'external_task.rejected', 'external_task.completion_published',
+  'retention.applied',
 ] as const;
 
 /** The run events that `moveRun` writes when a transition names no type of its own: `run.<via>`. */
 export type RunViaEventType = `run.${RunTransitionVia}`;
 export type EventType = (typeof EVENT_TYPES)[number] | RunViaEventType;
 
-export const EVENT_CONCEPTS = ['agent', 'claim', 'run', 'handoff', 'blocker', 'artifact', 'policy', 'token', 'external_task'] as const;
+export const EVENT_CONCEPTS = ['agent', 'claim', 'run', 'handoff', 'blocker', 'artifact', 'policy', 'token', 'external_task', 'retention'] as const;
 export type EventConcept = (typeof EVENT_CONCEPTS)[number];
 
 /** The concept an event is about: consumers switch on this, never on a prefix of the type. */
@@ -155,10 +156,26 @@ export interface EventPayloads {
   'external_task.received': { origin: string; task_id: string; from: string | null; to: string; reply_to: string | null; context_ref: string | null };
   'external_task.rejected': { origin: string; task_id: string | null; source: string | null; reason: string; bytes: number | null };
   'external_task.completion_published': { task_id: string; reply_to: string | null; status: string; outbox_id: number | string; attempts: number };
+  /** how many rows of each kind one retention batch removed (services/retention/apply.ts) */
+  'retention.applied': {
+    runs?: number;
+    artifacts?: number;
+    handoffs?: number;
+    blockers?: number;
+    claims?: number;
+    signals?: number;
+    blobs?: number;
+    tokens?: number;
+    before?: number;
+  };
 }
 
+/** Compile-time: every named event type has its payload in EventPayloads (else this line fails to compile). */
+const _everyTypeHasAPayload: [Exclude<(typeof EVENT_TYPES)[number], keyof EventPayloads>] extends [never] ? true : false = true;
+void _everyTypeHasAPayload;
+
 /** `run.<via>` events carry the move like every other run state change. */
-export type EventPayload<T extends EventType> = T extends keyof EventPayloads ? EventPayloads[T] : RunMovedPayload;
+export type EventPayload<T extends EventType> = T extends keyof EventPayloads ? EventPayloads[T] : T extends RunViaEventType ? RunMovedPayload : never;
 
 /** The event types about a run's state: each payload is a RunStatePayload. */
 export type RunEventType = (typeof RUN_EVENT_TYPES)[number] | RunViaEventType;
