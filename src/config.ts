@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
+import { isPostgresUrl, redactUrl } from './store/open-store.js';
 import { canonicalWorkspace, workspaceOf, type WorkspaceInfo } from './services/workspace-identity.js';
 
 /**

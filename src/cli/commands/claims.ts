@@ -2,7 +2,7 @@ import { workspaceSetting } from '../../config.js';
 import { describeLocation } from '../../domain/workspace.js';
 import { locationOf } from '../../services/workspace-identity.js';
 import { listClaims } from '../../services/claims/queries.js';
-import { claimViewOut } from '../../mcp/tools/claims.js';
+import { claimViewOut } from '../../mcp/tools/claim-schemas.js';
 import { flag, str, withApp, type Command } from '../command.js';
 import { printJson, printLine, printTable, colour } from '../output.js';
 

@@ -197,9 +197,10 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
   });
 
   it('events and metrics: filtered lists, counts, figures', async () => {
+    const SUBMITTED = { state: 'queued', title: 'q', type: 'implement', to_role: null, to_agent: null, priority: 0, max_attempts: 3, ttl_seconds: null, parent_run_id: null, expected_evidence: [], on_stale: 'requeue' } as const;
     await store.write(async (tx) => {
-      await tx.events.append({ actor: 'x', type: 'run.submitted', runId: 'run_q', agentId: 'agt_q', subjectId: 's', payload: { a: 1 } }, T0);
-      await tx.events.append({ actor: 'x', type: 'run.taken', runId: 'run_q' }, T0 + 1);
+      await tx.events.append({ actor: 'x', type: 'run.submitted', runId: 'run_q', agentId: 'agt_q', subjectId: 's', payload: SUBMITTED }, T0);
+      await tx.events.append({ actor: 'x', type: 'run.taken', runId: 'run_q', payload: { from: 'queued', state: 'leased', epoch: 1, attempt: 1, lease_expires_at: null, waited_ms: 0 } }, T0 + 1);
     });
     const out = await store.read(async (tx) => ({
       byRun: await tx.events.list({ runId: 'run_q', limit: 10 }),
@@ -212,7 +213,7 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
       counts: await tx.metrics.eventCountsAfter(0),
     }));
     expect(out.byRun.map((e) => e.type)).toEqual(['run.submitted', 'run.taken']);
-    expect(out.byRun[0]!.payload).toEqual({ a: 1 });
+    expect(out.byRun[0]!.payload).toEqual(SUBMITTED);
     expect(out.byType).toHaveLength(1);
     expect(out.bySubject).toHaveLength(1);
     expect(out.count).toBe(out.last);
