@@ -4,9 +4,9 @@ import { newId } from '../domain/ids.js';
 import { hashToken, newToken, tokenMatches } from '../identity/tokens.js';
 import type { Handoff } from '../domain/handoff.js';
 import type { Deps } from './deps.js';
-import { handoffsWaitingFor } from './handoffs/waiting.js';
+import { handoffsWaitingFor } from './handoffs/steps/waiting.js';
 import { recordSignOfLife, type Renewal } from './liveness.js';
-import { requireRunHolder } from './runs/fencing.js';
+import { requireRunHolder } from './runs/steps/fencing.js';
 import { readTx, writeTx } from './tx.js';
 import { checkWorkspaceRoot } from './workspace-root.js';
 

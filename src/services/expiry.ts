@@ -1,9 +1,9 @@
 import type { Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
-import { closeOrphanedBlockers } from './blockers/recovery.js';
-import { expireClaims, releaseClaimsOfStaleAgent } from './claims/expire.js';
-import { closeOrphanedHandoffs, withdrawHandoffsOfStaleAgent } from './handoffs/recovery.js';
-import { expireQueuedRuns, recoverLapsedLeases, recoverRunsOfStaleAgent } from './runs/recovery.js';
+import { closeOrphanedBlockers } from './blockers/steps/close.js';
+import { expireClaims, releaseClaimsOfStaleAgent } from './claims/steps/expire.js';
+import { closeOrphanedHandoffs, withdrawHandoffsOfStaleAgent } from './handoffs/steps/close.js';
+import { expireQueuedRuns, recoverLapsedLeases, recoverRunsOfStaleAgent } from './runs/steps/recovery.js';
 
 /**
  * Expiry and recovery: the pass a write runs when the expiry gate says a deadline has passed

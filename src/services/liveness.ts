@@ -1,8 +1,8 @@
 import { leaseExpiresAt, type Agent } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
-import { renewClaims } from './claims/renew.js';
+import { renewClaims } from './claims/steps/renew.js';
 import { expireAgent } from './expiry.js';
-import { renewRunLeases } from './runs/recovery.js';
+import { renewRunLeases } from './runs/steps/recovery.js';
 
 /** What a sign of life renewed, so the agent can see that its work is still held. */
 export interface Renewal {

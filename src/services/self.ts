@@ -4,7 +4,7 @@ import type { Signal } from '../domain/signal.js';
 import { listActiveClaims, type ClaimListing } from './claims/queries.js';
 import type { Handoff } from '../domain/handoff.js';
 import type { Deps } from './deps.js';
-import { handoffsWaitingFor } from './handoffs/waiting.js';
+import { handoffsWaitingFor } from './handoffs/steps/waiting.js';
 import { readTx } from './tx.js';
 
 export interface SelfView {

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerAgent } from '../../src/services/agents.js';
 import { newWorkMeter } from '../../src/services/claims/budget.js';
 import { claimScope, listClaims } from '../../src/services/claims/index.js';
-import { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover } from '../../src/services/claims/handover.js';
+import { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover } from '../../src/services/claims/steps/handover.js';
 import { startRun } from '../../src/services/runs/submit.js';
 import { readTx, writeTx } from '../../src/services/tx.js';
 import { openTestApp, type TestApp } from '../helpers/app.js';

@@ -8,7 +8,7 @@ import { LIMITS } from '../../src/domain/limits.js';
 import { registerAgent } from '../../src/services/agents.js';
 import { attachEvidence, type AttachInput } from '../../src/services/evidence/attach.js';
 import { blobPath } from '../../src/services/evidence/blob-files.js';
-import { artifactExists, artifactRunId, evidenceKindsOfRun, listRunArtifacts } from '../../src/services/evidence/index.js';
+import { artifactExists, artifactRunId, evidenceKindsOfRun, listRunArtifacts } from '../../src/services/evidence/steps/artifacts.js';
 import { readArtifact } from '../../src/services/evidence/read.js';
 import { verifyArtifact } from '../../src/services/evidence/verify.js';
 import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';

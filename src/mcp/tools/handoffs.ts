@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HANDOFF_STATES } from '../../domain/handoff.js';
 import { LIMITS } from '../../domain/limits.js';
-import type { NotReceived } from '../../services/claims/handover.js';
+import type { NotReceived } from '../../services/claims/steps/handover.js';
 import { acceptHandoff, declineHandoff, withdrawHandoff } from '../../services/handoffs/decide.js';
 import { offerHandoff } from '../../services/handoffs/offer.js';
 import { listHandoffs } from '../../services/handoffs/queries.js';

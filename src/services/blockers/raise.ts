@@ -1,10 +1,10 @@
 import type { Blocker, BlockerKind } from '../../domain/blocker.js';
 import type { Run } from '../../domain/run.js';
 import type { Deps } from '../deps.js';
-import { requireRunEvidence } from '../handoffs/evidence.js';
-import { requireRunWriter } from '../runs/fencing.js';
+import { requireRunEvidence } from '../handoffs/steps/evidence.js';
+import { requireRunWriter } from '../runs/steps/fencing.js';
 import { writeTx } from '../tx.js';
-import { raiseBlockerOn, requireUnblockedLeased } from './core.js';
+import { raiseBlockerOn, requireUnblockedLeased } from './steps/raise.js';
 import { blockerView, type BlockerView } from './queries.js';
 
 export interface RaiseBlockerInput {

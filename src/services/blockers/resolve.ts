@@ -9,8 +9,8 @@ import type { Deps } from '../deps.js';
 import { pauseAgentIn } from '../operator/pause.js';
 import { cancelRunTx } from '../runs/cancel.js';
 import { reassignRunTx } from '../runs/operator.js';
-import { OWNER_STALE } from '../runs/fencing.js';
-import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from '../runs/transitions.js';
+import { OWNER_STALE } from '../runs/steps/fencing.js';
+import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from '../runs/steps/transitions.js';
 import { writeTx } from '../tx.js';
 import { blockerView, type BlockerView } from './queries.js';
 

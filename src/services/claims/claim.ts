@@ -33,7 +33,7 @@ import {
   type Decision,
   type PlannedScope,
   type PreparedRequest,
-} from './decide.js';
+} from './steps/decide.js';
 import { mapSeq } from '../sequential.js';
 import { hostName, locationOf } from '../workspace-identity.js';
 

@@ -8,7 +8,7 @@
 import { scopeAutomatonSize, scopesOverlapSteps, type ClaimKind } from '../../domain/claim.js';
 import type { WorkMeter } from '../../domain/glob/index.js';
 import { charge, globRefusal, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
-import { pairKey, type ClaimSnapshot, type Comparisons } from './decide.js';
+import { pairKey, type ClaimSnapshot, type Comparisons } from './steps/decide.js';
 
 /** Compares every candidate of the snapshot not compared yet, adding the results to `comparisons`. */
 export async function compareSnapshot(snapshot: ClaimSnapshot, comparisons: Comparisons, meter: WorkMeter): Promise<void> {

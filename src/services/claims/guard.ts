@@ -8,7 +8,7 @@ import { globMatches } from '../../domain/glob/index.js';
 import type { Deps } from '../deps.js';
 import { canonicalWorkspace } from '../workspace-identity.js';
 import { readTx } from '../tx.js';
-import type { Holder } from './decide.js';
+import type { Holder } from './steps/decide.js';
 
 export interface GuardInput {
   workspace: string;

@@ -5,7 +5,7 @@ import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { canonicalWorkspace } from '../workspace-identity.js';
 import { readTx } from '../tx.js';
-import type { Holder } from './decide.js';
+import type { Holder } from './steps/decide.js';
 
 export interface ClaimFilterInput {
   workspace?: string;

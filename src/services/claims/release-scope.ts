@@ -4,7 +4,7 @@ import { CLAIM_LIMITS, type Claim } from '../../domain/claim.js';
 import { FleetError, forbidden, notFound } from '../../domain/errors.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
-import { endClaims } from './release.js';
+import { endClaims } from './steps/release.js';
 import { mapSeq } from '../sequential.js';
 
 export interface ReleaseInput {

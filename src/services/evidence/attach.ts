@@ -13,7 +13,7 @@ import { FleetError } from '../../domain/errors.js';
 import { newId } from '../../domain/ids.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { Deps } from '../deps.js';
-import { requireRunWriter } from '../runs/fencing.js';
+import { requireRunWriter } from '../runs/steps/fencing.js';
 import { readTx, writeTx } from '../tx.js';
 import { blobsRoot, sha256Hex, writeBlobFile } from './blob-files.js';
 import { readWorkspaceFile } from './paths.js';

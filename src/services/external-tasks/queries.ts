@@ -5,7 +5,7 @@ import type { Run } from '../../domain/run.js';
 import type { OutboxEntry } from '../../store/port/external-tasks.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
-import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
+import { listRunArtifacts, type ArtifactSummary } from '../evidence/steps/artifacts.js';
 import { readTx } from '../tx.js';
 
 export interface ExternalTaskView {

@@ -3,12 +3,12 @@ import { handoffTargetLabel, isHandoffTarget, type Handoff } from '../../domain/
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import { newWorkMeter } from '../claims/budget.js';
-import { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover, type HandoverComparisons, type NotReceived } from '../claims/handover.js';
+import { compareHandover, handOverClaimsOfRun, newHandoverComparisons, snapshotHandover, verifyHandover, type HandoverComparisons, type NotReceived } from '../claims/steps/handover.js';
 import type { Deps } from '../deps.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
-import { clip, moveRun, signalAgent } from '../runs/transitions.js';
+import { clip, moveRun, signalAgent } from '../runs/steps/transitions.js';
 import { readTx, writeTx } from '../tx.js';
-import { returnToOfferer, withdrawHandoffIn, type HandoffDecision } from './core.js';
+import { returnToOfferer, withdrawHandoffIn, type HandoffDecision } from './steps/withdraw.js';
 import { handoffView, type HandoffView } from './queries.js';
 
 

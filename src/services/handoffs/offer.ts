@@ -2,13 +2,13 @@ import { FleetError, notFound } from '../../domain/errors.js';
 import type { FailedAttempt, Handoff } from '../../domain/handoff.js';
 import { newId } from '../../domain/ids.js';
 import type { Run } from '../../domain/run.js';
-import { requireUnblockedLeased } from '../blockers/core.js';
+import { requireUnblockedLeased } from '../blockers/steps/raise.js';
 import type { Deps } from '../deps.js';
-import { requireRunWriter } from '../runs/fencing.js';
-import { clip, moveRun } from '../runs/transitions.js';
+import { requireRunWriter } from '../runs/steps/fencing.js';
+import { clip, moveRun } from '../runs/steps/transitions.js';
 import { writeTx } from '../tx.js';
-import { notifyTargets } from './core.js';
-import { requireRunEvidence } from './evidence.js';
+import { notifyTargets } from './steps/withdraw.js';
+import { requireRunEvidence } from './steps/evidence.js';
 import { handoffView, type HandoffView } from './queries.js';
 
 export interface HandoffInput {

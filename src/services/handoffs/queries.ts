@@ -4,7 +4,7 @@ import type { Handoff, HandoffState } from '../../domain/handoff.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
-import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
+import { listRunArtifacts, type ArtifactSummary } from '../evidence/steps/artifacts.js';
 import { readTx } from '../tx.js';
 import { mapSeq } from '../sequential.js';
 

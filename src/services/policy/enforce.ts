@@ -7,13 +7,13 @@
 import { FleetError, forbidden, invalidState } from '../../domain/errors.js';
 import { grantKey, leaseLimitReached, policyForClaim, completionNeedsApproval, type BlockingPolicyRule, type ClaimRuleHit, type PolicyScope } from '../../domain/policy.js';
 import { OWNED_STATES } from '../../domain/run.js';
-import { requireUnblockedLeased, raiseBlockerOn } from '../blockers/core.js';
-import { prepareClaimRequest, resolveWorkspace, type ClaimInput } from '../claims/decide.js';
+import { requireUnblockedLeased, raiseBlockerOn } from '../blockers/steps/raise.js';
+import { prepareClaimRequest, resolveWorkspace, type ClaimInput } from '../claims/steps/decide.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
-import { artifactRunId } from '../evidence/index.js';
-import { requireRunWriter } from '../runs/fencing.js';
-import { clip } from '../runs/transitions.js';
+import { artifactRunId } from '../evidence/steps/artifacts.js';
+import { requireRunWriter } from '../runs/steps/fencing.js';
+import { clip } from '../runs/steps/transitions.js';
 import { readTx, writeTx } from '../tx.js';
 import { currentPolicy } from './load.js';
 import { filterSeq } from '../sequential.js';

@@ -2,13 +2,13 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { forbidden } from '../../domain/errors.js';
 import { isOwnedState, type Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
-import { closeOrphanedBlockers } from '../blockers/recovery.js';
-import { releaseClaimsOfRun } from '../claims/release.js';
-import { closeOrphanedHandoffs } from '../handoffs/recovery.js';
+import { closeOrphanedBlockers } from '../blockers/steps/close.js';
+import { releaseClaimsOfRun } from '../claims/steps/release.js';
+import { closeOrphanedHandoffs } from '../handoffs/steps/close.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 import { requireOpenRun } from './result.js';
-import { finishPatch, moveRun, notifyRunFinished, signalAgent } from './transitions.js';
+import { finishPatch, moveRun, notifyRunFinished, signalAgent } from './steps/transitions.js';
 
 export interface CancelInput {
   run_id: string;

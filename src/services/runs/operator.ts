@@ -2,11 +2,11 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import { FleetError, invalidState, notFound } from '../../domain/errors.js';
 import { isFinished, isOwnedState, type Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
-import { releaseClaimsOfRun } from '../claims/release.js';
+import { releaseClaimsOfRun } from '../claims/steps/release.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 import { closeWaitsOnRun, requireOperator } from './cancel.js';
-import { moveRun, RELEASE_LEASE, signalAgent } from './transitions.js';
+import { moveRun, RELEASE_LEASE, signalAgent } from './steps/transitions.js';
 
 export interface RequeueInput {
   run_id: string;

@@ -5,7 +5,7 @@ import { FleetError, notFound } from '../../domain/errors.js';
 import type { Run, RunState } from '../../domain/run.js';
 import { listActiveClaims } from '../claims/queries.js';
 import type { Deps } from '../deps.js';
-import { listRunArtifacts, type ArtifactSummary } from '../evidence/index.js';
+import { listRunArtifacts, type ArtifactSummary } from '../evidence/steps/artifacts.js';
 import { readTx } from '../tx.js';
 
 export interface ListRunsInput {

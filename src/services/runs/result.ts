@@ -5,14 +5,14 @@ import { FleetError, forbidden, invalidState, notFound } from '../../domain/erro
 import { isFinished, type Run, type RunOutcome } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
-import { closeOrphanedBlockers } from '../blockers/recovery.js';
-import { releaseClaimsOfRun } from '../claims/release.js';
+import { closeOrphanedBlockers } from '../blockers/steps/close.js';
+import { releaseClaimsOfRun } from '../claims/steps/release.js';
 import type { Deps } from '../deps.js';
-import { artifactRunId, evidenceKindsOfRun } from '../evidence/index.js';
+import { artifactRunId, evidenceKindsOfRun } from '../evidence/steps/artifacts.js';
 import { enforceCompletionPolicy } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
-import { requireResultWriter } from './fencing.js';
-import { clearCurrentRun, clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
+import { requireResultWriter } from './steps/fencing.js';
+import { clearCurrentRun, clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './steps/transitions.js';
 
 export interface SubmitResultInput {
   run_id: string;

@@ -6,10 +6,10 @@ import { LIMITS } from '../../domain/limits.js';
 import { DEFAULT_MAX_ATTEMPTS, MAX_MAX_ATTEMPTS, MAX_PRIORITY, MAX_TTL_SECONDS, type OnStale, type Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
-import { artifactExists } from '../evidence/index.js';
+import { artifactExists } from '../evidence/steps/artifacts.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
-import { signalAgent } from './transitions.js';
+import { signalAgent } from './steps/transitions.js';
 
 export interface SubmitTaskInput {
   title: string;

@@ -5,7 +5,7 @@ import type { Run } from '../../domain/run.js';
 import type { ChangeFeed } from '../change-feed.js';
 import type { Handoff } from '../../domain/handoff.js';
 import type { Deps } from '../deps.js';
-import { handoffsWaitingFor } from '../handoffs/waiting.js';
+import { handoffsWaitingFor } from '../handoffs/steps/waiting.js';
 import { recordSignOfLife } from '../liveness.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';

@@ -3,11 +3,11 @@
  * Plugged into services/expiry.ts (`staleAgentHooks`, `expirySteps`) and services/liveness.ts
  * (`renewers`); Tx-only, never imports services/tx.ts.
  */
-import type { Agent } from '../../domain/agent.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
-import { raiseEscalationBlocker } from '../blockers/escalate.js';
-import { releaseClaimsOfRun } from '../claims/release.js';
+import type { Agent } from '../../../domain/agent.js';
+import type { Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
+import { raiseEscalationBlocker } from '../../blockers/steps/escalate.js';
+import { releaseClaimsOfRun } from '../../claims/steps/release.js';
 import { OWNER_STALE } from './fencing.js';
 import { finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
 

@@ -3,8 +3,8 @@
  * `writeTx` (a run's result or cancellation, a stale agent, an accepted handoff), so this module
  * takes a Tx and must not import services/tx.ts.
  */
-import type { Claim } from '../../domain/claim.js';
-import type { Tx } from '../../store/port/index.js';
+import type { Claim } from '../../../domain/claim.js';
+import type { Tx } from '../../../store/port/index.js';
 
 export type EndReason = 'released' | 'holder_stale' | 'run_finished' | 'run_cancelled' | 'forced' | 'ttl' | (string & {});
 

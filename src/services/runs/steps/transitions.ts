@@ -4,13 +4,13 @@
  * appends the audit event in the same transaction. Handoffs and blockers move runs through here
  * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
  */
-import { invalidState } from '../../domain/errors.js';
-import type { NewEvent, RunMovedEventType, RunMovedPayload } from '../../domain/event.js';
-import { assertTransition, isFinished, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
-import type { SignalKind } from '../../domain/signal.js';
-import type { Tx } from '../../store/port/index.js';
-import type { RunPatch } from '../../store/port/runs.js';
-import { recordRunEnd } from '../external-tasks/on-run-end.js';
+import { invalidState } from '../../../domain/errors.js';
+import type { NewEvent, RunMovedEventType, RunMovedPayload } from '../../../domain/event.js';
+import { assertTransition, isFinished, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../../domain/run.js';
+import type { SignalKind } from '../../../domain/signal.js';
+import type { Tx } from '../../../store/port/index.js';
+import type { RunPatch } from '../../../store/port/runs.js';
+import { recordRunEnd } from '../../external-tasks/steps/on-run-end.js';
 
 export interface RunEventSpec {
   actor: string;

@@ -1,6 +1,6 @@
-import type { Agent } from '../../domain/agent.js';
-import type { Handoff } from '../../domain/handoff.js';
-import type { Tx } from '../../store/port/index.js';
+import type { Agent } from '../../../domain/agent.js';
+import type { Handoff } from '../../../domain/handoff.js';
+import type { Tx } from '../../../store/port/index.js';
 
 /** At most this many are named in a result; list_handoffs shows the rest. */
 const WAITING_LIMIT = 10;

@@ -2,13 +2,13 @@
  * Raising a blocker inside a caller's transaction: used by raise_blocker, the policy rules and the
  * stale-owner escalation (an expiry hook). Tx-only: must not import services/tx.ts.
  */
-import { FleetError, invalidState } from '../../domain/errors.js';
-import { type Blocker, type BlockerKind, type BlockerOrigin } from '../../domain/blocker.js';
-import { newId } from '../../domain/ids.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
-import { clip, moveRun } from '../runs/transitions.js';
-import type { PolicyRule, PolicySubject } from '../../domain/policy.js';
+import { FleetError, invalidState } from '../../../domain/errors.js';
+import { type Blocker, type BlockerKind, type BlockerOrigin } from '../../../domain/blocker.js';
+import { newId } from '../../../domain/ids.js';
+import type { Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
+import { clip, moveRun } from '../../runs/steps/transitions.js';
+import type { PolicyRule, PolicySubject } from '../../../domain/policy.js';
 
 export interface BlockerSpec {
   kind: BlockerKind;

@@ -3,12 +3,12 @@
  * Called from runs/recovery.ts `escalateRun` inside the stale-agent (or lapsed-lease) transaction,
  * after the run was moved to `blocked`. Tx-only: must not import services/tx.ts.
  */
-import type { Blocker } from '../../domain/blocker.js';
-import { isEventOf } from '../../domain/event.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
-import { listRunArtifacts } from '../evidence/index.js';
-import { raiseBlockerOn } from './core.js';
+import type { Blocker } from '../../../domain/blocker.js';
+import { isEventOf } from '../../../domain/event.js';
+import type { Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
+import { listRunArtifacts } from '../../evidence/steps/artifacts.js';
+import { raiseBlockerOn } from './raise.js';
 
 export async function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null, now: number): Promise<Blocker | null> {
   if (run.state !== 'blocked' || !run.ownerId) return null;

@@ -1,9 +1,9 @@
 /**
  * Handoffs in the expiry pass (services/expiry.ts). Tx-only: must not import services/tx.ts.
  */
-import type { Agent } from '../../domain/agent.js';
-import type { Tx } from '../../store/port/index.js';
-import { withdrawHandoffIn } from './core.js';
+import type { Agent } from '../../../domain/agent.js';
+import type { Tx } from '../../../store/port/index.js';
+import { withdrawHandoffIn } from './withdraw.js';
 
 const BATCH = 100;
 

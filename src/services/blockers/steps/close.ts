@@ -1,7 +1,7 @@
 /**
  * Blockers in the expiry pass (services/expiry.ts). Tx-only: must not import services/tx.ts.
  */
-import type { Tx } from '../../store/port/index.js';
+import type { Tx } from '../../../store/port/index.js';
 
 const BATCH = 100;
 

@@ -1,5 +1,5 @@
-import { artifactUri, type Artifact } from '../../domain/artifact.js';
-import type { Tx } from '../../store/port/index.js';
+import { artifactUri, type Artifact } from '../../../domain/artifact.js';
+import type { Tx } from '../../../store/port/index.js';
 
 /**
  * What other concepts use of evidence, inside their own transactions: the runs service checks a

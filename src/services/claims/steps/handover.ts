@@ -13,12 +13,12 @@
  * (verifyHandover returns null if so; the caller tries again), then handOverClaimsOfRun writes.
  * Takes a Tx; must not import tx.ts.
  */
-import type { Claim } from '../../domain/claim.js';
-import { FleetError } from '../../domain/errors.js';
-import type { WorkMeter } from '../../domain/glob/index.js';
-import type { Tx } from '../../store/port/index.js';
-import { mapSeq } from '../sequential.js';
-import { compareSnapshot } from './compare.js';
+import type { Claim } from '../../../domain/claim.js';
+import { FleetError } from '../../../domain/errors.js';
+import type { WorkMeter } from '../../../domain/glob/index.js';
+import type { Tx } from '../../../store/port/index.js';
+import { mapSeq } from '../../sequential.js';
+import { compareSnapshot } from '../compare.js';
 import { assembleDecision, comparedAll, snapshotCandidates, type ClaimSnapshot, type Comparisons, type Conflict } from './decide.js';
 import { endClaims, transferClaimsOfRun } from './release.js';
 

@@ -4,7 +4,7 @@
  * comparisons, never runs inside a transaction: snapshotCandidates reads the candidates,
  * compare.ts compares them (metered, yielding), assembleDecision puts the answer together.
  */
-import { livenessAt, type Agent, type Liveness } from '../../domain/agent.js';
+import { livenessAt, type Agent, type Liveness } from '../../../domain/agent.js';
 import {
   ancestorPrefixes,
   CLAIM_LIMITS,
@@ -15,13 +15,13 @@ import {
   type Claim,
   type ClaimKind,
   type ClaimMode,
-} from '../../domain/claim.js';
-import { FleetError } from '../../domain/errors.js';
-import type { WorkMeter } from '../../domain/glob/index.js';
-import type { Tx } from '../../store/port/index.js';
-import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
-import { mapSeq } from '../sequential.js';
-import { canonicalWorkspace } from '../workspace-identity.js';
+} from '../../../domain/claim.js';
+import { FleetError } from '../../../domain/errors.js';
+import type { WorkMeter } from '../../../domain/glob/index.js';
+import type { Tx } from '../../../store/port/index.js';
+import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from '../budget.js';
+import { mapSeq } from '../../sequential.js';
+import { canonicalWorkspace } from '../../workspace-identity.js';
 
 export interface ScopeInput {
   kind: ClaimKind;

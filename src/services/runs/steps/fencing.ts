@@ -1,6 +1,6 @@
-import { FleetError, invalidState, notFound } from '../../domain/errors.js';
-import { isFinished, type Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
+import { FleetError, invalidState, notFound } from '../../../domain/errors.js';
+import { isFinished, type Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
 
 /** Why a run went back to the queue when its owner fell silent (the late-result rule reads it). */
 export const OWNER_STALE = 'owner_stale';

@@ -1,6 +1,6 @@
-import { FleetError } from '../../domain/errors.js';
-import type { Tx } from '../../store/port/index.js';
-import { artifactRunId } from '../evidence/index.js';
+import { FleetError } from '../../../domain/errors.js';
+import type { Tx } from '../../../store/port/index.js';
+import { artifactRunId } from '../../evidence/steps/artifacts.js';
 
 /**
  * Evidence cited by a handoff or a blocker must be artifacts of that run: a reader follows the

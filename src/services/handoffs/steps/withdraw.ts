@@ -1,13 +1,13 @@
-import type { RunMovedEventType } from '../../domain/event.js';
+import type { RunMovedEventType } from '../../../domain/event.js';
 /**
  * Handoff steps inside a caller's transaction, shared by the handoff tools and the stale-agent
  * recovery (an expiry hook). Tx-only: must not import services/tx.ts.
  */
-import { livenessAt } from '../../domain/agent.js';
-import { ROLE_FANOUT_LIMIT, type Handoff, type WithdrawReason } from '../../domain/handoff.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
-import { clip, moveRun } from '../runs/transitions.js';
+import { livenessAt } from '../../../domain/agent.js';
+import { ROLE_FANOUT_LIMIT, type Handoff, type WithdrawReason } from '../../../domain/handoff.js';
+import type { Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
+import { clip, moveRun } from '../../runs/steps/transitions.js';
 
 export interface HandoffDecision {
   handoff: Handoff;

@@ -2,9 +2,9 @@
  * Claims in the expiry pass that every write transaction and every sweep runs (services/expiry.ts).
  * Takes a Tx; must not import services/tx.ts.
  */
-import type { Agent } from '../../domain/agent.js';
-import type { Claim } from '../../domain/claim.js';
-import type { Tx } from '../../store/port/index.js';
+import type { Agent } from '../../../domain/agent.js';
+import type { Claim } from '../../../domain/claim.js';
+import type { Tx } from '../../../store/port/index.js';
 import { endClaims, releaseClaimsOfAgent, releasedMessage } from './release.js';
 
 const DUE_BATCH = 500;

@@ -4,10 +4,10 @@
  * and names a reply queue, its completion is written to the outbox now, so the end of the run and
  * the promise to announce it commit together or not at all. Tx-only (no services/tx.ts import).
  */
-import { completionOf } from '../../domain/external-task.js';
-import type { FleetEvent } from '../../domain/event.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
+import { completionOf } from '../../../domain/external-task.js';
+import type { FleetEvent } from '../../../domain/event.js';
+import type { Run } from '../../../domain/run.js';
+import type { Tx } from '../../../store/port/index.js';
 
 export async function recordRunEnd(tx: Tx, run: Run, endEvent: FleetEvent, now: number): Promise<void> {
   const link = await tx.externalTasks.byRun(run.id);
