@@ -3,8 +3,14 @@ import type { Config } from './config.js';
 import { TokenVault } from './identity/tokens.js';
 import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
+import { blockersLifecycle } from './services/blockers/steps/lifecycle.js';
 import { ChangeFeed } from './services/change-feed.js';
+import { claimsLifecycle } from './services/claims/steps/lifecycle.js';
 import type { Deps } from './services/deps.js';
+import { externalTasksLifecycle } from './services/external-tasks/steps/lifecycle.js';
+import { handoffsLifecycle } from './services/handoffs/steps/lifecycle.js';
+import { composeLifecycle, type Lifecycle } from './services/lifecycle.js';
+import { runsLifecycle } from './services/runs/steps/lifecycle.js';
 import { locationOf } from './services/workspace-identity.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
@@ -29,6 +35,14 @@ export interface AppOptions {
   listen?: boolean;
 }
 
+/**
+ * What each concept does when an agent turns stale, a deadline passes, a sign of life renews what
+ * it holds, or a run's attempt ends; each list runs in this order of concepts. Claims go first
+ * (a stale holder loses them at once); a stale agent's offered handoffs are withdrawn before its
+ * runs are recovered, so those runs are recovered with the rest; the submitter is told last.
+ */
+export const LIFECYCLE: Lifecycle = composeLifecycle([claimsLifecycle, handoffsLifecycle, blockersLifecycle, externalTasksLifecycle, runsLifecycle]);
+
 /** The composition root: config → logger → store → services → change feed → sweeper. */
 export async function openApp(config: Config, options: AppOptions = {}): Promise<App> {
   const clock = options.clock ?? systemClock;
@@ -43,6 +57,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
     clock,
     logger,
     tokens: new TokenVault(config.dataDir),
+    lifecycle: LIFECYCLE,
     settings: {
       agentLeaseSeconds: config.agentLeaseSeconds,
       dataDir: config.dataDir,

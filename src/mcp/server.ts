@@ -22,7 +22,7 @@ import type { Session } from './session.js';
 import { inputJsonSchema, outputJsonSchema } from './tool-schema.js';
 import type { AnyTool, Toolset } from './tool.js';
 import { toolsFor, type ToolProfile } from './tools/index.js';
-import { releaseSignals } from '../services/signals.js';
+import { releaseSignals } from '../services/settle-call.js';
 
 export interface ServerEnv {
   deps: Deps;

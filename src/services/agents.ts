@@ -81,7 +81,7 @@ export async function resumeAgent(deps: Deps, agentId: string, token?: string): 
     if ((await tx.accessTokens.findByHash(hash))?.revokedAt != null) {
       throw forbidden(`the credentials of ${agentId} were revoked`, 'ask the operator for a new token (fleetdeck token create), or register a new identity');
     }
-    await recordSignOfLife(tx, agentId, now, false);
+    await recordSignOfLife(tx, deps.lifecycle, agentId, now, false);
     await tx.events.append({ actor: agentId, type: 'agent.resumed', agentId, payload: {} }, now);
     const resumed = (await tx.agents.get(agentId))!;
     return { agent: resumed, waitingHandoffs: await handoffsWaitingFor(tx, resumed) };
@@ -124,7 +124,7 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
     if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
     const reported = reportsSomethingNew((await tx.agents.get(agentId))!, input);
-    const renewed = await recordSignOfLife(tx, agentId, now, true);
+    const renewed = await recordSignOfLife(tx, deps.lifecycle, agentId, now, true);
     await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
       note: input.note,
@@ -169,7 +169,7 @@ function reportsSomethingNew(agent: Agent, input: HeartbeatInput): boolean {
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, deps.lifecycle, agentId, now, false));
 }
 
 export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {

@@ -1,5 +1,6 @@
 import type { Signal } from '../domain/signal.js';
 import type { Tx } from '../store/port/index.js';
+import type { Lifecycle } from './lifecycle.js';
 import { recordSignOfLife } from './liveness.js';
 import { acknowledgeSignals, deliverSignals } from './signals.js';
 
@@ -38,9 +39,9 @@ export interface CallWork {
 }
 
 /** Before the call's own work: the sign of life (so the work sees the agent alive and its leases renewed). */
-export async function beforeWork(tx: Tx, call: CallContext, now: number): Promise<boolean> {
+export async function beforeWork(tx: Tx, lifecycle: Lifecycle, call: CallContext, now: number): Promise<boolean> {
   if (!call.agentId || !call.signOfLifeDue || call.signOfLifeDone) return false;
-  await recordSignOfLife(tx, call.agentId, now, false);
+  await recordSignOfLife(tx, lifecycle, call.agentId, now, false);
   return true;
 }
 

@@ -4,6 +4,7 @@ import type { WorkLocation } from '../domain/workspace.js';
 import type { TokenVault } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/port/index.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { RetentionSettings } from './retention/settings.js';
 
 export interface ServiceSettings {
@@ -34,6 +35,8 @@ export interface Deps {
   settings: ServiceSettings;
   logger: Logger;
   tokens: TokenVault;
+  /** what each concept does when an agent turns stale, a deadline passes, a sign of life renews, a run ends */
+  lifecycle: Lifecycle;
   /** called after each committed write so this process's change feed looks at once */
   onCommit?: () => void;
   /**

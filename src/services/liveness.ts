@@ -1,32 +1,23 @@
-import { leaseExpiresAt, type Agent } from '../domain/agent.js';
+import { leaseExpiresAt } from '../domain/agent.js';
 import type { Tx } from '../store/port/index.js';
-import { renewClaims } from './claims/steps/renew.js';
 import { expireAgent } from './expiry.js';
-import { renewRunLeases } from './runs/steps/recovery.js';
+import type { Lifecycle, Renewal } from './lifecycle.js';
 
-/** What a sign of life renewed, so the agent can see that its work is still held. */
-export interface Renewal {
-  runs: string[];
-  claims: string[];
-}
+export type { Renewal } from './lifecycle.js';
 
 /**
- * Renewers extend what an agent holds whenever it shows a sign of life (any tool call):
- * run leases, claim expiries. Concepts add theirs to this list; each must only touch rows the
- * agent holds. They get the agent as read before its sign of life (its id and lease_seconds).
+ * A sign of life (any tool call) revives a stale agent and runs the renewers registered in
+ * `lifecycle.renewers` (run leases, claim expiries). They get the agent as read before its sign of
+ * life (its id and lease_seconds).
  */
-export type Renewer = (tx: Tx, agent: Agent, now: number) => Promise<Partial<Renewal>>;
-
-const renewers: Renewer[] = [renewClaims, renewRunLeases];
-
-export async function recordSignOfLife(tx: Tx, agentId: string, now: number, heartbeat: boolean): Promise<Renewal> {
+export async function recordSignOfLife(tx: Tx, lifecycle: Lifecycle, agentId: string, now: number, heartbeat: boolean): Promise<Renewal> {
   let agent = await tx.agents.get(agentId);
   if (!agent) return { runs: [], claims: [] };
   if (agent.recordedLiveness === 'active' && leaseExpiresAt(agent) <= now) {
     // Its lease ran out before any expiry pass marked it (the pass runs at deadlines, and another
     // process's deadline may not be known here yet). Statements already treated its claims as over,
     // so recover first, exactly as the pass would have, then revive: nothing it lost comes back.
-    await expireAgent(tx, agent, now);
+    await expireAgent(tx, lifecycle, agent, now);
     agent = { ...agent, recordedLiveness: 'stale', staleSince: now };
   }
   await tx.agents.touch(agentId, now, heartbeat);
@@ -37,7 +28,7 @@ export async function recordSignOfLife(tx: Tx, agentId: string, now: number, hea
     );
   }
   const renewal: Renewal = { runs: [], claims: [] };
-  for (const renew of renewers) {
+  for (const renew of lifecycle.renewers) {
     const r = await renew(tx, agent, now);
     renewal.runs.push(...(r.runs ?? []));
     renewal.claims.push(...(r.claims ?? []));

@@ -21,3 +21,8 @@ export async function settleCall(deps: Deps & { call: CallContext }, call: CallC
   await writeTx(deps, async () => undefined);
   return call.signals;
 }
+
+/** A connection closed: what it received but never acknowledged goes to the agent's next call, as a redelivery. */
+export async function releaseSignals(deps: Deps, deliveryId: string): Promise<number> {
+  return deps.store.write(async (tx) => await tx.signals.release(deliveryId));
+}

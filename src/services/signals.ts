@@ -1,6 +1,5 @@
 import type { Signal } from '../domain/signal.js';
 import type { Tx } from '../store/port/index.js';
-import type { Deps } from './deps.js';
 
 const MAX_SIGNALS_PER_RESULT = 20;
 
@@ -24,9 +23,4 @@ export async function hasDeliverableSignals(tx: Tx, agentId: string, deliveryId:
 
 export async function acknowledgeSignals(tx: Tx, agentId: string, deliveryId: string, ids: readonly number[], now: number): Promise<number> {
   return await tx.signals.acknowledge(agentId, deliveryId, ids, now);
-}
-
-/** A connection closed: what it received but never acknowledged goes to the agent's next call, as a redelivery. */
-export async function releaseSignals(deps: Deps, deliveryId: string): Promise<number> {
-  return deps.store.write(async (tx) => await tx.signals.release(deliveryId));
 }

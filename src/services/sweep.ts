@@ -19,7 +19,7 @@ export async function sweepOnce(deps: Deps): Promise<ExpiryReport> {
   }
   const report = await deps.store.write(async (tx) => {
     const at = deps.clock.now();
-    const done = await expireDue(tx, at);
+    const done = await expireDue(tx, deps.lifecycle, at);
     gate.set(await nextDeadline(tx));
     return done;
   });

@@ -20,11 +20,11 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
     const now = deps.clock.now();
     const tx = await observeDeadlines(storeTx, gate);
     if (gate.isDue(now)) {
-      await expireDue(tx, now);
+      await expireDue(tx, deps.lifecycle, now);
       gate.set(await nextDeadline(tx));
     }
     work = null;
-    const signOfLife = call ? await beforeWork(tx, call, now) : false;
+    const signOfLife = call ? await beforeWork(tx, deps.lifecycle, call, now) : false;
     const value = await fn(tx, now);
     if (call) work = { signOfLife, ...(await afterWork(tx, call, now)) };
     return value;

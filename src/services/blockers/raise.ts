@@ -4,7 +4,7 @@ import type { Deps } from '../deps.js';
 import { requireRunEvidence } from '../handoffs/steps/evidence.js';
 import { requireRunWriter } from '../runs/steps/fencing.js';
 import { writeTx } from '../tx.js';
-import { raiseBlockerOn, requireUnblockedLeased } from './steps/raise.js';
+import { raiseBlockerInTx, requireUnblockedLeased } from './steps/raise.js';
 import { blockerView, type BlockerView } from './queries.js';
 
 export interface RaiseBlockerInput {
@@ -27,7 +27,7 @@ export async function raiseBlocker(deps: Deps, agentId: string, input: RaiseBloc
     const run = await requireRunWriter(tx, input.run_id, agentId, input.lease_epoch, now);
     await requireUnblockedLeased(tx, run);
     const evidence = await requireRunEvidence(tx, run.id, input.evidence ?? []);
-    const raised = await raiseBlockerOn(
+    const raised = await raiseBlockerInTx(
       tx,
       run,
       {

@@ -6,11 +6,13 @@ import { grantKey, subjectScopes } from '../../domain/policy.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
-import { pauseAgentIn } from '../operator/pause.js';
-import { cancelRunTx } from '../runs/cancel.js';
-import { reassignRunTx } from '../runs/operator.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { pauseAgentInTx } from '../operator/steps/pause.js';
+import { cancelRunInTx } from '../runs/steps/cancel.js';
+import { endAttempt } from '../runs/steps/end.js';
+import { reassignRunInTx } from '../runs/steps/reassign.js';
 import { OWNER_STALE } from '../runs/steps/fencing.js';
-import { clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from '../runs/steps/transitions.js';
+import { clip, finishPatch, moveRun, RELEASE_LEASE, signalAgent } from '../runs/steps/transitions.js';
 import { writeTx } from '../tx.js';
 import { blockerView, type BlockerView } from './queries.js';
 
@@ -89,21 +91,21 @@ export async function resolveBlocker(deps: Deps, actor: Actor, input: ResolveInp
       now,
     );
     if (input.decision === 'approve' && blocker.policyRule === 'claims_need_approval') await grantClaims(tx, resolved, now);
-    const { run: after, effect } = await applyEffect(tx, resolved, run, input, by, now);
+    const { run: after, effect } = await applyEffect(tx, deps.lifecycle, resolved, run, input, by, now);
     await tellOwner(tx, resolved, after, effect, now);
     return { blocker: resolved, run: after, effect, view: await blockerView(tx, resolved, now) };
   });
 }
 
-async function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInput, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
+async function applyEffect(tx: Tx, lifecycle: Lifecycle, blocker: Blocker, run: Run, input: ResolveInput, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
   const reason = `blocker ${blocker.id}: ${input.decision}${input.text ? `: ${clip(input.text, 200)}` : ''}`;
   switch (DECISION_EFFECT[input.decision]) {
     case 'cancel':
-      return { run: (await cancelRunTx(tx, run, by, reason, now)).run, effect: 'cancelled' };
+      return { run: (await cancelRunInTx(tx, lifecycle, run, by, reason, now)).run, effect: 'cancelled' };
     case 'reassign':
-      return { run: (await reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, by, reason, now)).run, effect: 'reassigned' };
+      return { run: (await reassignRunInTx(tx, lifecycle, run, { agentId: input.to_agent, role: input.to_role }, by, reason, now)).run, effect: 'reassigned' };
     case 'owner': {
-      if (input.decision === 'pause') await pauseAgentIn(tx, blocker.agentId, by, input.text ?? `blocker ${blocker.id}`, now);
+      if (input.decision === 'pause') await pauseAgentInTx(tx, blocker.agentId, by, input.text ?? `blocker ${blocker.id}`, now);
       const owner = run.ownerId ? await tx.agents.get(run.ownerId) : null;
       if (owner && owner.recordedLiveness === 'active' && livenessAt(owner, now) === 'active') {
         const leased = await moveRun(tx, run, 'leased', 'unblock', { stateReason: null, leaseExpiresAt: now + owner.leaseSeconds * 1000 }, now, {
@@ -113,7 +115,7 @@ async function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInp
         });
         return { run: leased, effect: 'returned_to_owner' };
       }
-      return await requeueForStaleOwner(tx, run, blocker, by, now);
+      return await requeueForStaleOwner(tx, lifecycle, run, blocker, by, now);
     }
   }
 }
@@ -123,7 +125,7 @@ async function applyEffect(tx: Tx, blocker: Blocker, run: Run, input: ResolveInp
  * the blocker and shown with the run), and the run goes back to the queue for a new attempt, or
  * to the dead letters when none is left. Its claims were released when the owner turned stale.
  */
-async function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
+async function requeueForStaleOwner(tx: Tx, lifecycle: Lifecycle, run: Run, blocker: Blocker, by: string, now: number): Promise<Pick<ResolveOutcome, 'run' | 'effect'>> {
   const payload = { blocker_id: blocker.id, decision: blocker.decision, owner_id: run.ownerId, reason: OWNER_STALE };
   if (run.attempts >= run.maxAttempts) {
     const dead = await moveRun(
@@ -135,7 +137,7 @@ async function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: stri
       now,
       { actor: by, payload },
     );
-    await notifyRunFinished(tx, dead, now);
+    await endAttempt(tx, lifecycle, { before: run, run: dead, by, reason: 'run_finished' }, now);
     return { run: dead, effect: 'dead_lettered' };
   }
   const queued = await moveRun(tx, run, 'queued', 'retry', { ...RELEASE_LEASE, stateReason: OWNER_STALE, availableAt: now }, now, {
@@ -143,6 +145,7 @@ async function requeueForStaleOwner(tx: Tx, run: Run, blocker: Blocker, by: stri
     type: 'run.requeued',
     payload,
   });
+  await endAttempt(tx, lifecycle, { before: run, run: queued, by, reason: 'holder_stale' }, now);
   return { run: queued, effect: 'requeued' };
 }
 

@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import { enforceLeaseLimit } from '../policy/enforce.js';
 import { clip, moveRun, signalAgent } from '../runs/steps/transitions.js';
 import { readTx, writeTx } from '../tx.js';
-import { returnToOfferer, withdrawHandoffIn, type HandoffDecision } from './steps/withdraw.js';
+import { returnToOfferer, withdrawHandoffInTx, type HandoffDecision } from './steps/withdraw.js';
 import { handoffView, type HandoffView } from './queries.js';
 
 
@@ -128,7 +128,7 @@ export async function withdrawHandoff(deps: Deps, agentId: string, handoffId: st
     if (!handoff) throw notFound('handoff', handoffId, 'list open handoffs with list_handoffs');
     if (handoff.fromAgentId !== agentId) throw forbidden(`handoff ${handoffId} was offered by ${handoff.fromAgentId}`, 'only the offerer withdraws a handoff; a target declines it');
     if (handoff.state !== 'offered') throw alreadyClosed(handoff);
-    const closed = await withdrawHandoffIn(tx, handoff, agentId, 'withdrawn', reason ?? null, now);
+    const closed = await withdrawHandoffInTx(tx, handoff, agentId, 'withdrawn', reason ?? null, now);
     if (!closed) throw alreadyClosed(await tx.handoffs.get(handoffId) ?? handoff);
     return { ...closed, view: await handoffView(tx, closed.handoff, now) };
   });

@@ -1,9 +1,9 @@
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import { livenessAt, type Agent, type Liveness } from '../../domain/agent.js';
 import { forbidden, notFound } from '../../domain/errors.js';
-import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
+import { pauseAgentInTx } from './steps/pause.js';
 
 export interface PauseInput {
   agent_id: string;
@@ -24,7 +24,7 @@ export interface PauseResult {
 export async function pauseAgent(deps: Deps, actor: Actor, input: PauseInput): Promise<PauseResult> {
   requireOperator(actor, 'pause_agent');
   return writeTx(deps, async (tx, now) => {
-    const changed = await pauseAgentIn(tx, input.agent_id, actorLabel(actor), input.reason ?? null, now);
+    const changed = await pauseAgentInTx(tx, input.agent_id, actorLabel(actor), input.reason ?? null, now);
     const agent = (await tx.agents.get(input.agent_id))!;
     return { agent, liveness: livenessAt(agent, now), changed };
   });
@@ -50,25 +50,6 @@ export async function unpauseAgent(deps: Deps, actor: Actor, input: PauseInput):
     const resumed = (await tx.agents.get(agent.id))!;
     return { agent: resumed, liveness: livenessAt(resumed, now), changed: true };
   });
-}
-
-/** Inside a caller's transaction (resolve_blocker's `pause`): pauses, with its event and signal. */
-export async function pauseAgentIn(tx: Tx, agentId: string, by: string, reason: string | null, now: number): Promise<boolean> {
-  const agent = await tx.agents.get(agentId);
-  if (!agent) throw notFound('agent', agentId, 'list agents with fleet_status or fleet://agents');
-  if (agent.paused) return false;
-  await tx.agents.setPaused(agentId, true);
-  await tx.events.append({ actor: by, type: 'agent.paused', agentId, payload: { reason } }, now);
-  await tx.signals.insert(
-    {
-      agentId,
-      kind: 'pause',
-      message: `the operator paused you${reason ? `: ${reason}` : ''}. Stop starting new work; take_task returns nothing until you are resumed. Keep showing signs of life (heartbeat) and await_update on your run`,
-      payload: { reason, by },
-    },
-    now,
-  );
-  return true;
 }
 
 export function requireOperator(actor: Actor, tool: string): void {

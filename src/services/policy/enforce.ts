@@ -7,7 +7,7 @@
 import { FleetError, forbidden, invalidState } from '../../domain/errors.js';
 import { grantKey, leaseLimitReached, policyForClaim, completionNeedsApproval, type BlockingPolicyRule, type ClaimRuleHit, type PolicyScope } from '../../domain/policy.js';
 import { OWNED_STATES } from '../../domain/run.js';
-import { requireUnblockedLeased, raiseBlockerOn } from '../blockers/steps/raise.js';
+import { requireUnblockedLeased, raiseBlockerInTx } from '../blockers/steps/raise.js';
 import { prepareClaimRequest, resolveWorkspace, type ClaimInput } from '../claims/steps/decide.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
@@ -86,7 +86,7 @@ export async function enforceClaimPolicy(deps: Deps, agentId: string, input: Cla
     const open = run.state === 'blocked' ? await tx.blockers.openForRun(run.id) : null;
     if (open && open.policyRule === RULE_CLAIMS) return { blocker: open, fresh: false };
     await requireUnblockedLeased(tx, run);
-    const { blocker } = await raiseBlockerOn(
+    const { blocker } = await raiseBlockerInTx(
       tx,
       run,
       {
@@ -150,7 +150,7 @@ export async function enforceCompletionPolicy(deps: Deps, agentId: string, input
     if (open && open.policyRule === RULE_COMPLETE) return { blocker: open, fresh: false };
     await requireUnblockedLeased(tx, run);
     const evidence = await filterSeq(new Set(input.evidence ?? []), async (id) => (await artifactRunId(tx, id)) === run.id);
-    const { blocker } = await raiseBlockerOn(
+    const { blocker } = await raiseBlockerInTx(
       tx,
       run,
       {

@@ -1,12 +1,13 @@
 import { actorLabel, type Actor } from '../../domain/actor.js';
 import { FleetError, invalidState, notFound } from '../../domain/errors.js';
-import { isFinished, isOwnedState, type Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
-import { releaseClaimsOfRun } from '../claims/steps/release.js';
+import type { Run } from '../../domain/run.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
-import { closeWaitsOnRun, requireOperator } from './cancel.js';
-import { moveRun, RELEASE_LEASE, signalAgent } from './steps/transitions.js';
+import { requireOperator } from './steps/fencing.js';
+import { reassignRunInTx, type ReassignOutcome } from './steps/reassign.js';
+import { moveRun, RELEASE_LEASE } from './steps/transitions.js';
+
+export type { ReassignOutcome } from './steps/reassign.js';
 
 export interface RequeueInput {
   run_id: string;
@@ -55,12 +56,6 @@ export interface ReassignInput {
   reason?: string;
 }
 
-export interface ReassignOutcome {
-  run: Run;
-  revokedOwner: string | null;
-  releasedClaims: string[];
-}
-
 /** `reassign_run`: moves an open run to another agent or role. */
 export async function reassignRun(deps: Deps, actor: Actor, input: ReassignInput): Promise<ReassignOutcome> {
   requireOperator(actor);
@@ -70,51 +65,6 @@ export async function reassignRun(deps: Deps, actor: Actor, input: ReassignInput
   return writeTx(deps, async (tx, now) => {
     const run = await tx.runs.get(input.run_id);
     if (!run) throw notFound('run', input.run_id, 'list runs with list_runs');
-    return await reassignRunTx(tx, run, { agentId: input.to_agent, role: input.to_role }, actorLabel(actor), input.reason ?? 'reassigned by the operator', now);
+    return await reassignRunInTx(tx, deps.lifecycle, run, { agentId: input.to_agent, role: input.to_role }, actorLabel(actor), input.reason ?? 'reassigned by the operator', now);
   });
-}
-
-/**
- * Inside the caller's transaction: revokes the current lease (the epoch moves on; the old owner
- * gets `lease_lost` and its claims on the run are released) and puts the run in the queue for the
- * new target, at once, with its attempts kept. An agent target gets `run_assigned` and receives
- * the run on its next take_task. Blockers reuse it for a `reassign` resolution.
- */
-export async function reassignRunTx(tx: Tx, run: Run, target: { agentId?: string; role?: string }, by: string, reason: string, now: number): Promise<ReassignOutcome> {
-  if (isFinished(run.state)) {
-    throw invalidState(`run ${run.id} is ${run.state}`, 'requeue_run starts a new attempt of a finished run', { run_id: run.id, state: run.state });
-  }
-  if (target.agentId !== undefined && !await tx.agents.get(target.agentId)) {
-    throw notFound('agent', target.agentId, 'reassign to a registered agent (fleet://agents) or to a role');
-  }
-  const owner = isOwnedState(run.state) ? run.ownerId : null;
-  const moved = await moveRun(
-    tx,
-    run,
-    'queued',
-    'reassign',
-    {
-      ...RELEASE_LEASE,
-      toAgent: target.agentId ?? null,
-      toRole: target.role ?? run.toRole,
-      availableAt: now,
-      stateReason: 'reassigned',
-      bumpEpoch: owner !== null,
-    },
-    now,
-    {
-      actor: by,
-      type: 'run.reassigned',
-      payload: { reason, from_owner: owner, to_agent: target.agentId ?? null, to_role: target.role ?? null },
-    },
-  );
-  const releasedClaims = owner ? await releaseClaimsOfRun(tx, run.id, now, 'run_reassigned', by) : [];
-  await closeWaitsOnRun(tx, now);
-  if (owner) {
-    await signalAgent(tx, owner, 'lease_lost', moved, `run ${run.id} was reassigned by ${by}: ${reason}. Stop working on it; your claims on it are released`, { reason, by, epoch: moved.leaseEpoch }, now);
-  }
-  if (target.agentId) {
-    await signalAgent(tx, target.agentId, 'run_assigned', moved, `run ${run.id} "${run.title}" was assigned to you: take_task to start it`, { reason, by, title: run.title, from_owner: owner }, now);
-  }
-  return { run: moved, revokedOwner: owner, releasedClaims };
 }

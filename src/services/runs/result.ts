@@ -2,17 +2,16 @@ import { actorLabel, type Actor } from '../../domain/actor.js';
 import type { Usage } from '../../domain/agent.js';
 import { backoffDelayMs } from '../../domain/backoff.js';
 import { FleetError, forbidden, invalidState, notFound } from '../../domain/errors.js';
-import { isFinished, type Run, type RunOutcome } from '../../domain/run.js';
+import { type Run, type RunOutcome } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import type { RunPatch } from '../../store/port/runs.js';
-import { closeOrphanedBlockers } from '../blockers/steps/close.js';
-import { releaseClaimsOfRun } from '../claims/steps/release.js';
 import type { Deps } from '../deps.js';
 import { artifactRunId, evidenceKindsOfRun } from '../evidence/steps/artifacts.js';
 import { enforceCompletionPolicy } from '../policy/enforce.js';
 import { writeTx } from '../tx.js';
-import { requireResultWriter } from './steps/fencing.js';
-import { clearCurrentRun, clip, finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './steps/transitions.js';
+import { requireOpenRun, requireResultWriter } from './steps/fencing.js';
+import { endAttempt } from './steps/end.js';
+import { clearCurrentRun, clip, finishPatch, moveRun, RELEASE_LEASE, signalAgent } from './steps/transitions.js';
 
 export interface SubmitResultInput {
   run_id: string;
@@ -106,10 +105,8 @@ export async function submitResult(deps: Deps, actor: Actor, input: SubmitResult
     if (actor.kind === 'operator' && run.ownerId) {
       await signalAgent(tx, run.ownerId, 'lease_lost', moved, `run ${run.id} was closed by ${by} (${moved.state}); stop working on it`, { state: moved.state, by }, now);
     }
-    const releasedClaims = await releaseClaimsOfRun(tx, run.id, now, 'run_finished', by);
-    // a blocked run closed by its owner or the operator: its open question ends with it
-    await closeOrphanedBlockers(tx, now);
-    if (isFinished(moved.state)) await notifyRunFinished(tx, moved, now);
+    // its claims, its open question (a blocked run closed by its owner or the operator), the outbox, the submitter
+    const { releasedClaims } = await endAttempt(tx, deps.lifecycle, { before: run, run: moved, by, reason: 'run_finished' }, now);
     return { run: await tx.runs.get(run.id) ?? moved, late, retryAt, releasedClaims };
   });
 }
@@ -127,15 +124,6 @@ async function refuseCompletingPastApproval(tx: Tx, run: Run): Promise<void> {
     `await_update with blocker_id ${blocker.id}; once an operator approves, submit the result again`,
     { blocker_id: blocker.id },
   );
-}
-
-export async function requireOpenRun(tx: Tx, runId: string): Promise<Run> {
-  const run = await tx.runs.get(runId);
-  if (!run) throw notFound('run', runId, 'list runs with list_runs');
-  if (isFinished(run.state)) {
-    throw invalidState(`run ${runId} is already ${run.state}`, 'a result is accepted once; requeue_run starts a new attempt', { run_id: runId, state: run.state });
-  }
-  return run;
 }
 
 async function checkEvidence(tx: Tx, run: Run, input: SubmitResultInput): Promise<void> {

@@ -44,7 +44,7 @@ export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, in
       const agent = await tx.agents.get(agentId);
       if (!agent) throw notFound('agent', agentId, 'register_agent again');
       // after a long wait the caller is still here: that is a sign of life (the pipeline recorded the first)
-      if (round > 0) await recordSignOfLife(tx, agentId, now, false);
+      if (round > 0) await recordSignOfLife(tx, deps.lifecycle, agentId, now, false);
       if (agent.paused) return { run: null, paused: true, seq: 0, nextAvailableAt: null, waitingHandoffs: [] };
       const run = await tx.runs.takeNext(agentId, agent.role, now, now + agent.leaseSeconds * 1000);
       if (!run) {

@@ -8,7 +8,7 @@ import { isEventOf } from '../../../domain/event.js';
 import type { Run } from '../../../domain/run.js';
 import type { Tx } from '../../../store/port/index.js';
 import { listRunArtifacts } from '../../evidence/steps/artifacts.js';
-import { raiseBlockerOn } from './raise.js';
+import { raiseBlockerInTx } from './raise.js';
 
 export async function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string | null, now: number): Promise<Blocker | null> {
   if (run.state !== 'blocked' || !run.ownerId) return null;
@@ -27,7 +27,7 @@ export async function raiseEscalationBlocker(tx: Tx, run: Run, ownerId: string |
     `Evidence: ${evidence.length === 0 ? 'none' : evidence.map((a) => `${a.kind} ${a.name} (${a.id})`).join('; ')}`,
     owner?.note ? `Last note: ${owner.note}` : null,
   ].filter((l): l is string => l !== null);
-  const { blocker } = await raiseBlockerOn(
+  const { blocker } = await raiseBlockerInTx(
     tx,
     run,
     {

@@ -47,7 +47,7 @@ export async function requireUnblockedLeased(tx: Tx, run: Run): Promise<void> {
  * Inside a caller's transaction: records the blocker and, unless the run is already blocked (an
  * escalation blocks it first), moves it leased → blocked. One `blocker.raised` event.
  */
-export async function raiseBlockerOn(tx: Tx, run: Run, spec: BlockerSpec, now: number): Promise<{ blocker: Blocker; run: Run }> {
+export async function raiseBlockerInTx(tx: Tx, run: Run, spec: BlockerSpec, now: number): Promise<{ blocker: Blocker; run: Run }> {
   if (!run.ownerId) throw invalidState(`run ${run.id} has no owner`, 'only an owned run can be blocked', { run_id: run.id });
   const id = newId('blk');
   let blocked = run;

@@ -5,6 +5,7 @@
  */
 import type { Claim } from '../../../domain/claim.js';
 import type { Tx } from '../../../store/port/index.js';
+import type { RunEnd, RunEndReport } from '../../lifecycle.js';
 
 export type EndReason = 'released' | 'holder_stale' | 'run_finished' | 'run_cancelled' | 'forced' | 'ttl' | (string & {});
 
@@ -70,6 +71,11 @@ export async function releaseClaimsOfRun(tx: Tx, runId: string, now: number, rea
  * Ends every active claim of the agent (it turned stale, or an operator released them). Returns
  * their ids. The agent gets one `claim_released` signal, so it learns of it on its next call.
  */
+/** Run-end hook: the run's claims are released, with the reason its attempt ended. */
+export async function releaseClaimsAtRunEnd(tx: Tx, end: RunEnd, now: number): Promise<RunEndReport> {
+  return { releasedClaims: await releaseClaimsOfRun(tx, end.run.id, now, end.reason, end.by) };
+}
+
 export async function releaseClaimsOfAgent(tx: Tx, agentId: string, now: number, reason: string, actor: string): Promise<string[]> {
   const claims = await tx.claims.listActive({ agentId, limit: ALL });
   return (await endClaims(tx, claims, now, reason, actor, { signal: { message: (held) => releasedMessage(held, reason) } })).map((c) => c.id);

@@ -20,7 +20,7 @@ export interface HandoffDecision {
  * Inside a caller's transaction: withdraws an offered handoff and, when its run still waits on it,
  * returns the run to the offerer (leased). Used by withdraw_handoff and by stale recovery.
  */
-export async function withdrawHandoffIn(tx: Tx, handoff: Handoff, by: string, why: WithdrawReason, note: string | null, now: number): Promise<HandoffDecision | null> {
+export async function withdrawHandoffInTx(tx: Tx, handoff: Handoff, by: string, why: WithdrawReason, note: string | null, now: number): Promise<HandoffDecision | null> {
   const closed = await tx.handoffs.close(handoff.id, 'withdrawn', by, note ? `${why}: ${note}` : why, now);
   if (!closed) return null;
   let run = (await tx.runs.get(handoff.runId))!;

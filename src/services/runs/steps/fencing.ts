@@ -1,4 +1,5 @@
-import { FleetError, invalidState, notFound } from '../../../domain/errors.js';
+import type { Actor } from '../../../domain/actor.js';
+import { FleetError, forbidden, invalidState, notFound } from '../../../domain/errors.js';
 import { isFinished, type Run } from '../../../domain/run.js';
 import type { Tx } from '../../../store/port/index.js';
 
@@ -98,4 +99,20 @@ export function leaseLost(run: Run, agentId: string, leaseEpoch: number | undefi
     'stop working on this run and discard local changes for it; take_task for new work',
     { run_id: run.id, state: run.state, lease_epoch: run.leaseEpoch, ...(leaseEpoch !== undefined ? { your_epoch: leaseEpoch } : {}) },
   );
+}
+
+export async function requireOpenRun(tx: Tx, runId: string): Promise<Run> {
+  const run = await tx.runs.get(runId);
+  if (!run) throw notFound('run', runId, 'list runs with list_runs');
+  if (isFinished(run.state)) {
+    throw invalidState(`run ${runId} is already ${run.state}`, 'a result is accepted once; requeue_run starts a new attempt', { run_id: runId, state: run.state });
+  }
+  return run;
+}
+
+/** Operator actions: only the operator (or the system) may take them. */
+export function requireOperator(actor: Actor): void {
+  if (actor.kind !== 'operator' && actor.kind !== 'system') {
+    throw forbidden('this is an operator action', 'operators act through `fleetdeck serve --operator` or the fleetdeck CLI');
+  }
 }

@@ -1,15 +1,15 @@
 /**
- * Recovery of runs whose owner went silent, TTL expiry of queued runs, and lease renewal.
- * Plugged into services/expiry.ts (`staleAgentHooks`, `expirySteps`) and services/liveness.ts
- * (`renewers`); Tx-only, never imports services/tx.ts.
+ * Recovery of runs whose owner went silent, TTL expiry of queued runs, and lease renewal: the
+ * runs' part of the lifecycle (./lifecycle.ts).
  */
 import type { Agent } from '../../../domain/agent.js';
 import type { Run } from '../../../domain/run.js';
 import type { Tx } from '../../../store/port/index.js';
 import { raiseEscalationBlocker } from '../../blockers/steps/escalate.js';
-import { releaseClaimsOfRun } from '../../claims/steps/release.js';
+import type { Lifecycle } from '../../lifecycle.js';
+import { endAttempt } from './end.js';
 import { OWNER_STALE } from './fencing.js';
-import { finishPatch, moveRun, notifyRunFinished, RELEASE_LEASE, signalAgent } from './transitions.js';
+import { finishPatch, moveRun, RELEASE_LEASE, signalAgent } from './transitions.js';
 
 const BATCH = 100;
 
@@ -19,18 +19,18 @@ const BATCH = 100;
  * dead-lettered (`on_stale: dead_letter`, or no attempts left). `blocked` runs wait on a person
  * and `handoff_pending` runs wait on the recipient: neither lapses.
  */
-export async function recoverRunsOfStaleAgent(tx: Tx, agent: Agent, now: number): Promise<void> {
-  for (const run of await tx.runs.listOwnedBy(agent.id, ['leased'])) await recoverRun(tx, run, now);
+export async function recoverRunsOfStaleAgent(tx: Tx, agent: Agent, now: number, lifecycle: Lifecycle): Promise<void> {
+  for (const run of await tx.runs.listOwnedBy(agent.id, ['leased'])) await recoverRun(tx, lifecycle, run, now);
 }
 
 /** Expiry step (safety net): a leased run whose own lease ran out is recovered like above. */
-export async function recoverLapsedLeases(tx: Tx, now: number): Promise<number> {
+export async function recoverLapsedLeases(tx: Tx, now: number, lifecycle: Lifecycle): Promise<number> {
   const lapsed = await tx.runs.listLapsed(now, BATCH);
-  for (const run of lapsed) await recoverRun(tx, run, now);
+  for (const run of lapsed) await recoverRun(tx, lifecycle, run, now);
   return lapsed.length;
 }
 
-export async function recoverRun(tx: Tx, run: Run, now: number): Promise<Run> {
+export async function recoverRun(tx: Tx, lifecycle: Lifecycle, run: Run, now: number): Promise<Run> {
   const owner = run.ownerId;
   const payload = { owner_id: owner, lease_expires_at: run.leaseExpiresAt, on_stale: run.onStale };
   let moved: Run;
@@ -52,8 +52,7 @@ export async function recoverRun(tx: Tx, run: Run, now: number): Promise<Run> {
       now,
       { actor: 'system', payload: { ...payload, reason: OWNER_STALE } },
     );
-    if (owner) await releaseClaimsOfRun(tx, run.id, now, 'run_finished', 'system');
-    await notifyRunFinished(tx, moved, now);
+    await endAttempt(tx, lifecycle, { before: run, run: moved, by: 'system', reason: 'run_finished' }, now);
   } else {
     // epoch and last owner are kept: a late result from that owner is accepted until someone takes the run
     moved = await moveRun(
@@ -66,7 +65,7 @@ export async function recoverRun(tx: Tx, run: Run, now: number): Promise<Run> {
       { actor: 'system', type: 'run.requeued', payload: { ...payload, reason: OWNER_STALE } },
     );
     // the attempt ended: whoever takes the run next claims its own scope
-    if (owner) await releaseClaimsOfRun(tx, run.id, now, 'holder_stale', 'system');
+    await endAttempt(tx, lifecycle, { before: run, run: moved, by: 'system', reason: 'holder_stale' }, now);
   }
   if (owner && moved.state !== 'blocked') {
     await signalAgent(
@@ -103,7 +102,7 @@ export async function escalateRun(tx: Tx, run: Run, now: number): Promise<Run> {
 }
 
 /** Expiry step: a queued run past its TTL is dead with reason `expired` and is never delivered. */
-export async function expireQueuedRuns(tx: Tx, now: number): Promise<number> {
+export async function expireQueuedRuns(tx: Tx, now: number, lifecycle: Lifecycle): Promise<number> {
   const due = await tx.runs.listTtlExpired(now, BATCH);
   for (const run of due) {
     const dead = await moveRun(
@@ -115,7 +114,7 @@ export async function expireQueuedRuns(tx: Tx, now: number): Promise<number> {
       now,
       { actor: 'system', type: 'run.expired', payload: { ttl_seconds: run.ttlSeconds, expires_at: run.expiresAt } },
     );
-    await notifyRunFinished(tx, dead, now);
+    await endAttempt(tx, lifecycle, { before: run, run: dead, by: 'system', reason: 'run_finished' }, now);
   }
   return due.length;
 }

@@ -2,15 +2,14 @@
  * The one place a run changes state: checks the move against the table in domain/run.ts, applies
  * it as a conditional UPDATE (the row must still be in the state and epoch the caller read), and
  * appends the audit event in the same transaction. Handoffs and blockers move runs through here
- * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
+ * too. A move that ends an attempt is followed by `endAttempt` (./end.ts), which does the rest.
  */
 import { invalidState } from '../../../domain/errors.js';
 import type { NewEvent, RunMovedEventType, RunMovedPayload } from '../../../domain/event.js';
-import { assertTransition, isFinished, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../../domain/run.js';
+import { assertTransition, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../../domain/run.js';
 import type { SignalKind } from '../../../domain/signal.js';
 import type { Tx } from '../../../store/port/index.js';
 import type { RunPatch } from '../../../store/port/runs.js';
-import { recordRunEnd } from '../../external-tasks/steps/on-run-end.js';
 
 export interface RunEventSpec {
   actor: string;
@@ -45,9 +44,7 @@ export async function moveRun(
   } satisfies RunMovedPayload;
   // every RunMovedEventType carries a RunMovedPayload, which the compiler cannot see through the union
   const moved = { actor: event.actor, type: event.type ?? (`run.${via}` as const), agentId: updated.ownerId ?? run.ownerId, runId: run.id, payload } as NewEvent<RunMovedEventType>;
-  const appended = await tx.events.append(moved, now);
-  // a run from another system: its completion goes to the outbox in this same transaction
-  if (isFinished(to)) await recordRunEnd(tx, updated, appended, now);
+  await tx.events.append(moved, now);
   // the previous holder no longer works on it: its self-reported current run must not point here
   if (run.ownerId && updated.ownerId !== run.ownerId) await clearCurrentRun(tx, run.ownerId, run.id);
   return updated;
@@ -90,7 +87,7 @@ export async function signalAgent(
 
 /**
  * `run_finished` to the submitting agent: outcome, summary, state and dead reason. A run received
- * from another system is answered through its completion (the outbox, see recordRunEnd), not by a
+ * from another system is answered through its completion (the outbox, a run-end hook), not by a
  * signal to the intake identity that submitted it, which never reads signals.
  */
 export async function notifyRunFinished(tx: Tx, run: Run, now: number): Promise<void> {
