@@ -113,8 +113,74 @@ export function layerViolations(root: string = SRC): string[] {
   return out.sort();
 }
 
+/**
+ * Inside src/services, three kinds of module, lowest first (docs/ARCHITECTURE.md):
+ * - the transaction machinery (MACHINERY): writeTx/readTx and what every transaction runs (expiry,
+ *   the call's sign of life and signals). It reaches the concepts only through `deps.lifecycle`.
+ * - steps (`<concept>/steps/*.ts`): take a `Tx` and do one thing inside the caller's transaction.
+ * - use cases (any other module that imports tx.ts or exports a function taking `deps`, and a
+ *   concept's `index.ts`): open the transaction and call steps.
+ * Modules of none of these kinds (types, pure helpers: deps.ts, lifecycle.ts, sequential.ts) are
+ * shared. The rules, over every import (type-only ones included) and its whole closure: machinery
+ * reaches no step and no use case; a step reaches no use case and no machinery (tx.ts included);
+ * a shared module reaches no use case. Use cases may import anything below them, and each other as
+ * long as no circle forms (importCycles).
+ */
+export const MACHINERY = ['tx.ts', 'call-context.ts', 'expiry.ts', 'expiry-gate.ts', 'liveness.ts', 'signals.ts'].map((f) => `services/${f}`);
+
+export type ServiceKind = 'machinery' | 'step' | 'use case' | 'shared';
+
+const TAKES_DEPS = /^export (?:async )?function \w+(?:<[^>]*>)?\(\s*_?deps\b/m;
+
+export function serviceKind(root: string, rel: string): ServiceKind {
+  if (MACHINERY.includes(rel)) return 'machinery';
+  if (rel.includes('/steps/')) return 'step';
+  const file = join(root, rel);
+  if (rel.endsWith('/index.ts') || TAKES_DEPS.test(readFileSync(file, 'utf8'))) return 'use case';
+  if (allImports(file).some((t) => relative(root, t).split('\\').join('/') === 'services/tx.ts')) return 'use case';
+  return 'shared';
+}
+
+const MAY_NOT_REACH: Record<ServiceKind, ServiceKind[]> = {
+  machinery: ['step', 'use case'],
+  step: ['machinery', 'use case'],
+  shared: ['use case'],
+  'use case': [],
+};
+
+/** Imports inside src/services that run back up (`from → what its closure reaches (kind)`). */
+export function serviceDirectionViolations(root: string = SRC): string[] {
+  const services = join(root, 'services');
+  let files: string[];
+  try {
+    files = sourceFiles(services);
+  } catch {
+    return [];
+  }
+  const rel = (f: string): string => relative(root, f).split('\\').join('/');
+  const graph = new Map(files.map((f) => [f, allImports(f).filter((t) => t.startsWith(services + '/') || t.startsWith(services + '\\'))]));
+  const kinds = new Map(files.map((f) => [f, serviceKind(root, rel(f))]));
+  const out: string[] = [];
+  for (const file of files) {
+    const forbidden = MAY_NOT_REACH[kinds.get(file)!];
+    if (forbidden.length === 0) continue;
+    const seen = new Set<string>();
+    const stack = [...(graph.get(file) ?? [])];
+    while (stack.length > 0) {
+      const next = stack.pop()!;
+      if (seen.has(next) || !graph.has(next)) continue;
+      seen.add(next);
+      const kind = kinds.get(next)!;
+      if (forbidden.includes(kind)) out.push(`${rel(file)} (${kinds.get(file)}) → ${rel(next)} (${kind})`);
+      stack.push(...(graph.get(next) ?? []));
+    }
+  }
+  return out.sort();
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const v of layerViolations()) process.stderr.write(`import against the layers: ${v}\n`);
+  for (const v of serviceDirectionViolations()) process.stderr.write(`import back up inside src/services: ${v}\n`);
   for (const c of importCycles(SRC, { types: true })) process.stderr.write(`import cycle (type-only imports included): ${c.join(' → ')}\n`);
   const cycles = importCycles();
   for (const c of cycles) process.stderr.write(`import cycle: ${c.join(' → ')}\n`);

@@ -2,29 +2,49 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importCycles, layerViolations } from '../../scripts/import-cycles.js';
+import { importCycles, layerViolations, serviceDirectionViolations, serviceKind, SRC } from '../../scripts/import-cycles.js';
 
-/**
- * Known exceptions, each to be emptied by the work named beside it; the tests fail on anything
- * new, and on an exception that no longer exists (so the list only shrinks).
- */
-const KNOWN_TYPE_CYCLES: string[][] = [
-  // removed in part B (issue 19: steps under use cases; the call context stops importing deps)
-  ['services/call-context.ts', 'services/deps.ts', 'services/signals.ts'],
-];
-const KNOWN_LAYER_VIOLATIONS: string[] = [];
 
 describe('the module graph of src/', () => {
   it('has no import cycles (value imports; lazy import() cannot cycle at load)', () => {
     expect(importCycles()).toEqual([]);
   });
 
-  it('has no cycle of type-only imports either, but for the known ones', () => {
-    expect(importCycles(undefined, { types: true })).toEqual(KNOWN_TYPE_CYCLES);
+  it('has no cycle of type-only imports either', () => {
+    expect(importCycles(undefined, { types: true })).toEqual([]);
   });
 
   it('never imports up the layers: domain < store < services < adapters; only src/store knows a backend', () => {
-    expect(layerViolations()).toEqual(KNOWN_LAYER_VIOLATIONS);
+    expect(layerViolations()).toEqual([]);
+  });
+
+  it('inside src/services: machinery < steps < use cases; a step never reaches tx.ts or a use case', () => {
+    expect(serviceDirectionViolations()).toEqual([]);
+    expect(serviceKind(SRC, 'services/tx.ts')).toBe('machinery');
+    expect(serviceKind(SRC, 'services/runs/steps/end.ts')).toBe('step');
+    expect(serviceKind(SRC, 'services/runs/cancel.ts')).toBe('use case');
+    expect(serviceKind(SRC, 'services/lifecycle.ts')).toBe('shared');
+  });
+
+  it('finds a step that reaches a use case or tx.ts, and machinery that reaches a concept, through any import', () => {
+    const dir = `${mkdtempSync(join(tmpdir(), 'fleetdeck-direction-'))}/`;
+    try {
+      for (const d of ['services/runs/steps', 'services/claims/steps']) mkdirSync(join(dir, d), { recursive: true });
+      writeFileSync(join(dir, 'services/deps.ts'), 'export interface Deps { n: number }\n');
+      writeFileSync(join(dir, 'services/tx.ts'), "import type { Deps } from './deps.js';\nimport { expire } from './claims/steps/expire.js';\nexport function writeTx(d: Deps): number { return expire() + d.n; }\n");
+      writeFileSync(join(dir, 'services/claims/steps/expire.ts'), 'export function expire(): number { return 1; }\n');
+      writeFileSync(join(dir, 'services/runs/cancel.ts'), "import { writeTx } from '../tx.js';\nimport type { Deps } from '../deps.js';\nexport function cancel(deps: Deps): number { return writeTx(deps); }\n");
+      writeFileSync(join(dir, 'services/runs/helper.ts'), "export type { Deps } from '../deps.js';\nimport type { cancel } from './cancel.js';\nexport type K = typeof cancel;\n");
+      writeFileSync(join(dir, 'services/runs/steps/end.ts'), "import type { K } from '../helper.js';\nexport type E = K;\n");
+      expect(serviceDirectionViolations(dir)).toEqual([
+        'services/runs/helper.ts (shared) → services/runs/cancel.ts (use case)',
+        'services/runs/steps/end.ts (step) → services/runs/cancel.ts (use case)',
+        'services/runs/steps/end.ts (step) → services/tx.ts (machinery)',
+        'services/tx.ts (machinery) → services/claims/steps/expire.ts (step)',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('finds a cycle when there is one, across multi-line imports, and counts type-only ones only when asked', () => {

@@ -3,7 +3,7 @@
  * order they need it — what state the handoff is in, what to do next, what changed, what failed,
  * the risks and open questions, and links to the evidence. Pure: takes what services loaded.
  */
-import type { HandoffDetail } from './queries.js';
+import type { HandoffDetail } from './steps/view.js';
 
 export function renderHandoffMarkdown(d: HandoffDetail): string {
   const h = d.handoff;

@@ -1,12 +1,13 @@
 import type { Actor } from '../../domain/actor.js';
 import { notFound } from '../../domain/errors.js';
-import type { Handoff, HandoffState } from '../../domain/handoff.js';
-import type { Run } from '../../domain/run.js';
-import type { Tx } from '../../store/port/index.js';
+import type { HandoffState } from '../../domain/handoff.js';
 import type { Deps } from '../deps.js';
 import { listRunArtifacts, type ArtifactSummary } from '../evidence/steps/artifacts.js';
 import { readTx } from '../tx.js';
 import { mapSeq } from '../sequential.js';
+import { handoffView, type HandoffDetail, type HandoffView } from './steps/view.js';
+
+export { handoffView, type HandoffDetail, type HandoffView } from './steps/view.js';
 
 export interface HandoffListInput {
   /** default: offered only */
@@ -18,13 +19,6 @@ export interface HandoffListInput {
   /** oldest first, for the aging view (default for open handoffs) */
   oldest_first?: boolean;
   limit?: number;
-}
-
-export interface HandoffView {
-  handoff: Handoff;
-  run: Pick<Run, 'id' | 'title' | 'type' | 'state' | 'leaseEpoch'> | null;
-  from: { agentId: string; name: string | null; role: string | null };
-  ageMs: number;
 }
 
 export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListInput): Promise<HandoffView[]> {
@@ -49,26 +43,6 @@ export async function listHandoffs(deps: Deps, actor: Actor, input: HandoffListI
     });
     return mapSeq(rows, async (h) => await handoffView(tx, h, now));
   });
-}
-
-export async function handoffView(tx: Tx, h: Handoff, now: number): Promise<HandoffView> {
-  const run = await tx.runs.get(h.runId);
-  const from = await tx.agents.get(h.fromAgentId);
-  return {
-    handoff: h,
-    run: run ? { id: run.id, title: run.title, type: run.type, state: run.state, leaseEpoch: run.leaseEpoch } : null,
-    from: { agentId: h.fromAgentId, name: from?.name ?? null, role: from?.role ?? null },
-    ageMs: (h.decidedAt ?? now) - h.createdAt,
-  };
-}
-
-export interface HandoffDetail extends HandoffView {
-  to: { agentId: string | null; name: string | null; role: string | null };
-  decidedByName: string | null;
-  /** the cited evidence that exists, in the order cited */
-  evidence: ArtifactSummary[];
-  /** the run's handoff chain, oldest first */
-  chain: Handoff[];
 }
 
 export async function getHandoff(deps: Deps, handoffId: string): Promise<HandoffDetail> {
