@@ -1,0 +1,130 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openApp, type App } from '../../src/main.js';
+import type { HttpServerHandle } from '../../src/transports/http.js';
+import { silentLogger, openTestApp, type TestApp } from '../helpers/app.js';
+import { connectHttp, makeToken, MCP_HEADERS, rawRequest, startTestHttp } from '../helpers/http.js';
+import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * SPEC §6: MCP sessions live in the database. Three HTTP handlers, each on its own App (its own
+ * connections, change feed and memory, as separate processes would have) on one database, behind a
+ * round-robin proxy with no stickiness; a real SDK client runs its whole session through the proxy.
+ */
+describe('stateless MCP sessions behind a round-robin proxy', () => {
+  let t: TestApp;
+  const apps: App[] = [];
+  const replicas: HttpServerHandle[] = [];
+  let proxy: RoundRobinProxy;
+
+  beforeEach(async () => {
+    t = await openTestApp({ agentLeaseSeconds: '60' });
+    apps.push(t.app);
+    for (let i = 1; i < 3; i++) apps.push(await openApp(t.config, { clock: t.clock, logger: silentLogger }));
+    for (const app of apps) replicas.push(await startTestHttp(app, { ratePerSecond: 1000, burst: 1000 }));
+    proxy = await startRoundRobinProxy(replicas.map((r) => r.origin));
+  });
+  afterEach(async () => {
+    await proxy.close();
+    for (const r of replicas.splice(0)) await r.close().catch(() => {});
+    for (const app of apps.splice(1)) await app.close();
+    apps.length = 0;
+    await t.close();
+  });
+
+  it('serves one client\'s whole session on every replica, and a closed replica costs it no new initialize', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'roamer', role: 'implementer' });
+    const c = await connectHttp(proxy.url, token);
+    const sessionId = c.transport.sessionId;
+    const who = await c.ok<{ agent: { agent_id: string } }>('whoami');
+    for (let i = 0; i < 6; i++) await c.ok('heartbeat', { status: 'working', note: `call ${i}` });
+    const run = await c.ok<{ run_id: string }>('start_run', { title: 'roaming work' });
+    // every replica answered part of the session
+    for (const r of replicas) expect(proxy.served.get(r.origin) ?? 0).toBeGreaterThan(0);
+    expect(replicas.filter((r) => r.sessions() === 1).length).toBe(3);
+
+    // one replica goes away mid-session: the proxy skips it and the session carries on elsewhere
+    await replicas[1]!.close();
+    for (let i = 0; i < 4; i++) expect((await c.ok<{ agent: { agent_id: string } }>('whoami')).agent.agent_id).toBe(who.agent.agent_id);
+    const runs = await c.ok<{ runs: { run_id: string }[] }>('list_runs', { owner: 'me' });
+    expect(runs.runs.map((r) => r.run_id)).toContain(run.run_id);
+    expect(c.transport.sessionId).toBe(sessionId);
+    expect(proxy.initializes).toBe(1);
+    await c.close();
+  });
+
+  it('ends a session on DELETE for every replica, and refuses it to another identity on any replica', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'alice', role: 'implementer' });
+    const other = await makeToken(t.app, { kind: 'agent', agent: 'bob', role: 'implementer' });
+    const c = await connectHttp(proxy.url, token);
+    const sessionId = c.transport.sessionId!;
+    for (let i = 0; i < 3; i++) await c.ok('whoami');
+    const list = (tok: string, url: string) =>
+      rawRequest(url, {
+        headers: { ...MCP_HEADERS, Authorization: `Bearer ${tok}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+      });
+    for (const r of replicas) expect((await list(other, r.url)).status).toBe(403);
+    await c.close();
+    // another replica may believe in its copy for up to a second: then it asks the database
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    for (const r of replicas) expect((await list(token, r.url)).status).toBe(404);
+  });
+
+  it('notifies a subscription made through one replica from the replica holding the client\'s stream', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'watcher', role: 'implementer' });
+    const c = await connectHttp(proxy.url, token);
+    const run = await c.ok<{ run_id: string }>('start_run', { title: 'watched' });
+    const uri = `fleet://runs/${run.run_id}`;
+    const updates: string[] = [];
+    c.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
+    // wait for the client's standalone stream to be open on some replica
+    await waitFor(() => replicas.some((r) => r.sessions() > 0));
+    await c.client.subscribeResource({ uri });
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // the stream's replica re-reads subscriptions each second
+    await c.ok('attach_evidence', { run_id: run.run_id, kind: 'note', content: 'a change the subscriber hears of' });
+    await waitFor(() => updates.includes(uri), 10_000);
+    await c.close();
+  });
+
+  it('resumes a request\'s SSE stream on another replica with Last-Event-ID', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'resumer', role: 'implementer' });
+    const c = await connectHttp(replicas[0]!.url, token);
+    const sessionId = c.transport.sessionId!;
+    const headers = { ...MCP_HEADERS, Authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+    // a POST whose stream starts with a priming event (the position to resume from)
+    const first = await readSse(replicas[0]!.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'whoami', arguments: {} } }) });
+    const priming = first.find((e) => e.data === '')!;
+    expect(priming.id).toMatch(/\//);
+    const answered = first.find((e) => e.data.includes('"id":77'))!;
+    // the client lost that stream after the priming event: it resumes on another replica
+    const resumed = await readSse(replicas[2]!.url, { method: 'GET', headers: { ...headers, Accept: 'text/event-stream', 'last-event-id': priming.id! } });
+    expect(resumed.map((e) => e.data)).toEqual([answered.data]);
+    expect(resumed[0]!.id).toBe(answered.id);
+    await c.close();
+  });
+});
+
+async function waitFor(condition: () => boolean, ms = 5_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The events of an SSE response, read until the server ends it. */
+async function readSse(url: string, init: { method: string; headers: Record<string, string>; body?: string }): Promise<{ id?: string; data: string }[]> {
+  const res = await fetch(url, init);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.split('\n').some((l) => l.startsWith('data:')))
+    .map((block) => {
+      const lines = block.split('\n');
+      const id = lines.find((l) => l.startsWith('id: '))?.slice(4);
+      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+      return { id, data };
+    });
+}
