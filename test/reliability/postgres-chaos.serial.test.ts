@@ -223,17 +223,35 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       admin.on('error', () => {});
       try {
         await admin.connect();
-        const { rows } = await admin.query<{ pid: number; state: string | null }>(
-          `SELECT pid, state FROM pg_stat_activity WHERE datname = $1 AND application_name = 'fleetdeck' AND pid <> pg_backend_pid()`,
-          [db.name],
-        );
-        const victims = new Set(Array.from({ length: random.int(1, 3) }, () => (rows.length > 0 ? random.pick(rows) : null)));
-        for (const victim of victims) {
-          if (!victim) continue;
+        const kill = async (victim: { pid: number; state: string | null }) => {
           await admin.query('SELECT pg_terminate_backend($1)', [victim.pid]);
           const state = victim.state ?? 'other';
           figures.terminated[state in figures.terminated ? state : 'other']!++;
+        };
+        const backends = async () =>
+          (
+            await admin.query<{ pid: number; state: string | null }>(
+              `SELECT pid, state FROM pg_stat_activity WHERE datname = $1 AND application_name = 'fleetdeck' AND pid <> pg_backend_pid()`,
+              [db.name],
+            )
+          ).rows;
+        // connections caught working: a statement running (rare: they take a fraction of a
+        // millisecond, so look many times), else a transaction open between its statements
+        let inTransaction: { pid: number; state: string | null } | null = null;
+        let caught = false;
+        for (let look = 0; look < 60 && !caught; look++) {
+          const seen = await backends();
+          const active = seen.filter((b) => b.state === 'active');
+          inTransaction ??= seen.find((b) => b.state === 'idle in transaction') ?? null;
+          if (active.length > 0) {
+            await kill(random.pick(active));
+            caught = true;
+          }
         }
+        if (!caught && inTransaction) await kill(inTransaction);
+        // and idle ones (pooled, or the LISTEN connection)
+        const idle = (await backends()).filter((b) => b.state === 'idle');
+        if (idle.length > 0) await kill(random.pick(idle));
       } catch {
         // the server is restarting: nothing to terminate now
       } finally {
