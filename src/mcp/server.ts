@@ -58,6 +58,12 @@ export interface FleetServer {
   dispose(options?: { releaseSignals?: boolean }): Promise<void>;
   /** re-reads the subscriptions from `env.subscriptions` (another process may have changed them) */
   refreshSubscriptions(): Promise<void>;
+  /**
+   * A client's stream (re)opened here, maybe after another process holding it died: re-reads the
+   * subscriptions and tells the client each subscribed resource may have changed meanwhile (it
+   * re-reads; a spare notification costs one read, a missed one a stale view).
+   */
+  resyncSubscriptions(): Promise<void>;
 }
 
 /** The one factory every transport calls: tools, resources and subscriptions over shared services. */
@@ -82,7 +88,7 @@ export function createServer(env: ServerEnv): FleetServer {
       env.deps.logger.warn({ err: error }, 'could not release the signals of a closed connection'),
     );
   };
-  return { mcp, dispose, refreshSubscriptions: subscriptions.refresh };
+  return { mcp, dispose, refreshSubscriptions: subscriptions.refresh, resyncSubscriptions: subscriptions.resync };
 }
 
 /** Hints a client acts on, without the ones the protocol already defaults to (its title is the tool's). */
@@ -175,7 +181,7 @@ async function toReadResult(uri: URL, read: () => Promise<ResourceBody>): Promis
  * With a `store`, the URIs live there too: any process may take the subscribe, and the one holding
  * the client's stream (`store.notifying()`) sends the notifications after re-reading them.
  */
-function registerSubscriptions(mcp: McpServer, feed: ChangeFeed, store?: SubscriptionStore): { stop(): void; refresh(): Promise<void> } {
+function registerSubscriptions(mcp: McpServer, feed: ChangeFeed, store?: SubscriptionStore): { stop(): void; refresh(): Promise<void>; resync(): Promise<void> } {
   let subscribed = new Set<string>();
   let unsubscribeFeed: (() => void) | null = null;
   const onEvents = (events: Parameters<Parameters<ChangeFeed['subscribe']>[0]>[0]) => {
@@ -203,15 +209,20 @@ function registerSubscriptions(mcp: McpServer, feed: ChangeFeed, store?: Subscri
     follow();
     return {};
   });
+  const refresh = async () => {
+    if (!store) return;
+    subscribed = new Set(await store.list());
+    follow();
+  };
   return {
     stop: () => {
       unsubscribeFeed?.();
       unsubscribeFeed = null;
     },
-    refresh: async () => {
-      if (!store) return;
-      subscribed = new Set(await store.list());
-      follow();
+    refresh,
+    resync: async () => {
+      await refresh();
+      for (const uri of subscribed) void mcp.server.sendResourceUpdated({ uri }).catch(() => {});
     },
   };
 }

@@ -13,6 +13,8 @@ export interface RoundRobinProxy {
   origin: string;
   /** requests answered by each upstream, by its origin */
   served: Map<string, number>;
+  /** SSE responses of GET requests open right now, by upstream origin (who holds a client's stream) */
+  openStreams: Map<string, number>;
   /** initialize requests seen (a client that had to start over would send another) */
   initializes: number;
   setUpstreams(origins: string[]): void;
@@ -23,6 +25,7 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
   let targets = [...upstreams];
   let next = 0;
   const served = new Map<string, number>();
+  const openStreams = new Map<string, number>();
   const state = { initializes: 0 };
 
   const server: Server = createServer((req, res) => {
@@ -43,6 +46,10 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
           (up: IncomingMessage) => {
             served.set(target, (served.get(target) ?? 0) + 1);
             res.writeHead(up.statusCode ?? 502, up.headers);
+            if (req.method === 'GET' && String(up.headers['content-type']).startsWith('text/event-stream')) {
+              openStreams.set(target, (openStreams.get(target) ?? 0) + 1);
+              res.once('close', () => openStreams.set(target, (openStreams.get(target) ?? 1) - 1));
+            }
             up.pipe(res);
             up.on('error', () => res.destroy());
             res.on('close', () => up.destroy());
@@ -66,6 +73,7 @@ export async function startRoundRobinProxy(upstreams: string[]): Promise<RoundRo
     url: `${origin}/mcp`,
     origin,
     served,
+    openStreams,
     get initializes() {
       return state.initializes;
     },

@@ -79,11 +79,22 @@ describe('stateless MCP sessions behind a round-robin proxy', () => {
     const updates: string[] = [];
     c.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => void updates.push(n.params.uri));
     // wait for the client's standalone stream to be open on some replica
-    await waitFor(() => replicas.some((r) => r.sessions() > 0));
+    await waitFor(() => [...proxy.openStreams.values()].some((n) => n > 0));
     await c.client.subscribeResource({ uri });
     await new Promise((resolve) => setTimeout(resolve, 1_200)); // the stream's replica re-reads subscriptions each second
     await c.ok('attach_evidence', { run_id: run.run_id, kind: 'note', content: 'a change the subscriber hears of' });
     await waitFor(() => updates.includes(uri), 10_000);
+
+    // the replica holding the stream goes away: the client's stream reopens on another replica,
+    // which tells it the subscribed resource may have changed meanwhile, and notifies from then on
+    const holder = replicas.find((r) => (proxy.openStreams.get(r.origin) ?? 0) > 0)!;
+    const before = updates.length;
+    proxy.setUpstreams(replicas.filter((r) => r !== holder).map((r) => r.origin));
+    await holder.close();
+    await waitFor(() => updates.length > before, 10_000);
+    const afterResync = updates.length;
+    await c.ok('attach_evidence', { run_id: run.run_id, kind: 'note', content: 'a change after the move' });
+    await waitFor(() => updates.length > afterResync, 10_000);
     await c.close();
   });
 

@@ -207,10 +207,10 @@ export function createSessionRegistry(app: App, options: SessionRegistryOptions,
     size: () => local.size,
     /** this replica's copies: the reaper drops idle ones and keeps streaming ones' sessions alive */
     entries: () => [...local.values()],
-    /** a stream opened: this replica sends the session's notifications from now on */
+    /** a stream opened: this replica sends the session's notifications from now on (a failure to re-read waits for the next round) */
     async streamOpened(entry: LiveSession): Promise<void> {
       entry.streams++;
-      await entry.server.refreshSubscriptions();
+      await entry.server.resyncSubscriptions().catch((error: unknown) => log.debug({ err: error, session: entry.id }, 'could not re-read subscriptions'));
     },
     close(): void {
       clearInterval(follow);
