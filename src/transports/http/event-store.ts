@@ -6,7 +6,7 @@ import type { Deps } from '../../services/deps.js';
 import { appendStreamEvents, streamEventsAfter, type McpStreamEvent } from '../../services/mcp-sessions.js';
 
 /** how long this replica gathers stream events before writing them in one statement */
-const FLUSH_MS = 10;
+const FLUSH_MS = 25;
 /** events kept in memory at most while the database is unreachable (the oldest go first) */
 const MAX_PENDING = 10_000;
 /** events replayed per read */
