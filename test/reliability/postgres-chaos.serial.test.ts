@@ -177,8 +177,7 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       }
     }
 
-    async function coordinator(): Promise<void> {
-      const client = await connectHttp(proxy!.url, coordinatorToken);
+    async function coordinator(client: HttpClient): Promise<void> {
       for (let i = 0; !stopping; i++) {
         const key = `task-${i}`;
         for (;;) {
@@ -195,8 +194,7 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       await client.close().catch(() => {});
     }
 
-    async function worker(i: number): Promise<void> {
-      const client = await connectHttp(proxy!.url, workerTokens[i]!);
+    async function worker(i: number, client: HttpClient): Promise<void> {
       while (!stopping) {
         const mine = await call(client, 'list_runs', { owner: 'me', state: ['leased'] });
         if (!mine || mine.isError) continue;
@@ -281,7 +279,11 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       return false;
     }
 
-    const work = [coordinator(), ...Array.from({ length: WORKERS }, (_, i) => worker(i))];
+    // every client starts its one session before the chaos does; from then on none may need another
+    const coordinatorClient = await connectHttp(proxy.url, coordinatorToken);
+    const workerClients: HttpClient[] = [];
+    for (const token of workerTokens) workerClients.push(await connectHttp(proxy.url, token));
+    const work = [coordinator(coordinatorClient), ...workerClients.map((c, i) => worker(i, c))];
     const started = Date.now();
     const killsAt = [6_000, 15_000, 30_000];
     const restartAt = 20_000;
