@@ -48,6 +48,15 @@ export class StreamEventWriter {
     this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
+  /**
+   * The client read a stream to its end: nobody will resume it, so its events still waiting for
+   * the next batch need not be written. Most tool calls answer within one batch interval, so most
+   * never cost a write.
+   */
+  forget(sessionId: string, streamId: string): void {
+    this.pending = this.pending.filter((e) => e.sessionId !== sessionId || e.streamId !== streamId);
+  }
+
   /** Writes what is pending; resolves once this replica's earlier events are in the database (or given up). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);

@@ -55,7 +55,9 @@ export function createMcpEndpoint(
       streaming = true;
       await sessions.streamOpened(entry);
     }
-    await sendWebResponse(response, res);
+    const sent = await sendWebResponse(response, res);
+    // a request's stream read to its end will not be resumed: its events need not be stored
+    if (req.method === 'POST' && sent.complete && sent.streamId) writer.forget(entry.id, sent.streamId);
   }
 
   async function initialize(identity: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -22,8 +22,12 @@ export function toWebRequest(req: IncomingMessage, origin: string, bodyAlreadyRe
   return new Request(new URL(req.url ?? '/', origin), init);
 }
 
-/** Writes `response` to `res`, streaming its body (SSE) until it ends or the client goes away. */
-export async function sendWebResponse(response: Response, res: ServerResponse): Promise<void> {
+/**
+ * Writes `response` to `res`, streaming its body (SSE) until it ends or the client goes away.
+ * `complete` when the whole body went out (the client did not leave first); `streamId` is the
+ * stream named by the first SSE event id (`<stream id>/<key>`, event-store.ts), if any.
+ */
+export async function sendWebResponse(response: Response, res: ServerResponse): Promise<{ complete: boolean; streamId: string | null }> {
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
@@ -31,23 +35,33 @@ export async function sendWebResponse(response: Response, res: ServerResponse): 
   res.writeHead(response.status, headers);
   if (!response.body) {
     res.end();
-    return;
+    return { complete: true, streamId: null };
   }
   res.flushHeaders();
   const reader = response.body.getReader();
   // the client left: cancelling tells the transport its stream is gone
   res.once('close', () => void reader.cancel().catch(() => {}));
+  let complete = false;
+  let streamId: string | null = null;
+  let head = '';
+  const decoder = new TextDecoder();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (!res.destroyed) res.write(value);
+      if (streamId === null && head.length < 4096) {
+        head += decoder.decode(value, { stream: true });
+        streamId = /^id: ([^/\n]+)\//m.exec(head)?.[1] ?? null;
+      }
     }
+    complete = !res.destroyed;
   } catch {
     // the stream was cancelled under us (the client left): nothing more to write
   } finally {
     if (!res.writableEnded) res.end();
   }
+  return { complete, streamId };
 }
 
 /** A request the replica makes to its own transport (no socket behind it). */
