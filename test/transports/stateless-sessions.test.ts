@@ -98,6 +98,29 @@ describe('stateless MCP sessions behind a round-robin proxy', () => {
     await c.close();
   });
 
+  it('reaps a session idle past --http-session-idle-seconds from the database, for every replica', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'sleeper', role: 'implementer' });
+    const quick = await startTestHttp(apps[0]!, { sessionIdleSeconds: 1 });
+    try {
+      const c = await connectHttp(proxy.url, token);
+      await c.ok('whoami');
+      const sessionId = c.transport.sessionId!;
+      t.clock.advance(10_000); // the session's last sign of use is now 10 s old (the reaper reads the injected clock)
+      const list = () =>
+        rawRequest(replicas[1]!.url, {
+          headers: { ...MCP_HEADERS, Authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+        });
+      // the reaper runs every half second with a 1 s idle limit; a replica re-checks its copy each second
+      let status = 0;
+      for (const until = Date.now() + 5_000; status !== 404 && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) status = (await list()).status;
+      expect(status).toBe(404);
+      await c.client.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
   it('resumes a request\'s SSE stream on another replica with Last-Event-ID', async () => {
     const token = await makeToken(t.app, { kind: 'agent', agent: 'resumer', role: 'implementer' });
     const c = await connectHttp(replicas[0]!.url, token);

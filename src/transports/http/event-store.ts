@@ -102,7 +102,7 @@ export class SessionEventStore implements EventStore {
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
     const key = this.writer.nextKey();
     if (!this.muted && Object.keys(message).length > 0) {
-      this.writer.push({ sessionId: this.sessionId, streamId, eventKey: key, message: JSON.stringify(message), createdAt: Date.now() });
+      this.writer.push({ sessionId: this.sessionId, streamId, eventKey: key, message: JSON.stringify(message), createdAt: this.deps.clock.now() });
     }
     return `${streamId}/${key}`;
   }

@@ -18,18 +18,21 @@ export function startReaper(app: App, log: Logger, sessions: SessionRegistry, li
   const idleMs = sessionIdleSeconds * 1000;
   let running = false;
   const round = async () => {
-    const now = Date.now();
+    // this replica's own bookkeeping runs on its monotonic-enough wall clock; what is compared with
+    // the database's times uses the injected clock that wrote them
+    const local = Date.now();
     limiter.prune();
     for (const entry of sessions.entries()) {
-      if (entry.open <= 0 && entry.lastActive < now - Math.min(idleMs, LOCAL_COPY_IDLE_MS)) sessions.drop(entry.id, 'idle here');
+      if (entry.open <= 0 && entry.lastActive < local - Math.min(idleMs, LOCAL_COPY_IDLE_MS)) sessions.drop(entry.id, 'idle here');
     }
     try {
       for (const entry of sessions.entries()) {
-        if (entry.open > 0 && now - entry.touchedAt >= idleMs / 4) {
-          entry.touchedAt = now;
+        if (entry.open > 0 && local - entry.touchedAt >= idleMs / 4) {
+          entry.touchedAt = local;
           if (!(await touchMcpSession(app.deps, entry.id))) sessions.drop(entry.id, 'ended elsewhere');
         }
       }
+      const now = app.deps.clock.now();
       for (const id of await reapMcpSessions(app.deps, now - idleMs, now - EVENT_RETENTION_MS)) {
         sessions.drop(id, 'idle');
         log.debug({ session: id }, 'MCP session reaped');
