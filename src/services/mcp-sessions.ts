@@ -84,10 +84,6 @@ export async function appendStreamEvents(deps: Deps, events: readonly McpStreamE
   if (events.length > 0) await deps.store.write((tx) => tx.mcpSessions.appendEvents(events));
 }
 
-export async function streamOfEvent(deps: Deps, sessionId: string, eventKey: string): Promise<string | null> {
-  return deps.store.read((tx) => tx.mcpSessions.streamOf(sessionId, eventKey));
-}
-
 export async function streamEventsAfter(deps: Deps, sessionId: string, streamId: string, afterKey: string, limit: number): Promise<McpStreamEvent[]> {
   return deps.store.read((tx) => tx.mcpSessions.eventsAfter(sessionId, streamId, afterKey, limit));
 }

@@ -47,8 +47,6 @@ export interface McpSessionRepo {
   unsubscribe(id: string, uri: string): Promise<void>;
   subscriptions(id: string): Promise<string[]>;
   appendEvents(events: readonly McpStreamEvent[]): Promise<void>;
-  /** The session and stream an event key belongs to, when it is still stored. */
-  streamOf(sessionId: string, eventKey: string): Promise<string | null>;
   /** Events of one stream after `afterKey`, in order. */
   eventsAfter(sessionId: string, streamId: string, afterKey: string, limit: number): Promise<McpStreamEvent[]>;
   /** Drops stream events older than `before`; returns how many. */

@@ -28,5 +28,4 @@ CREATE TABLE mcp_stream_events (
   PRIMARY KEY (session_id, stream_id, event_key)
 );
 
-CREATE INDEX mcp_stream_events_by_key ON mcp_stream_events (session_id, event_key);
 CREATE INDEX mcp_stream_events_by_age ON mcp_stream_events (created_at);

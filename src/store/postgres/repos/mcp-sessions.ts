@@ -22,7 +22,6 @@ const SUBSCRIPTIONS = sql('SELECT uri FROM mcp_session_subscriptions WHERE sessi
 // a batch in one round trip
 const APPEND = sql(`INSERT INTO mcp_stream_events (session_id, stream_id, event_key, message, created_at)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) ON CONFLICT DO NOTHING`);
-const STREAM_OF = sql('SELECT stream_id FROM mcp_stream_events WHERE session_id = $1 AND event_key = $2');
 const AFTER = sql(`SELECT session_id, stream_id, event_key, message, created_at FROM mcp_stream_events
   WHERE session_id = $1 AND stream_id = $2 AND event_key > $3 ORDER BY event_key LIMIT $4`);
 const PRUNE = sql('DELETE FROM mcp_stream_events WHERE created_at < $1');
@@ -52,7 +51,6 @@ export function pgMcpSessionRepo(s: PgSession): McpSessionRepo {
         events.map((e) => e.createdAt),
       ]);
     },
-    streamOf: async (sessionId, eventKey) => (await s.one<{ stream_id: string }>(STREAM_OF, [sessionId, eventKey]))?.stream_id ?? null,
     eventsAfter: async (sessionId, streamId, afterKey, limit) =>
       (await s.rows<McpStreamEventRow>(AFTER, [sessionId, streamId, afterKey, limit])).map(toMcpStreamEvent),
     pruneEvents: (before) => s.run(PRUNE, [before]),

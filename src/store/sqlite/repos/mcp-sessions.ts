@@ -20,7 +20,6 @@ export function sqliteMcpSessionRepo(db: Db): McpSessionRepo {
   const subscriptions = db.prepare('SELECT uri FROM mcp_session_subscriptions WHERE session_id = ? ORDER BY uri').pluck();
   const append = db.prepare(`INSERT INTO mcp_stream_events (session_id, stream_id, event_key, message, created_at)
     VALUES (@sessionId, @streamId, @eventKey, @message, @createdAt) ON CONFLICT DO NOTHING`);
-  const streamOf = db.prepare('SELECT stream_id FROM mcp_stream_events WHERE session_id = ? AND event_key = ?').pluck();
   const after = db.prepare(`SELECT session_id, stream_id, event_key, message, created_at FROM mcp_stream_events
     WHERE session_id = ? AND stream_id = ? AND event_key > ? ORDER BY event_key LIMIT ?`);
   const prune = db.prepare('DELETE FROM mcp_stream_events WHERE created_at < ?');
@@ -47,7 +46,6 @@ export function sqliteMcpSessionRepo(db: Db): McpSessionRepo {
     appendEvents: async (events: readonly McpStreamEvent[]) => {
       for (const e of events) append.run(e);
     },
-    streamOf: async (sessionId, eventKey) => (streamOf.get(sessionId, eventKey) as string | undefined) ?? null,
     eventsAfter: async (sessionId, streamId, afterKey, limit) => (after.all(sessionId, streamId, afterKey, limit) as McpStreamEventRow[]).map(toMcpStreamEvent),
     pruneEvents: async (before) => prune.run(before).changes,
   };
