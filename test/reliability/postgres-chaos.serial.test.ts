@@ -264,6 +264,8 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       await victim.kill9();
       figures.kills++;
       proxy!.setUpstreams(live().map((r) => r.origin));
+      // a replica starting while the database is away would fail to open it (and a supervisor restart it)
+      for (let i = 0; i < 100 && !(await postgresAnswers()); i++) await sleep(200);
       replicas.push(await startReplica(serveArgs, env));
       figures.replicasStarted++;
       proxy!.setUpstreams(live().map((r) => r.origin));
@@ -288,30 +290,33 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
     const killsAt = [6_000, 15_000, 30_000];
     const restartAt = 20_000;
     let restartDone = false;
-    while (Date.now() - started < WORK_MS) {
-      const elapsed = Date.now() - started;
-      if (killsAt.length > 0 && elapsed >= killsAt[0]!) {
-        killsAt.shift();
-        await killAndReplace();
-      } else if (!restartDone && elapsed >= restartAt) {
-        restartDone = true;
-        if (ability.ok) {
-          const t0 = Date.now();
-          const code = await pgCtl(ability.version!, 'restart');
-          figures.restartMs = Date.now() - t0;
-          expect(code, 'pg_ctlcluster restart').toBe(0);
-          figures.restarted = true;
-          const t1 = Date.now();
-          expect(await allReady(20_000), 'every replica answers /readyz after the restart').toBe(true);
-          figures.readyAfterRestartMs = Date.now() - t1;
+    try {
+      while (Date.now() - started < WORK_MS) {
+        const elapsed = Date.now() - started;
+        if (killsAt.length > 0 && elapsed >= killsAt[0]!) {
+          killsAt.shift();
+          await killAndReplace();
+        } else if (!restartDone && elapsed >= restartAt) {
+          restartDone = true;
+          if (ability.ok) {
+            const t0 = Date.now();
+            const code = await pgCtl(ability.version!, 'restart');
+            figures.restartMs = Date.now() - t0;
+            expect(code, 'pg_ctlcluster restart').toBe(0);
+            figures.restarted = true;
+            const t1 = Date.now();
+            expect(await allReady(20_000), 'every replica answers /readyz after the restart').toBe(true);
+            figures.readyAfterRestartMs = Date.now() - t1;
+          }
+        } else {
+          await terminateBackends();
+          await sleep(random.int(800, 1600));
         }
-      } else {
-        await terminateBackends();
-        await sleep(random.int(800, 1600));
       }
+    } finally {
+      stopping = true;
+      await Promise.all(work);
     }
-    stopping = true;
-    await Promise.all(work);
 
     // the replicas outlived all of it: each live one is ready, none exited on its own
     expect(await allReady(15_000)).toBe(true);
