@@ -216,6 +216,7 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
       await client.close().catch(() => {});
     }
 
+    let terminationRound = 0;
     async function terminateBackends(): Promise<void> {
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 1_000 });
       admin.on('error', () => {});
@@ -233,20 +234,21 @@ describe.skipIf(!available)('chaos on PostgreSQL: three HTTP replicas, kill -9, 
               [db.name],
             )
           ).rows;
-        // connections caught working: a statement running (rare: they take a fraction of a
-        // millisecond, so look many times), else a transaction open between its statements
-        let inTransaction: { pid: number; state: string | null } | null = null;
+        // connections caught working, alternately a statement running (rare: statements take a
+        // fraction of a millisecond, so look many times) and a transaction open between statements
+        const wanted = terminationRound++ % 2 === 0 ? 'active' : 'idle in transaction';
+        let fallback: { pid: number; state: string | null } | null = null;
         let caught = false;
         for (let look = 0; look < 60 && !caught; look++) {
-          const seen = await backends();
-          const active = seen.filter((b) => b.state === 'active');
-          inTransaction ??= seen.find((b) => b.state === 'idle in transaction') ?? null;
-          if (active.length > 0) {
-            await kill(random.pick(active));
+          const seen = (await backends()).filter((b) => b.state === 'active' || b.state === 'idle in transaction');
+          const match = seen.filter((b) => b.state === wanted);
+          fallback ??= seen[0] ?? null;
+          if (match.length > 0) {
+            await kill(random.pick(match));
             caught = true;
           }
         }
-        if (!caught && inTransaction) await kill(inTransaction);
+        if (!caught && fallback) await kill(fallback);
         // and idle ones (pooled, or the LISTEN connection)
         const idle = (await backends()).filter((b) => b.state === 'idle');
         if (idle.length > 0) await kill(random.pick(idle));
