@@ -5,6 +5,7 @@ import { silentLogger, openTestApp, type TestApp } from '../helpers/app.js';
 import { connectHttp, makeToken, MCP_HEADERS, rawRequest, startTestHttp } from '../helpers/http.js';
 import { startRoundRobinProxy, type RoundRobinProxy } from '../helpers/round-robin-proxy.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { countMcpSessions } from '../../src/services/mcp-sessions.js';
 
 /**
  * SPEC §6: MCP sessions live in the database. Three HTTP handlers, each on its own App (its own
@@ -96,6 +97,17 @@ describe('stateless MCP sessions behind a round-robin proxy', () => {
     await c.ok('attach_evidence', { run_id: run.run_id, kind: 'note', content: 'a change after the move' });
     await waitFor(() => updates.length > afterResync, 10_000);
     await c.close();
+  });
+
+  it('keeps no session for an initialize the transport refused', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'plain', role: 'implementer' });
+    const refused = await rawRequest(replicas[0]!.url, {
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } }),
+    });
+    expect(refused.status).toBe(406);
+    expect(replicas[0]!.sessions()).toBe(0);
+    expect(await countMcpSessions(t.app.deps)).toBe(0);
   });
 
   it('reaps a session idle past --http-session-idle-seconds from the database, for every replica', async () => {

@@ -78,6 +78,8 @@ export function createMcpEndpoint(
       return rpcError(res, 503, 'too many open MCP sessions in this fleet', 'close unused sessions (DELETE) or retry later');
     }
     await serve(entry, req, res, message);
+    // the transport refused the initialize (a wrong Accept header, say): the client got no session id
+    if (entry.transport.sessionId === undefined) await sessions.discard(entry.id);
   }
 
   return async function handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -204,6 +204,11 @@ export function createSessionRegistry(app: App, options: SessionRegistryOptions,
     open,
     resolve,
     drop,
+    /** Ends a session nobody can use (its initialize was refused), here and in the database. */
+    async discard(id: string): Promise<void> {
+      drop(id, 'initialize refused');
+      await endMcpSession(deps, id);
+    },
     size: () => local.size,
     /** this replica's copies: the reaper drops idle ones and keeps streaming ones' sessions alive */
     entries: () => [...local.values()],
