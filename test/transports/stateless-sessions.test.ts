@@ -99,6 +99,37 @@ describe('stateless MCP sessions behind a round-robin proxy', () => {
     await c.close();
   });
 
+  it('resumes the standalone stream on another replica with Last-Event-ID, and resyncs its subscriptions there', async () => {
+    const token = await makeToken(t.app, { kind: 'agent', agent: 'streamer', role: 'implementer' });
+    const c = await connectHttp(replicas[0]!.url, token);
+    const run = await c.ok<{ run_id: string }>('start_run', { title: 'streamed' });
+    const uri = `fleet://runs/${run.run_id}`;
+    await c.client.subscribeResource({ uri });
+    const headers = { Authorization: `Bearer ${token}`, 'mcp-session-id': c.transport.sessionId!, 'mcp-protocol-version': '2025-11-25', Accept: 'text/event-stream' };
+    await c.transport.close(); // the SDK client's own stream goes; a raw one takes its place
+    const firstEvent = async (url: string, extra: Record<string, string> = {}, onOpen?: () => Promise<void>) => {
+      const aborted = new AbortController();
+      const res = await fetch(url, { method: 'GET', headers: { ...headers, ...extra }, signal: aborted.signal });
+      expect(res.status).toBe(200);
+      await onOpen?.();
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!/^data: \{/m.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+      aborted.abort();
+      return { id: /^id: (.+)$/m.exec(text)?.[1], data: /^data: (.+)$/m.exec(text)![1]! };
+    };
+    const other = await connectHttp(replicas[1]!.url, token);
+    const live = await firstEvent(replicas[0]!.url, {}, async () => {
+      await new Promise((r) => setTimeout(r, 200));
+      await other.ok('attach_evidence', { run_id: run.run_id, kind: 'note', content: 'changed' });
+    });
+    expect(JSON.parse(live.data)).toMatchObject({ method: 'notifications/resources/updated', params: { uri } });
+    expect(live.id).toMatch(/^_GET_stream\//);
+    const resumed = await firstEvent(replicas[2]!.url, { 'last-event-id': live.id! });
+    expect(JSON.parse(resumed.data)).toMatchObject({ method: 'notifications/resources/updated', params: { uri } });
+    await other.close();
+  });
+
   it('keeps no session for an initialize the transport refused', async () => {
     const token = await makeToken(t.app, { kind: 'agent', agent: 'plain', role: 'implementer' });
     const refused = await rawRequest(replicas[0]!.url, {
