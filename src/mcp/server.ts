@@ -53,9 +53,8 @@ export interface FleetServer {
   /**
    * Stops following the change feed for this server's subscriptions, and hands the signals this
    * connection received but never acknowledged back to the agent's next call (as redeliveries).
-   * `{ releaseSignals: false }` only lets go of this process's copy of a session that lives on.
    */
-  dispose(options?: { releaseSignals?: boolean }): Promise<void>;
+  dispose(): Promise<void>;
   /** re-reads the subscriptions from `env.subscriptions` (another process may have changed them) */
   refreshSubscriptions(): Promise<void>;
   /**
@@ -81,9 +80,8 @@ export function createServer(env: ServerEnv): FleetServer {
   for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
   registerPrompts(mcp, ctx, env.toolset);
   const subscriptions = registerSubscriptions(mcp, env.feed, env.subscriptions);
-  const dispose = async (options?: { releaseSignals?: boolean }) => {
+  const dispose = async () => {
     subscriptions.stop();
-    if (options?.releaseSignals === false) return;
     await releaseSignals(env.deps, env.session.deliveryId).catch((error: unknown) =>
       env.deps.logger.warn({ err: error }, 'could not release the signals of a closed connection'),
     );

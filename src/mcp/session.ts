@@ -11,11 +11,8 @@ export class Session {
   private current: Actor = { kind: 'unbound' };
   /** when this process last recorded a sign of life for the bound agent (ms, clock time) */
   lastSignOfLife = 0;
-  /**
-   * names this connection for signal delivery: a signal is handed to one connection at a time. An
-   * HTTP session passes its MCP session id, so every replica serving the session delivers as one.
-   */
-  readonly deliveryId: string;
+  /** names this connection for signal delivery: a signal is handed to one connection at a time */
+  readonly deliveryId = randomUUID();
   /** signals this connection returned in results, not yet acknowledged (the next call acknowledges them) */
   readonly unacknowledged = new Set<number>();
 
@@ -23,12 +20,7 @@ export class Session {
    * @param localFiles whether the caller shares the server's machine and OS user (stdio), so tools
    *   may read files it names by path; false for remote callers (HTTP).
    */
-  constructor(
-    readonly localFiles = true,
-    deliveryId: string = randomUUID(),
-  ) {
-    this.deliveryId = deliveryId;
-  }
+  constructor(readonly localFiles = true) {}
 
   get actor(): Actor {
     return this.current;

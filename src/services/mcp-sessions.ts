@@ -5,8 +5,8 @@ export type { McpSessionRecord, McpStreamEvent };
 
 /**
  * MCP sessions of the HTTP transport, kept in the database so that every replica can serve every
- * request of a session (SPEC §6). An HTTP session's signal delivery id is its session id, so ending
- * a session hands the signals it received but never acknowledged back to the agent's next call.
+ * request of a session (SPEC §6). Signal delivery is per replica's copy of a session (its own
+ * delivery id, released when the copy goes), not per session row.
  */
 export interface OpenMcpSession {
   id: string;
@@ -25,10 +25,7 @@ export async function openMcpSession(deps: Deps, input: OpenMcpSession): Promise
     if ((await tx.mcpSessions.count()) >= input.maxSessions) return { ok: false, reason: 'full' } as const;
     await tx.mcpSessions.insert({ ...input, now: deps.clock.now() });
     const ended = await tx.mcpSessions.surplusOf(input.identity, input.keepPerIdentity);
-    for (const id of ended) {
-      await tx.mcpSessions.delete(id);
-      await tx.signals.release(id);
-    }
+    for (const id of ended) await tx.mcpSessions.delete(id);
     return { ok: true, ended } as const;
   });
 }
@@ -42,23 +39,16 @@ export async function touchMcpSession(deps: Deps, id: string): Promise<boolean> 
   return deps.store.write((tx) => tx.mcpSessions.touch(id, deps.clock.now()));
 }
 
-/** Ends a session: its row, subscriptions and stream events go, its unacknowledged signals are released. */
+/** Ends a session: its row, subscriptions and stream events go. */
 export async function endMcpSession(deps: Deps, id: string): Promise<boolean> {
-  return deps.store.write(async (tx) => {
-    const ended = await tx.mcpSessions.delete(id);
-    await tx.signals.release(id);
-    return ended;
-  });
+  return deps.store.write((tx) => tx.mcpSessions.delete(id));
 }
 
 /** Ends sessions idle since `idleBefore` (a batch at a time) and drops stream events older than `eventsBefore`. */
 export async function reapMcpSessions(deps: Deps, idleBefore: number, eventsBefore: number, batch = 200): Promise<string[]> {
   return deps.store.write(async (tx) => {
     const ids = await tx.mcpSessions.idleSince(idleBefore, batch);
-    for (const id of ids) {
-      await tx.mcpSessions.delete(id);
-      await tx.signals.release(id);
-    }
+    for (const id of ids) await tx.mcpSessions.delete(id);
     await tx.mcpSessions.pruneEvents(eventsBefore);
     return ids;
   });

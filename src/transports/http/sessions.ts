@@ -69,7 +69,10 @@ export function createSessionRegistry(app: App, options: SessionRegistryOptions,
   const deps = app.deps;
 
   function build(id: string, identity: string): LiveSession {
-    const session = new Session(false, id);
+    // each replica's copy is its own signal delivery (its own deliveryId), like two connections of
+    // one agent: a signal handed out through one copy and not acknowledged is handed again, marked
+    // redelivered, through another after REDELIVER_AFTER_MS, and at once when the copy goes
+    const session = new Session(false);
     let toolset: ServerEnv['toolset'] = 'agent';
     if (identity.startsWith('agent:')) session.bindAgent(identity.slice('agent:'.length));
     else if (identity.startsWith('operator:')) {
@@ -105,8 +108,7 @@ export function createSessionRegistry(app: App, options: SessionRegistryOptions,
     streams = () => entry.streams;
     transport.onclose = () => {
       if (local.get(id) === entry) local.delete(id);
-      // the session's signals are released where it ends (endMcpSession, the reaper), not where a copy goes
-      void server.dispose({ releaseSignals: false });
+      void server.dispose();
     };
     return entry;
   }
