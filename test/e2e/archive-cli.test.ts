@@ -28,7 +28,7 @@ describe('fleetdeck archive', () => {
     await c.ok('take_task');
     await c.ok('submit_result', { run_id: runId, outcome: 'completed', summary: 'done long ago' });
     await t.app.deps.store.write(async (tx) => {
-      for (let i = 0; i < 1_100; i++) await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, t.clock.now());
+      for (let i = 0; i < 1_100; i++) await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { progress: i } }, t.clock.now());
     });
     t.clock.advance(100 * DAY_MS);
     await c.ok('heartbeat', { note: 'today' });

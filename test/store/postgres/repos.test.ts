@@ -100,7 +100,7 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
     await store.write(async (tx) => {
       const a = await insertAgent(tx, 'ca');
       const b = await insertAgent(tx, 'cb');
-      const c = await tx.claims.insert({ id: newId('clm'), workspace: '/w', kind: 'path', pattern: 'src/api/**', prefix: 'src/api/', mode: 'exclusive', agentId: a, runId: 'run_1', reason: null, ttlSeconds: 60, now: T0 });
+      const c = await tx.claims.insert({ id: newId('clm'), workspace: '/w', kind: 'path', pattern: 'src/api/**', prefix: 'src/api/', mode: 'exclusive', agentId: a, runId: 'run_1', reason: null, ttlSeconds: 60, now: T0, location: { worktree: '/w-feat', branch: 'feat', host: 'h2' } });
       const q = { workspace: '/w', kind: 'path' as const, now: T0 + 1, exclusiveOnly: false, excludeAgentId: b };
       expect((await tx.claims.candidates({ ...q, prefix: 'src/', ancestors: ['', 'src/'], rangeEnd: 'src0' })).map((x) => x.id)).toEqual([c.id]);
       expect(await tx.claims.candidates({ ...q, prefix: 'test/', ancestors: ['', 'test/'], rangeEnd: 'test0' })).toEqual([]);
@@ -197,9 +197,10 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
   });
 
   it('events and metrics: filtered lists, counts, figures', async () => {
+    const SUBMITTED = { state: 'queued', title: 'q', type: 'implement', to_role: null, to_agent: null, priority: 0, max_attempts: 3, ttl_seconds: null, parent_run_id: null, expected_evidence: [], on_stale: 'requeue' } as const;
     await store.write(async (tx) => {
-      await tx.events.append({ actor: 'x', type: 'run.submitted', runId: 'run_q', agentId: 'agt_q', subjectId: 's', payload: { a: 1 } }, T0);
-      await tx.events.append({ actor: 'x', type: 'run.taken', runId: 'run_q' }, T0 + 1);
+      await tx.events.append({ actor: 'x', type: 'run.submitted', runId: 'run_q', agentId: 'agt_q', subjectId: 's', payload: SUBMITTED }, T0);
+      await tx.events.append({ actor: 'x', type: 'run.taken', runId: 'run_q', payload: { from: 'queued', state: 'leased', epoch: 1, attempt: 1, lease_expires_at: null, waited_ms: 0 } }, T0 + 1);
     });
     const out = await store.read(async (tx) => ({
       byRun: await tx.events.list({ runId: 'run_q', limit: 10 }),
@@ -212,7 +213,7 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
       counts: await tx.metrics.eventCountsAfter(0),
     }));
     expect(out.byRun.map((e) => e.type)).toEqual(['run.submitted', 'run.taken']);
-    expect(out.byRun[0]!.payload).toEqual({ a: 1 });
+    expect(out.byRun[0]!.payload).toEqual(SUBMITTED);
     expect(out.byType).toHaveLength(1);
     expect(out.bySubject).toHaveLength(1);
     expect(out.count).toBe(out.last);
