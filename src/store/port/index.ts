@@ -7,6 +7,7 @@ import type { ArtifactRepo } from './artifacts.js';
 import type { ClaimRepo } from './claims.js';
 import type { EventRepo } from './events.js';
 import type { ExternalTaskRepo } from './external-tasks.js';
+import type { McpSessionRepo } from './mcp-sessions.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
 import type { RunRepo } from './runs.js';
@@ -29,6 +30,7 @@ export interface Tx {
   claims: ClaimRepo;
   events: EventRepo;
   externalTasks: ExternalTaskRepo;
+  mcpSessions: McpSessionRepo;
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;

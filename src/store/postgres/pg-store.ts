@@ -60,15 +60,21 @@ export class PgStore implements Store {
 
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const clientConfig: pg.ClientConfig = { connectionString: options.url, types, application_name: 'fleetdeck' };
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 });
+    // A database that stops answering (a failover, a partition) fails a connect after 5 s instead of
+    // queueing every call forever; TCP keepalive notices a dead peer under an idle connection.
+    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, keepAlive: true });
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     try {
       const client = await pool.connect();
+      // the server dropping this connection mid-migration fails the open, not the process
+      const onError = (error: Error) => options.logger.warn({ err: error }, 'PostgreSQL connection lost while migrating');
+      client.on('error', onError);
       try {
         await migratePg(client, options.now());
         return new PgStore(pool, clientConfig, options.logger, options.busyDeadlineMs ?? 15_000);
       } finally {
+        client.off('error', onError);
         client.release();
       }
     } catch (error) {

@@ -14,6 +14,7 @@ import { sqliteArtifactRepo } from './repos/artifacts.js';
 import { sqliteClaimRepo } from './repos/claims.js';
 import { sqliteEventRepo } from './repos/events.js';
 import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
+import { sqliteMcpSessionRepo } from './repos/mcp-sessions.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
 import { sqliteRetentionRepo } from './repos/retention.js';
@@ -38,6 +39,7 @@ export function buildTx(db: Db): Tx {
     claims: sqliteClaimRepo(db),
     events: sqliteEventRepo(db),
     externalTasks: sqliteExternalTaskRepo(db),
+    mcpSessions: sqliteMcpSessionRepo(db),
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
     runs: sqliteRunRepo(db),
