@@ -145,12 +145,13 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     );
     const agent = (await tx.agents.get(agentId))!;
     return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
-  });
+    // status, note and progress are repeated by the next heartbeat; usage adds to totals, so it is kept durably
+  }, { signsOfLifeOnly: input.usage === undefined });
 }
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false), { signsOfLifeOnly: true });
 }
 
 export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {

@@ -18,6 +18,7 @@ export async function settleCall(deps: Deps & { call: CallContext }, call: CallC
     const waiting = await readTx(deps, async (tx, now) => await hasDeliverableSignals(tx, agentId, call.deliveryId, now));
     if (!waiting) return call.signals;
   }
-  await writeTx(deps, async () => undefined);
+  // a sign of life, or acknowledgements and signals (which make the transaction durable again)
+  await writeTx(deps, async () => undefined, { signsOfLifeOnly: true });
   return call.signals;
 }

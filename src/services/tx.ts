@@ -3,6 +3,17 @@ import { afterWork, applyCallWork, beforeWork, type CallWork } from './call-cont
 import type { Deps } from './deps.js';
 import { expiryGate, nextDeadline, observeDeadlines } from './expiry-gate.js';
 import { expireDue } from './expiry.js';
+import { watchForStateChanges } from './liveness.js';
+
+export interface WriteTxOptions {
+  /**
+   * The work records only signs of life (a heartbeat, a call's renewal): soft state, which the store
+   * may commit without a disk flush (SPEC §3 "Sessions"). The transaction stays fully durable if it
+   * turns out to change state: an audit event other than a heartbeat's (an expiry pass, a revival),
+   * or a signal delivered or acknowledged.
+   */
+  signsOfLifeOnly?: boolean;
+}
 
 /**
  * Every write goes through here, in one transaction:
@@ -12,13 +23,17 @@ import { expireDue } from './expiry.js';
  * 4. for a tool call, acknowledging and taking its signals.
  * The call's bookkeeping is applied only after the commit, so a rolled-back write leaves it to the next one.
  */
-export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promise<T>): Promise<T> {
+export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promise<T>, options?: WriteTxOptions): Promise<T> {
   const gate = expiryGate(deps.store);
   const call = deps.call;
   let work: CallWork | null = null;
+  let changedState = false;
+  const soft = options?.signsOfLifeOnly ? { soft: () => !changedState } : undefined;
   const result = await deps.store.write(async (storeTx) => {
     const now = deps.clock.now();
-    const tx = await observeDeadlines(storeTx, gate);
+    changedState = false;
+    const observed = await observeDeadlines(storeTx, gate);
+    const tx = soft ? watchForStateChanges(observed, () => (changedState = true)) : observed;
     if (gate.isDue(now)) {
       await expireDue(tx, now);
       gate.set(await nextDeadline(tx));
@@ -26,9 +41,12 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
     work = null;
     const signOfLife = call ? await beforeWork(tx, call, now) : false;
     const value = await fn(tx, now);
-    if (call) work = { signOfLife, ...(await afterWork(tx, call, now)) };
+    if (call) {
+      work = { signOfLife, ...(await afterWork(tx, call, now)) };
+      if (work.acknowledged || (work.signals?.length ?? 0) > 0) changedState = true;
+    }
     return value;
-  });
+  }, soft);
   if (call && work) applyCallWork(call, work);
   deps.onCommit?.();
   return result;
