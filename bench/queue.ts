@@ -28,7 +28,7 @@ const WINDOW_MS = 2_500;
 const WARMUP_CYCLES = 30;
 const WORKER_COUNTS = [1, 2, 4];
 
-interface Figure {
+export interface Figure {
   name: string;
   cycles: number;
   ms: number;
@@ -37,7 +37,19 @@ interface Figure {
 
 const perSecond = (f: Figure) => (f.cycles / f.ms) * 1000;
 
-export async function benchQueue(): Promise<string> {
+export const SERVICE_TARGET = 0.8;
+export const STDIO_VS_BULLMQ_TARGET = 0.5;
+
+export interface QueueFigures {
+  bare: Figure;
+  service: Figure;
+  stdio: Figure[];
+  bull: Figure | undefined;
+  bullSkipped?: string;
+  dir: string;
+}
+
+export async function measureQueue(): Promise<QueueFigures> {
   const tmp = tempDir('fleetdeck-bench-queue-');
   try {
     const bare = bareLoop(join(tmp.dir, 'bare.db'));
@@ -45,32 +57,44 @@ export async function benchQueue(): Promise<string> {
     const stdio: Figure[] = [];
     for (const workers of WORKER_COUNTS) stdio.push(await stdioLoop(join(tmp.dir, `stdio-${workers}.db`), workers));
     const bull = await bullmqLoop().catch((error: unknown) => ({ figure: undefined, skipped: `BullMQ failed: ${(error as Error).message}` }));
-    const rows = [bare, service, ...stdio, ...(bull.figure ? [bull.figure] : [])].map((f) => [
-      f.name,
-      fmtInt(f.cycles),
-      fmtInt(perSecond(f)),
-      fmtRatio(perSecond(f), perSecond(bare)),
-      f.note ?? '',
-    ]);
-    return [
-      '## Queue',
-      '',
-      `_Measured ${new Date().toISOString()} by bench/queue.ts: one cycle = submit → take → complete; each figure runs ${WINDOW_MS / 1000} s after ${WARMUP_CYCLES} warm-up cycles, on a file in ${tmp.dir.replace(/\/[^/]+$/, '')}._`,
-      '',
-      table(['workload', 'cycles', 'cycles/s', 'vs bare SQLite', 'notes'], rows),
-      '',
-      bull.figure ? '' : `BullMQ: skipped — ${bull.skipped}.`,
-      '',
-      'The bare loop is the floor of what any SQLite queue with durable (fsync per commit) transactions can do here; the service figure adds',
-      'what fleetdeck does per transaction (hash-chained audit event, fencing, signal delivery, expiry when a deadline passed); the stdio figures',
-      'add two MCP round trips per call and process-to-process write-lock contention on one file (each call is one write transaction).',
-    ]
-      .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
-      .join('\n');
+    return { bare, service, stdio, bull: bull.figure, bullSkipped: bull.skipped, dir: tmp.dir.replace(/\/[^/]+$/, '') };
   } finally {
     tmp.cleanup();
   }
 }
+
+export async function benchQueue(): Promise<string> {
+  return formatQueue(await measureQueue());
+}
+
+export function formatQueue(q: QueueFigures): string {
+  const { bare, service, stdio } = q;
+  const rows = [bare, service, ...stdio, ...(q.bull ? [q.bull] : [])].map((f) => [
+    f.name,
+    fmtInt(f.cycles),
+    fmtInt(perSecond(f)),
+    fmtRatio(perSecond(f), perSecond(bare)),
+    q.bull ? fmtRatio(perSecond(f), perSecond(q.bull)) : '–',
+    f.note ?? '',
+  ]);
+  return [
+    '## Queue',
+    '',
+    `_Measured ${new Date().toISOString()} by bench/queue.ts: one cycle = submit → take → complete; each figure runs ${WINDOW_MS / 1000} s after ${WARMUP_CYCLES} warm-up cycles, on a file in ${q.dir}._`,
+    '',
+    table(['workload', 'cycles', 'cycles/s', 'vs bare SQLite', 'vs BullMQ', 'notes'], rows),
+    '',
+    q.bull ? '' : `BullMQ: skipped — ${q.bullSkipped}.`,
+    '',
+    'The bare loop is the floor of what any SQLite queue with durable (fsync per commit) transactions can do here; the service figure adds',
+    'what fleetdeck does per transaction (hash-chained audit event, fencing, signal delivery, expiry when a deadline passed); the stdio figures',
+    'add two MCP round trips per call and process-to-process write-lock contention on one file (each call is one write transaction).',
+  ]
+    .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
+    .join('\n');
+}
+
+export const cyclesPerSecond = perSecond;
 
 /** The floor: submit, take (UPDATE … RETURNING) and complete, one transaction each. */
 function bareLoop(file: string): Figure {
