@@ -15,11 +15,12 @@ export const EVENT_TYPES = [
   'blocker.raised', 'blocker.resolved', 'blocker.obsolete',
   'artifact.attached', 'policy.fired', 'token.created', 'token.revoked',
   'external_task.received', 'external_task.rejected', 'external_task.completion_published',
+  'retention.applied',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number] | `run.${RunTransitionVia}`;
 
-export const EVENT_CONCEPTS = ['agent', 'claim', 'run', 'handoff', 'blocker', 'artifact', 'policy', 'token', 'external_task'] as const;
+export const EVENT_CONCEPTS = ['agent', 'claim', 'run', 'handoff', 'blocker', 'artifact', 'policy', 'token', 'external_task', 'retention'] as const;
 export type EventConcept = (typeof EVENT_CONCEPTS)[number];
 
 /** The concept an event is about: consumers switch on this, never on a prefix of the type. */

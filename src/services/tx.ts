@@ -29,12 +29,22 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
   let work: CallWork | null = null;
   let changedState = false;
   const soft = options?.signsOfLifeOnly ? { soft: () => !changedState } : undefined;
+  // The pass raises the gate inside the transaction; if that transaction is then rolled back (the
+  // call failed, or the store runs it again: busy, or a sign of life that turned out durable), what
+  // the pass did is undone and the gate goes back to unknown, so the next write runs it again.
+  let ranExpiry = false;
+  const forgetExpiry = () => {
+    if (ranExpiry) gate.lower(-Infinity);
+    ranExpiry = false;
+  };
   const result = await deps.store.write(async (storeTx) => {
+    forgetExpiry();
     const now = deps.clock.now();
     changedState = false;
     const observed = await observeDeadlines(storeTx, gate);
     const tx = soft ? watchForStateChanges(observed, () => (changedState = true)) : observed;
     if (gate.isDue(now)) {
+      ranExpiry = true;
       await expireDue(tx, now);
       gate.set(await nextDeadline(tx));
     }
@@ -46,7 +56,10 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
       if (work.acknowledged || (work.signals?.length ?? 0) > 0) changedState = true;
     }
     return value;
-  }, soft);
+  }, soft).catch((error: unknown) => {
+    forgetExpiry();
+    throw error;
+  });
   if (call && work) applyCallWork(call, work);
   deps.onCommit?.();
   return result;

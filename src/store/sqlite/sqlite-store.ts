@@ -1,7 +1,9 @@
 import { closeSync, fsync, fsyncSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError } from '../../domain/errors.js';
+import type { ArchiveStore } from '../port/archive.js';
 import type { Store, Tx, WriteOptions } from '../port/index.js';
+import { fileArchive } from './archive-files.js';
 import { currentVersion, migrate } from './migrate.js';
 import { Mutex } from './mutex.js';
 import { isBusyError, openDatabase, type Db } from './open.js';
@@ -15,6 +17,7 @@ import { sqliteEventRepo } from './repos/events.js';
 import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
+import { sqliteRetentionRepo } from './repos/retention.js';
 import { sqliteRunRepo } from './repos/runs.js';
 
 export interface SqliteStoreOptions {
@@ -39,6 +42,7 @@ export function buildTx(db: Db): Tx {
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
     runs: sqliteRunRepo(db),
+    retention: sqliteRetentionRepo(db),
   };
 }
 
@@ -432,6 +436,11 @@ export class SqliteStore implements Store {
   write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T> {
     if (this.closed) return Promise.reject(new Error('the store is closed'));
     return this.writer.write(fn, options?.soft);
+  }
+
+  /** Segments as files beside the data: the database shrinks as history leaves it. */
+  archive(dataDir: string): ArchiveStore {
+    return fileArchive(dataDir);
   }
 
   async checkpoint(): Promise<void> {
