@@ -1,5 +1,5 @@
 import type { Tx } from '../store/port/index.js';
-import { afterWork, applyCallWork, beforeWork, type CallWork } from './call-context.js';
+import { afterWork, applyCallWork, beforeWork, probeSignals, type CallWork } from './call-context.js';
 import type { Deps } from './deps.js';
 import { expiryGate, nextDeadline, observeDeadlines } from './expiry-gate.js';
 import { expireDue } from './expiry.js';
@@ -65,6 +65,13 @@ export async function writeTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promis
   return result;
 }
 
+/** A read in one snapshot; for a tool call, it also notes whether a signal waits (call-context.ts). */
 export function readTx<T>(deps: Deps, fn: (tx: Tx, now: number) => Promise<T>): Promise<T> {
-  return deps.store.read(async (tx) => await fn(tx, deps.clock.now()));
+  const call = deps.call;
+  return deps.store.read(async (tx) => {
+    const now = deps.clock.now();
+    const value = await fn(tx, now);
+    if (call) await probeSignals(tx, call, now);
+    return value;
+  });
 }
