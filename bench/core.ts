@@ -23,7 +23,8 @@ import { registerAgent } from '../src/services/agents.js';
 import { openDatabase } from '../src/store/sqlite/open.js';
 import { fmtMs, fmtRatio, sample, spawnClient, stats, table, tempDir, type Stats } from './lib.js';
 
-const ROUND_TRIPS = 400;
+const ROUND_TRIPS = 1_000;
+const WARMUP_ROUNDS = 100;
 /** the calls timed over stdio against `ping`, with their arguments (issue 22: each ≤ 2× `ping`) */
 const STDIO_CALLS: [string, (i: number) => Record<string, unknown>][] = [
   ['heartbeat', (i) => ({ note: `bench ${i}` })],
@@ -95,12 +96,15 @@ async function stdioRoundTrips(db: string): Promise<CoreFigures['stdio']> {
     await c.call('register_agent', { name: 'bench', role: 'implementer' });
     const ping: number[] = [];
     const calls = new Map<string, number[]>(STDIO_CALLS.map(([name]) => [name, []]));
-    // alternate in blocks so a burst elsewhere on the machine hits every figure alike
-    for (let block = 0; block < 8; block++) {
-      ping.push(...(await sample(ROUND_TRIPS / 8, block === 0 ? 50 : 0, () => c.client.ping())));
-      for (const [name, args] of STDIO_CALLS) {
-        calls.get(name)!.push(...(await sample(ROUND_TRIPS / 8, block === 0 ? 50 : 0, (i) => c.call(name, args(i)))));
-      }
+    const timed = async (out: number[] | null, fn: () => Promise<unknown>) => {
+      const started = performance.now();
+      await fn();
+      out?.push(performance.now() - started);
+    };
+    // round robin, one call of each kind in turn: a burst elsewhere on the machine hits every figure alike
+    for (let i = -WARMUP_ROUNDS; i < ROUND_TRIPS; i++) {
+      await timed(i < 0 ? null : ping, () => c.client.ping());
+      for (const [name, args] of STDIO_CALLS) await timed(i < 0 ? null : calls.get(name)!, () => c.call(name, args(i)));
     }
     return { ping: stats(ping), calls: Object.fromEntries([...calls].map(([name, samples]) => [name, stats(samples)])) };
   } finally {
