@@ -121,7 +121,7 @@ export interface WriteStats {
   busyRetries: number;
   /** the longest time a call waited for the write lock held by other processes, ms */
   longestLockWaitMs: number;
-  /** fsyncs of the log made for soft commits that no durable commit had flushed within SOFT_FLUSH_MS */
+  /** fsyncs of the log the store made itself: one SOFT_FLUSH_MS after the first unflushed soft commit */
   softFlushes: number;
 }
 
@@ -287,15 +287,7 @@ class Writer {
     const committed = outcomes.filter((o) => o.ok).length;
     this.stats.calls += committed;
     this.stats.failed += outcomes.length - committed;
-    this.stats.commits++;
-    if (this.level === 'NORMAL' && this.durable === 'FULL') {
-      this.stats.softCommits++;
-      this.softPending = true;
-      this.flushTimer ??= setTimeout(() => this.flushSoft(), SOFT_FLUSH_MS).unref();
-    } else if (this.durable === 'FULL') {
-      // a FULL commit fsyncs the whole log, and with it every soft commit before it
-      this.softPending = false;
-    }
+    if (committed > 0) this.recordCommit();
     this.stats.largestBatch = Math.max(this.stats.largestBatch, jobs.length);
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]!;
@@ -304,10 +296,21 @@ class Writer {
     });
   }
 
+  private recordCommit(): void {
+    this.stats.commits++;
+    if (this.level === 'NORMAL' && this.durable === 'FULL') {
+      this.stats.softCommits++;
+      this.softPending = true;
+      // A FULL commit that wrote pages would have flushed the log too, but one that changed nothing
+      // writes no frame and syncs nothing: the timer does not try to tell them apart.
+      this.flushTimer ??= setTimeout(() => this.flushSoft(), SOFT_FLUSH_MS).unref();
+    }
+  }
+
   /**
-   * Bounds what a power loss can take to SOFT_FLUSH_MS of signs of life when no state change comes
-   * along to flush them: an fsync of the log file (what a FULL commit does), off the event loop and
-   * outside the write lock.
+   * Bounds what a power loss can take to SOFT_FLUSH_MS of signs of life, whether or not a state
+   * change came along to flush them: an fsync of the log file (what a FULL commit does), off the
+   * event loop and outside the write lock.
    */
   private flushSoft(): void {
     this.flushTimer = null;
