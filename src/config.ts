@@ -15,7 +15,7 @@ export const SETTINGS = [
   { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
   { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
   { key: 'logLevel', flag: 'log-level', env: 'FLEETDECK_LOG_LEVEL', default: 'info', help: 'pino log level (logs go to stderr)' },
-  { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma: FULL (acknowledged writes survive power loss) or NORMAL' },
+  { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma for state changes: FULL (acknowledged changes survive power loss; signs of life are flushed within 1 s) or NORMAL' },
   { key: 'policy', flag: 'policy', env: 'FLEETDECK_POLICY', default: '(data dir)/policy.json', help: 'operator policy file (JSON, docs/policy.md): approvals for scopes and run types, leased-run limits; re-read when it changes' },
   { key: 'retainDays', flag: 'retain-days', env: 'FLEETDECK_RETAIN_DAYS', default: '30', help: 'days finished runs (with their evidence, handoffs, blockers and claims) and revoked tokens stay in the live database; 0 keeps them forever (docs/retention.md)' },
   { key: 'retainEventsDays', flag: 'retain-events-days', env: 'FLEETDECK_RETAIN_EVENTS_DAYS', default: '90', help: 'days audit events stay in the live log before they move to archive segments (still verified by audit verify); 0 keeps them live forever' },
