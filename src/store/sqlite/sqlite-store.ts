@@ -103,7 +103,7 @@ class TurnGuard {
 
 const leftTheTurnError = () => new Error('a store transaction awaited something other than its repositories');
 
-/** What the writer has done since the store opened (`fleetdeck doctor`, tests, benches). */
+/** What the writer has done since the store opened (for tests and benches). */
 export interface WriteStats {
   /** write calls committed (each kept its all-or-nothing meaning inside its batch) */
   calls: number;
