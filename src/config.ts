@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
+import { isPostgresUrl, redactUrl } from './store/open-store.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints

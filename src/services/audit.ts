@@ -1,4 +1,5 @@
 import type { FleetEvent } from '../domain/event.js';
+import type { ArchiveStore } from '../store/port/archive.js';
 import type { RawEventRow } from '../store/port/events.js';
 import { ChainWalker } from './audit-chain.js';
 import { decodeSegment } from './retention/archive-segment.js';
@@ -51,37 +52,14 @@ export async function verifyAudit(deps: Deps): Promise<AuditReport> {
   // hashes of archived events that may still be in the live log too (deleted in batches after archiving)
   const archivedHashes = new Map<number, string>();
 
-  for (const segment of await store.list()) {
-    if (segment.firstSeq > walker.nextSeq) {
-      const reason = `events ${walker.nextSeq}–${segment.firstSeq - 1} are in no archive segment: the segment before ${segment.name} is missing`;
-      return report({ seq: walker.nextSeq, reason, segment: segment.name });
-    }
-    if (segment.firstSeq < walker.nextSeq) {
-      return report({ seq: segment.firstSeq, reason: `segment ${segment.name} overlaps the segment before it (a segment was duplicated or renamed)`, segment: segment.name });
-    }
-    const body = await store.read(segment.name);
-    if (body === null) return report({ seq: segment.firstSeq, reason: `segment ${segment.name} disappeared while being verified`, segment: segment.name });
-    let rows: RawEventRow[];
-    try {
-      rows = decodeSegment(body);
-    } catch (error) {
-      const reason = `segment ${segment.name} is not readable: ${(error as Error).message} (the segment was altered)`;
-      return report({ seq: segment.firstSeq, reason, segment: segment.name });
-    }
-    for (const row of rows) {
-      const broken = walker.accept(row);
-      if (broken) return report({ seq: row.seq, reason: `in segment ${segment.name}: ${broken}`, segment: segment.name });
-      if (firstLive !== null && row.seq >= firstLive) archivedHashes.set(row.seq, row.hash);
-      if (anchor && row.seq === anchor.seq) hashAtAnchor = row.hash;
-      if (row.seq === mark.throughSeq) hashAtMark = row.hash;
-    }
-    if (walker.lastSeq !== segment.lastSeq) {
-      const reason = `segment ${segment.name} ends at seq ${walker.lastSeq}, not ${segment.lastSeq} (the segment was truncated or altered)`;
-      return report({ seq: walker.nextSeq, reason, segment: segment.name });
-    }
-    archive.segments++;
-    archive.events += rows.length;
-  }
+  const archived = await walkArchive(store, walker, (row) => {
+    if (firstLive !== null && row.seq >= firstLive) archivedHashes.set(row.seq, row.hash);
+    if (anchor && row.seq === anchor.seq) hashAtAnchor = row.hash;
+    if (row.seq === mark.throughSeq) hashAtMark = row.hash;
+  });
+  archive.segments = archived.segments;
+  archive.events = archived.events;
+  if (archived.broken) return report(archived.broken);
   if (walker.lastSeq < mark.throughSeq) {
     const reason = `the archive ends at seq ${walker.lastSeq} but the live log was archived through seq ${mark.throughSeq}: the segment(s) after it are missing`;
     return report({ seq: walker.nextSeq, reason });
@@ -117,6 +95,47 @@ export async function verifyAudit(deps: Deps): Promise<AuditReport> {
     return report({ seq: anchor.seq, reason });
   }
   return report(null);
+}
+
+export interface ArchiveWalk {
+  segments: number;
+  events: number;
+  broken: { seq: number; reason: string; segment?: string } | null;
+}
+
+/**
+ * Reads every archive segment in seq order into `walker`: names a missing segment (a gap in the
+ * seqs), a duplicated or renamed one (an overlap), an unreadable or truncated one, and an altered
+ * event (the walker's link and hash checks). `visit` sees every archived event that links.
+ */
+export async function walkArchive(store: ArchiveStore, walker: ChainWalker, visit: (row: RawEventRow) => void = () => {}): Promise<ArchiveWalk> {
+  const walk: ArchiveWalk = { segments: 0, events: 0, broken: null };
+  const stop = (seq: number, reason: string, segment: string): ArchiveWalk => ({ ...walk, broken: { seq, reason, segment } });
+  for (const segment of await store.list()) {
+    if (segment.firstSeq > walker.nextSeq) {
+      return stop(walker.nextSeq, `events ${walker.nextSeq}–${segment.firstSeq - 1} are in no archive segment: the segment before ${segment.name} is missing`, segment.name);
+    }
+    if (segment.firstSeq < walker.nextSeq) return stop(segment.firstSeq, `segment ${segment.name} overlaps the segment before it (a segment was duplicated or renamed)`, segment.name);
+    const body = await store.read(segment.name);
+    if (body === null) return stop(segment.firstSeq, `segment ${segment.name} disappeared while being verified`, segment.name);
+    let rows: RawEventRow[];
+    try {
+      rows = decodeSegment(body);
+    } catch (error) {
+      return stop(segment.firstSeq, `segment ${segment.name} is not readable: ${(error as Error).message} (the segment was altered)`, segment.name);
+    }
+    for (const row of rows) {
+      const broken = walker.accept(row);
+      if (broken) return stop(row.seq, `in segment ${segment.name}: ${broken}`, segment.name);
+      visit(row);
+    }
+    if (walker.lastSeq !== segment.lastSeq) {
+      return stop(walker.nextSeq, `segment ${segment.name} ends at seq ${walker.lastSeq}, not ${segment.lastSeq} (the segment was truncated or altered)`, segment.name);
+    }
+    walk.segments++;
+    walk.events += rows.length;
+  }
+  return walk;
 }
 
 export interface EventPage {

@@ -143,3 +143,55 @@ describe('retention', () => {
 function errorOf(result: { isError?: boolean; structuredContent?: Record<string, unknown> }): string | undefined {
   return result.isError ? ((result.structuredContent?.error as { code?: string } | undefined)?.code ?? 'error') : undefined;
 }
+
+describe('figures kept as the state changes (migration 013)', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await openTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('the counters agree with a full count after a mixed workload, and totals never shrink under retention', async () => {
+    const w = await connectClient(t.app);
+    const ops = await connectClient(t.app, 'operator');
+    await w.ok('register_agent', { name: 'w', role: 'implementer' });
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await w.ok<{ run_id: string }>('submit_task', { title: `t${i}`, instructions: 'x', to_role: 'implementer', max_attempts: 1 })).run_id);
+    for (let i = 0; i < 9; i++) {
+      const taken = await w.ok<{ run: { run_id: string } }>('take_task');
+      t.clock.advance(45_000);
+      if (i % 3 === 0) await w.ok('submit_result', { run_id: taken.run.run_id, outcome: 'completed', summary: 'ok', usage: { tokens_in: 10, tokens_out: 2, cost_usd: 0.01 } });
+      else if (i % 3 === 1) await w.ok('submit_result', { run_id: taken.run.run_id, outcome: 'failed', summary: 'no', retryable: false });
+      else await ops.ok('cancel_run', { run_id: taken.run.run_id, reason: 'not needed' });
+    }
+    await ops.ok('requeue_run', { run_id: ids[1]!, reason: 'try again' });
+
+    const fullCount = async () => {
+      const counts: Record<string, number> = {};
+      let cursor: string | undefined;
+      do {
+        const page = await w.ok<{ runs: { state: string }[]; next_cursor: string | null }>('list_runs', { limit: 200, ...(cursor ? { cursor } : {}) });
+        for (const r of page.runs) counts[r.state] = (counts[r.state] ?? 0) + 1;
+        cursor = page.next_cursor ?? undefined;
+      } while (cursor);
+      return counts;
+    };
+    const kept = await t.app.deps.store.read(async (tx) => ({ byState: await tx.runs.countByState(), figures: await tx.metrics.runFigures(t.clock.now(), [60_000]) }));
+    expect(kept.byState).toEqual(await fullCount());
+    expect(kept.figures!.processing).toMatchObject({ count: 6, cumulative: [6] });
+    expect(kept.figures!).toMatchObject({ tokensIn: 10 * 3, failures: 3 });
+
+    t.clock.advance(31 * DAY_MS);
+    await w.ok('heartbeat', {});
+    const removed = await applyRetention(t.app.deps);
+    expect(removed.runs).toBeGreaterThan(0);
+    const after = await t.app.deps.store.read(async (tx) => ({ byState: await tx.runs.countByState(), figures: await tx.metrics.runFigures(t.clock.now(), [60_000]) }));
+    expect(after.byState).toEqual(await fullCount());
+    expect(after.figures!.processing.count).toBe(6); // a counter: retention does not take finished work back
+    expect(after.figures!.tokensIn).toBe(30);
+    await w.close();
+    await ops.close();
+  });
+});

@@ -7,7 +7,7 @@ import { tempDir } from '../helpers/app.js';
 
 const NOW = Date.UTC(2026, 11, 7, 12);
 
-const append = (tx: Tx, i: number) => tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, NOW);
+const append = (tx: Tx, i: number) => tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { note: String(i) } }, NOW);
 
 /**
  * Group commit in one process (issue 22): concurrent writes share one transaction and its flush,
@@ -54,7 +54,7 @@ describe('group commit', () => {
         store.write(async (tx) => {
           const event = await append(tx, i);
           if (i === 3) throw new Error('call 3 breaks a rule after writing');
-          return event.payload;
+          return event.seq;
         }),
       ),
     );
@@ -62,7 +62,7 @@ describe('group commit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect((results[2] as PromiseRejectedResult).reason).toEqual(new Error('call 3 breaks a rule after writing'));
     const payloads = outside.prepare('SELECT payload FROM events ORDER BY seq').pluck().all() as string[];
-    expect(payloads.map((p) => (JSON.parse(p) as { i: number }).i)).toEqual([0, 1, 2, 4]);
+    expect(payloads.map((p) => Number((JSON.parse(p) as { note: string }).note))).toEqual([0, 1, 2, 4]);
     expect(store.writeStats.largestBatch).toBe(4);
     expect(store.writeStats.failed).toBe(1);
     // the chain has no gap where the failed call's event was: seq and prev_hash follow on

@@ -3,6 +3,7 @@ import type { RunsForgotten } from '../../store/port/retention.js';
 import type { Tx } from '../../store/port/index.js';
 import { ARCHIVE_BLOCK, encodeSegment } from './archive-segment.js';
 import { segmentName } from '../../store/port/archive.js';
+import { sweepOrphanBlobFiles } from './blob-files.js';
 import { cutoff, DEFAULT_RETENTION, type RetentionSettings } from './settings.js';
 
 /**
@@ -26,12 +27,14 @@ export interface RetentionReport {
   signals: number;
   tokens: number;
   blobs: number;
+  /** evidence files removed from the data directory (no blob row refers to them any more) */
+  blobFiles: number;
   /** false when the pass stopped at its time budget with work left (the next pass goes on) */
   finished: boolean;
 }
 
 const emptyReport = (): RetentionReport => ({
-  archivedEvents: 0, segments: [], deletedEvents: 0, runs: 0, artifacts: 0, handoffs: 0, blockers: 0, claims: 0, signals: 0, tokens: 0, blobs: 0, finished: true,
+  archivedEvents: 0, segments: [], deletedEvents: 0, runs: 0, artifacts: 0, handoffs: 0, blockers: 0, claims: 0, signals: 0, tokens: 0, blobs: 0, blobFiles: 0, finished: true,
 });
 
 /**
@@ -41,7 +44,7 @@ const emptyReport = (): RetentionReport => ({
  * tokens past their periods. Every step is idempotent and safe in many processes at once. Stops
  * when nothing is left or `budgetMs` has passed.
  */
-export async function applyRetention(deps: Deps, options: { budgetMs?: number; settings?: RetentionSettings } = {}): Promise<RetentionReport> {
+export async function applyRetention(deps: Deps, options: { budgetMs?: number; settings?: RetentionSettings; sweepFiles?: boolean } = {}): Promise<RetentionReport> {
   const settings = options.settings ?? deps.settings.retention ?? DEFAULT_RETENTION;
   const deadline = Date.now() + (options.budgetMs ?? 200);
   const report = emptyReport();
@@ -71,6 +74,7 @@ export async function applyRetention(deps: Deps, options: { budgetMs?: number; s
   if (signalsBefore !== null && due.signals) {
     await repeat(inBudget, () => forgetRows(deps, report, 'signals', (tx) => tx.retention.forgetAckedSignals(signalsBefore, ROWS_PER_BATCH)));
   }
+  if (report.blobs > 0 || options.sweepFiles) report.blobFiles = await sweepOrphanBlobFiles(deps);
   report.finished = inBudget();
   return report;
 }

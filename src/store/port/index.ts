@@ -64,6 +64,11 @@ export interface Store {
   /** Problems found by the engine's own consistency check; empty when healthy. */
   integrityCheck(): Promise<string[]>;
   schemaVersion(): Promise<number>;
+  /**
+   * Calls `onCommit` as soon as another process commits (PostgreSQL: LISTEN/NOTIFY on a dedicated
+   * connection; resolves once listening). Absent where polling the audit log is all there is (SQLite).
+   */
+  listen?(onCommit: (seq: number) => void): Promise<void>;
   /** Where archived audit events are kept (SQLite: files in `<dataDir>/archive/`; PostgreSQL: a table). */
   archive(dataDir: string): ArchiveStore;
   close(): Promise<void>;
