@@ -38,6 +38,17 @@ export interface Tx {
   retention: RetentionRepo;
 }
 
+/** How a write may be committed. */
+export interface WriteOptions {
+  /**
+   * Asked after `fn` succeeded, before the commit: true when the transaction recorded nothing but
+   * signs of life (soft state, SPEC §3 "Sessions"), so the engine may commit it without waiting
+   * for the disk; a crash may then lose it (docs/identity-and-liveness.md says how much). Without
+   * it, or when it answers false, the commit is as durable as the store is configured.
+   */
+  soft?: () => boolean;
+}
+
 /**
  * The Store port. `write` runs `fn` in one serializable write transaction (SQLite: BEGIN IMMEDIATE,
  * one writer per process at a time, SQLITE_BUSY retried with jitter outside the transaction) and
@@ -49,7 +60,7 @@ export interface Store {
   /** 'sqlite' or 'postgres': for doctor/stats output only, never for rules */
   readonly engine: 'sqlite' | 'postgres';
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** SQLite: truncates the WAL when no reader holds it (harmless from many processes). PostgreSQL: no-op. */
   checkpoint(): Promise<void>;
   /** Problems found by the engine's own consistency check; empty when healthy. */
