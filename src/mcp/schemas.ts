@@ -1,3 +1,4 @@
+import { iso, isoOrNull } from '../domain/time.js';
 import { z } from 'zod';
 import type { Handoff } from '../domain/handoff.js';
 import { SIGNAL_KINDS, type Signal } from '../domain/signal.js';
@@ -62,8 +63,7 @@ export function waitingHandoffsOut(handoffs: Handoff[]): { waiting_handoffs?: z.
   return handoffs.length > 0 ? { waiting_handoffs: handoffs.map(waitingHandoffOut) } : {};
 }
 
-export const iso = (ms: number): string => new Date(ms).toISOString();
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : iso(ms));
+export { iso, isoOrNull };
 
 export const errorSchema = z.object({
   code: z.string(),

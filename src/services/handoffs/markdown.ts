@@ -3,6 +3,7 @@
  * order they need it — what state the handoff is in, what to do next, what changed, what failed,
  * the risks and open questions, and links to the evidence. Pure: takes what services loaded.
  */
+import { iso } from '../../domain/time.js';
 import type { HandoffDetail } from './steps/view.js';
 
 export function renderHandoffMarkdown(d: HandoffDetail): string {
@@ -77,7 +78,6 @@ function stateLine(d: HandoffDetail): string {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
