@@ -1,4 +1,4 @@
-import type { DeadReason, Run, RunOutcome, RunState } from '../../domain/run.js';
+import type { DeadReason, Run, RunResult, RunState } from '../../domain/run.js';
 
 /** What a new run row needs: the run's own fields as the domain names them, and how it starts. */
 export type NewRunRow = Pick<
@@ -32,15 +32,7 @@ export interface RunPatch {
   takenAt?: number | null;
   finishedAt?: number | null;
   lastError?: string | null;
-  result?: {
-    outcome: RunOutcome;
-    summary: string;
-    evidence: string[];
-    risks: string[];
-    by: string;
-    epoch: number;
-    at: number;
-  } | null;
+  result?: RunResult | null;
   bumpEpoch?: boolean;
   bumpAttempts?: boolean;
   bumpRetries?: boolean;
