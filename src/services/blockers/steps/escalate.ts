@@ -1,7 +1,7 @@
 /**
  * `on_stale: escalate`: when the owner of a run falls silent, an operator decides what happens.
- * Called from runs/recovery.ts `escalateRun` inside the stale-agent (or lapsed-lease) transaction,
- * after the run was moved to `blocked`. Tx-only: must not import services/tx.ts.
+ * Called from runs/steps/recovery.ts `escalateRun` inside the stale-agent (or lapsed-lease) transaction,
+ * after the run was moved to `blocked`.
  */
 import type { Blocker } from '../../../domain/blocker.js';
 import { isEventOf } from '../../../domain/event.js';

@@ -1,6 +1,6 @@
 /**
  * Raising a blocker inside a caller's transaction: used by raise_blocker, the policy rules and the
- * stale-owner escalation (an expiry hook). Tx-only: must not import services/tx.ts.
+ * stale-owner escalation (an expiry hook).
  */
 import { FleetError, invalidState } from '../../../domain/errors.js';
 import { type Blocker, type BlockerKind, type BlockerOrigin } from '../../../domain/blocker.js';

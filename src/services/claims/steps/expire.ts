@@ -1,6 +1,6 @@
 /**
- * Claims in the expiry pass that every write transaction and every sweep runs (services/expiry.ts).
- * Takes a Tx; must not import services/tx.ts.
+ * Claims in the expiry pass that every write transaction and every sweep runs (services/expiry.ts),
+ * registered in ./lifecycle.ts.
  */
 import type { Agent } from '../../../domain/agent.js';
 import type { Claim } from '../../../domain/claim.js';

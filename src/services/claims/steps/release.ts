@@ -1,7 +1,6 @@
 /**
  * Ending and moving claims inside a caller's transaction. Other concepts call these from their own
- * `writeTx` (a run's result or cancellation, a stale agent, an accepted handoff), so this module
- * takes a Tx and must not import services/tx.ts.
+ * `writeTx` (a run's end, a stale agent, an accepted handoff).
  */
 import type { Claim } from '../../../domain/claim.js';
 import type { Tx } from '../../../store/port/index.js';

@@ -1,7 +1,7 @@
 import type { RunMovedEventType } from '../../../domain/event.js';
 /**
  * Handoff steps inside a caller's transaction, shared by the handoff tools and the stale-agent
- * recovery (an expiry hook). Tx-only: must not import services/tx.ts.
+ * recovery (an expiry hook).
  */
 import { livenessAt } from '../../../domain/agent.js';
 import { ROLE_FANOUT_LIMIT, type Handoff, type WithdrawReason } from '../../../domain/handoff.js';
