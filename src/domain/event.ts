@@ -6,7 +6,7 @@ import type { RunTransitionVia } from './run.js';
  * are `run.<via>` unless the transition names its own type (run.taken, run.completed, …).
  */
 export const EVENT_TYPES = [
-  'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused',
+  'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused', 'agent.forgotten',
   'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred',
   'run.submitted', 'run.started', 'run.taken', 'run.completed', 'run.failed', 'run.retry_scheduled', 'run.dead_lettered',
   'run.expired', 'run.escalated', 'run.cancelled', 'run.blocked', 'run.unblocked', 'run.handoff_pending',

@@ -228,6 +228,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
     out.single('fleetdeck_http_sessions_opened_total', 'counter', 'MCP sessions opened on this HTTP server.', counters.sessionsOpened);
     out.single('fleetdeck_http_rate_limited_total', 'counter', 'Requests answered 429 by the per-token rate limit.', counters.rateLimited);
     out.single('fleetdeck_http_unauthorized_total', 'counter', 'Requests answered 401 (no, unknown or revoked token).', counters.unauthorized);
+    webConsole?.writeMetrics(out);
     out.family('fleetdeck_http_responses_total', 'counter', 'HTTP responses by route and status code.');
     for (const [k, n] of counters.requests) {
       const [route, status] = k.split(' ');

@@ -4,6 +4,7 @@ import type { BlockerRepo } from './blockers.js';
 import type { HandoffRepo } from './handoffs.js';
 import type { ArtifactRepo } from './artifacts.js';
 import type { ClaimRepo } from './claims.js';
+import type { ConsoleSessionRepo } from './console-sessions.js';
 import type { EventRepo } from './events.js';
 import type { ExternalTaskRepo } from './external-tasks.js';
 import type { MetricsRepo } from './metrics.js';
@@ -25,6 +26,7 @@ export interface Tx {
   handoffs: HandoffRepo;
   artifacts: ArtifactRepo;
   claims: ClaimRepo;
+  consoleSessions: ConsoleSessionRepo;
   events: EventRepo;
   externalTasks: ExternalTaskRepo;
   metrics: MetricsRepo;

@@ -4,6 +4,7 @@ import { pgAgentRepo } from './repos/agents.js';
 import { pgArtifactRepo } from './repos/artifacts.js';
 import { pgBlockerRepo } from './repos/blockers.js';
 import { pgClaimRepo } from './repos/claims.js';
+import { pgConsoleSessionRepo } from './repos/console-sessions.js';
 import { pgEventRepo } from './repos/events.js';
 import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
@@ -21,6 +22,7 @@ export function buildPgTx(s: PgSession): Tx {
     handoffs: pgHandoffRepo(s),
     artifacts: pgArtifactRepo(s),
     claims: pgClaimRepo(s),
+    consoleSessions: pgConsoleSessionRepo(s),
     events: pgEventRepo(s),
     externalTasks: pgExternalTaskRepo(s),
     metrics: pgMetricsRepo(s),

@@ -10,6 +10,7 @@ import { sqliteBlockerRepo } from './repos/blockers.js';
 import { sqliteHandoffRepo } from './repos/handoffs.js';
 import { sqliteArtifactRepo } from './repos/artifacts.js';
 import { sqliteClaimRepo } from './repos/claims.js';
+import { sqliteConsoleSessionRepo } from './repos/console-sessions.js';
 import { sqliteEventRepo } from './repos/events.js';
 import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
@@ -33,6 +34,7 @@ export function buildTx(db: Db): Tx {
     handoffs: sqliteHandoffRepo(db),
     artifacts: sqliteArtifactRepo(db),
     claims: sqliteClaimRepo(db),
+    consoleSessions: sqliteConsoleSessionRepo(db),
     events: sqliteEventRepo(db),
     externalTasks: sqliteExternalTaskRepo(db),
     metrics: sqliteMetricsRepo(db),
