@@ -120,6 +120,7 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     if (!await tx.agents.get(agentId)) throw notFound('agent', agentId);
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
     if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
+    const reported = reportsSomethingNew((await tx.agents.get(agentId))!, input);
     const renewed = await recordSignOfLife(tx, agentId, now, true);
     await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
@@ -128,7 +129,7 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
       currentRunId: input.run_id,
       usage: input.usage,
     });
-    await tx.events.append(
+    if (reported) await tx.events.append(
       {
         actor: agentId,
         type: 'agent.heartbeat',
@@ -146,6 +147,21 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     const agent = (await tx.agents.get(agentId))!;
     return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
   });
+}
+
+/**
+ * Whether a heartbeat tells the fleet something an operator would read later: a status, note,
+ * progress or current run different from what is stored, or usage. Such a heartbeat is an audit
+ * event. One that only renews leases is not: liveness is soft state (SPEC §3 "Sessions"), its
+ * effect is the agent's last-seen time, and a fleet of a few hundred agents renewing every minute
+ * would otherwise write millions of events a week that say nothing (docs/retention.md).
+ */
+function reportsSomethingNew(agent: Agent, input: HeartbeatInput): boolean {
+  if (input.usage !== undefined) return true;
+  if (input.status !== undefined && input.status !== agent.status) return true;
+  if (input.note !== undefined && input.note !== agent.note) return true;
+  if (input.progress !== undefined && input.progress !== agent.progress) return true;
+  return input.run_id !== undefined && input.run_id !== agent.currentRunId;
 }
 
 /** A sign of life from any tool call of a bound caller. */

@@ -1,3 +1,4 @@
+import { FleetError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { Store } from './port/index.js';
 import { isPostgresUrl } from './postgres/url.js';
@@ -20,4 +21,29 @@ export async function openStore(settings: StoreSettings, now: () => number, logg
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open({ file: settings.db, synchronous: settings.synchronous, now });
+}
+
+/** A data-directory file carried in an embedded fleet's backup (evidence blobs, the policy file). */
+export interface BackupDataFile {
+  relativePath: string;
+  absolutePath: string;
+}
+
+const POSTGRES_BACKUP_HINT =
+  'back up PostgreSQL with its own tools (pg_dump, or base backups with WAL archiving for point-in-time recovery), then run `fleetdeck doctor` and `fleetdeck audit verify` on the restored database (docs/retention.md)';
+
+/**
+ * `fleetdeck backup`: a consistent copy of a live embedded fleet while writers run (SQLite's online
+ * backup API), with the data files it refers to, in one file.
+ */
+export async function backupFleet(db: string, destination: string, dataFiles: () => BackupDataFile[]) {
+  if (isPostgresUrl(db)) throw new FleetError('INVALID_INPUT', 'fleetdeck backup copies the embedded SQLite fleet only', POSTGRES_BACKUP_HINT);
+  const { backupDatabase } = await import('./sqlite/backup.js');
+  return backupDatabase(db, destination, dataFiles);
+}
+
+/** `fleetdeck restore`: a backup written by backupFleet becomes `<dataDir>/fleet.db` with its data files. */
+export async function restoreFleet(backupFile: string, dataDir: string) {
+  const { restoreDatabase } = await import('./sqlite/backup.js');
+  return restoreDatabase(backupFile, dataDir);
 }

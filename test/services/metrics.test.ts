@@ -44,7 +44,8 @@ describe('fleet metrics from the database', () => {
 
     // the boss goes quiet past its lease; the worker stays alive
     t.clock.advance(240_000);
-    await worker.ok('heartbeat', {});
+    await worker.ok('heartbeat', { note: 'still going' });
+    await worker.ok('heartbeat', {}); // renews only: no event
     const later = await metrics.figures();
     expect(later.agents).toMatchObject({ active: 1, stale: 1 });
     // counted incrementally from the last scrape, so the totals only grow

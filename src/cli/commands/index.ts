@@ -59,6 +59,8 @@ export const COMMANDS: CommandEntry[] = [
   { path: ['token', 'create'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenCreateCommand) },
   { path: ['token', 'list'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenListCommand) },
   { path: ['token', 'revoke'], section: 'admin', load: () => import('./token.js').then((m) => m.tokenRevokeCommand) },
+  { path: ['backup'], section: 'admin', load: () => import('./backup.js').then((m) => m.backupCommand) },
+  { path: ['restore'], section: 'admin', load: () => import('./backup.js').then((m) => m.restoreCommand) },
   { path: ['audit', 'verify'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditVerifyCommand) },
   { path: ['audit', 'anchor'], section: 'admin', load: () => import('./audit.js').then((m) => m.auditAnchorCommand) },
   { path: ['policy', 'check'], section: 'admin', load: () => import('./agents-control.js').then((m) => m.policyCheckCommand) },

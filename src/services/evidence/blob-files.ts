@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHA256_PATTERN } from '../../domain/artifact.js';
@@ -87,4 +87,20 @@ async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close().catch(() => {});
   }
+}
+
+/** Every blob file under `<dataDir>/blobs`, relative to the data directory (what a backup carries). */
+export function listBlobFiles(dataDir: string): { relativePath: string; absolutePath: string }[] {
+  const root = blobsRoot(dataDir);
+  if (!existsSync(root)) return [];
+  const out: { relativePath: string; absolutePath: string }[] = [];
+  for (const fan of readdirSync(root)) {
+    const dir = join(root, fan);
+    if (!statSync(dir).isDirectory()) continue;
+    for (const name of readdirSync(dir)) {
+      if (!SHA256_PATTERN.test(name)) continue; // temporary files of writes in flight are not blobs yet
+      out.push({ relativePath: join('blobs', fan, name), absolutePath: join(dir, name) });
+    }
+  }
+  return out;
 }
