@@ -66,8 +66,8 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
 
   const views: [RegExp, ViewRoute][] = [
     [/^\/$/, () => overviewView(deps)],
-    [/^\/agents$/, (ctx) => agentsView(deps, ctx)],
-    [/^\/runs$/, (_ctx, q) => runsView(deps, q)],
+    [/^\/agents$/, (ctx, q) => agentsView(deps, ctx, q)],
+    [/^\/runs$/, (ctx, q) => runsView(deps, ctx, q)],
     [/^\/runs\/(run_[0-9a-z]{1,60})$/, (ctx, _q, m) => runDetailView(deps, ctx, m[1]!)],
     [/^\/claims$/, (ctx, q) => claimsView(deps, ctx, q)],
     [/^\/blockers$/, (ctx) => blockersView(deps, ctx)],

@@ -66,7 +66,8 @@ ${b.options.length ? html`<label>Option <select name="option"><option value="">â
 <label>Reassign to agent <select name="to_agent"><option value="">â€”</option>${agentOptions}</select></label>
 <label>or role <input name="to_role" size="12" maxlength="64"></label>
 </div>
-<div class="buttons">${DECISION_BUTTONS.map(([value, label]) => html`<button type="submit" name="decision" value="${value}"${value === 'cancel' || value === 'deny' ? html` class="danger"` : value === 'approve' ? html` class="primary"` : ''}>${label}</button>`)}</div>`,
+<div class="buttons">${DECISION_BUTTONS.map(([value, label]) => html`<button type="submit" name="decision" value="${value}"${value === 'cancel' || value === 'deny' ? html` class="danger"` : value === 'approve' ? html` class="primary"` : ''}${value === 'cancel' ? html` data-confirm="Cancel the run ${view.run?.title ?? b.runId}? Its holder stops and its claims are released."` : ''}>${label}</button>`)}</div>
+<output class="result" aria-live="polite"></output>`,
   { label: `Decide: ${b.question}`, className: 'action decision' },
 )}
 </article>`;

@@ -6,6 +6,7 @@ import type { ArtifactRepo } from './artifacts.js';
 import type { ClaimRepo } from './claims.js';
 import type { ConsoleSessionRepo } from './console-sessions.js';
 import type { EventRepo } from './events.js';
+import type { ListingRepo } from './listings.js';
 import type { ExternalTaskRepo } from './external-tasks.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
@@ -29,6 +30,7 @@ export interface Tx {
   consoleSessions: ConsoleSessionRepo;
   events: EventRepo;
   externalTasks: ExternalTaskRepo;
+  listings: ListingRepo;
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;

@@ -8,6 +8,7 @@ import { pgConsoleSessionRepo } from './repos/console-sessions.js';
 import { pgEventRepo } from './repos/events.js';
 import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
+import { pgListingRepo } from './repos/listings.js';
 import { pgMetricsRepo } from './repos/metrics.js';
 import { pgRunRepo } from './repos/runs.js';
 import { pgSignalRepo } from './repos/signals.js';
@@ -25,6 +26,7 @@ export function buildPgTx(s: PgSession): Tx {
     consoleSessions: pgConsoleSessionRepo(s),
     events: pgEventRepo(s),
     externalTasks: pgExternalTaskRepo(s),
+    listings: pgListingRepo(s),
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),
     runs: pgRunRepo(s),

@@ -13,6 +13,7 @@ import { sqliteClaimRepo } from './repos/claims.js';
 import { sqliteConsoleSessionRepo } from './repos/console-sessions.js';
 import { sqliteEventRepo } from './repos/events.js';
 import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
+import { sqliteListingRepo } from './repos/listings.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
 import { sqliteRunRepo } from './repos/runs.js';
@@ -37,6 +38,7 @@ export function buildTx(db: Db): Tx {
     consoleSessions: sqliteConsoleSessionRepo(db),
     events: sqliteEventRepo(db),
     externalTasks: sqliteExternalTaskRepo(db),
+    listings: sqliteListingRepo(db),
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
     runs: sqliteRunRepo(db),
