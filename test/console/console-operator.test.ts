@@ -320,11 +320,11 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     expect(await page.locator('table.events').textContent()).not.toContain('while selecting');
 
     // typing in a filter (outside the live region) is never replaced
-    await page.getByLabel('Agent').fill('heart');
+    await page.locator('form.filters input[name="agent"]').fill('heart');
     await coord.ok('submit_task', { title: 'while typing', instructions: 'x', to_role: 'implementer' });
     await page.mouse.click(5, 5); // let go of the selection
     await waitText(page, 'table.events', 'while typing');
-    expect(await page.getByLabel('Agent').inputValue()).toBe('heart');
+    expect(await page.locator('form.filters input[name="agent"]').inputValue()).toBe('heart');
   }, 90_000);
 
   it('fits a 390 px phone on every view, with long names and a decision form', async () => {
@@ -339,7 +339,6 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     for (const view of [...VIEWS, `/runs/${run.run_id}`, '/events?heartbeats=show']) {
       await page.goto(`${http.origin}${view}`);
       const d = await page.evaluate(() => { const d = (globalThis as unknown as { document: Doc }).document.documentElement; return { scroll: d.scrollWidth, client: d.clientWidth }; });
-      if (d.scroll > 390) console.log(view, await page.evaluate(() => [...(globalThis as any).document.querySelectorAll('*')].filter((e: any) => e.getBoundingClientRect().right > 392).slice(0, 12).map((e: any) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).join(' | ')));
       expect(d.scroll, `${view} is ${d.scroll}px wide`).toBeLessThanOrEqual(390);
     }
   });
