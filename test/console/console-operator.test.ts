@@ -103,9 +103,17 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     await sixth.getByRole('button', { name: 'Deny', exact: true }).click();
     const error = await waitText(page, `article[data-blocker="${blockers[5]}"] output.result`, 'INVALID_INPUT');
     expect(error).toMatch(/text|reason/i);
-    const box = await sixth.locator('output.result').boundingBox();
-    const button = await sixth.getByRole('button', { name: 'Deny', exact: true }).boundingBox();
-    expect(Math.abs(box!.y - button!.y)).toBeLessThan(200); // beside the button, not 1,800 px above it
+    // beside the button, not 1,800 px above it (measured on the page as it is now: a live update may have re-rendered the card)
+    await expect
+      .poll(() =>
+        page.evaluate((id) => {
+          const card = (globalThis as unknown as { document: { querySelector(s: string): { querySelector(s: string): { getBoundingClientRect(): { y: number } } | null } | null } }).document.querySelector(`article[data-blocker="${id}"]`);
+          const out = card?.querySelector('output.result');
+          const deny = card?.querySelector('button[value="deny"]');
+          return out && deny ? Math.abs(out.getBoundingClientRect().y - deny.getBoundingClientRect().y) : Infinity;
+        }, blockers[5]!),
+      )
+      .toBeLessThan(200);
     await sixth.getByRole('button', { name: 'Cancel', exact: true }).click();
     await page.getByRole('dialog').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'No, keep it' }).click();
@@ -304,7 +312,8 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     expect(after.refetches).toBeLessThanOrEqual(Math.ceil(20 / 3) + 1);
     expect(after.refetches).toBeLessThan(before.refetches);
 
-    // heartbeats alone: no refresh at all
+    // heartbeats alone: no refresh at all (after any refresh still due from the measurement)
+    await new Promise((r) => setTimeout(r, 3500));
     const quiet = await page.evaluate(() => (globalThis as unknown as { __consoleLive: { refreshes: number } }).__consoleLive.refreshes);
     for (let i = 0; i < 10; i++) await beat.ok('heartbeat', { note: `quiet ${i}` });
     await new Promise((r) => setTimeout(r, 3500));
@@ -356,31 +365,25 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
       expect(size, `${view}: ${size} bytes`).toBeLessThanOrEqual(64 * 1024);
     }
 
-    const fcp = async (path: string) => {
+    type Perf = { performance: { getEntriesByName(n: string): { startTime: number }[] } };
+    const paintOf = async (p: Page) => {
+      await p.waitForFunction(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint').length > 0);
+      return p.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint')[0]!.startTime);
+    };
+    const fcp = async (p: Page, path: string) => {
       const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        await page.goto(`${http.origin}${path}`);
-        times.push(
-          await page.evaluate(
-            () =>
-              (globalThis as unknown as { performance: { getEntriesByName(n: string): { startTime: number }[] } }).performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0,
-          ),
-        );
+      for (let i = 0; i < 5; i++) {
+        await p.goto(`${http.origin}${path}`);
+        times.push(await paintOf(p));
       }
-      return times.sort((a, b) => a - b)[1]!;
+      return times.sort((a, b) => a - b)[2]!;
     };
     const signInContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const signInPage = await signInContext.newPage();
-    const base: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await signInPage.goto(`${http.origin}/login`);
-      base.push(await signInPage.evaluate(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): { startTime: number }[] } }).performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0));
-    }
+    const signInPaint = await fcp(await signInContext.newPage(), '/login');
     await signInContext.close();
-    const signInPaint = base.sort((a, b) => a - b)[1]!;
     const paints: Record<string, number> = {};
-    for (const view of [...VIEWS, `/runs/${run.run_id}`]) paints[view] = await fcp(view);
-    console.log(`first contentful paint (median of 3, ms): sign-in ${signInPaint.toFixed(0)}; ${Object.entries(paints).map(([v, ms]) => `${v} ${ms.toFixed(0)}`).join(', ')}`);
+    for (const view of [...VIEWS, `/runs/${run.run_id}`]) paints[view] = await fcp(page, view);
+    console.log(`first contentful paint (median of 5, ms): sign-in ${signInPaint.toFixed(0)}; ${Object.entries(paints).map(([v, ms]) => `${v} ${ms.toFixed(0)}`).join(', ')}`);
     for (const [view, ms] of Object.entries(paints)) expect(ms, `${view} painted in ${ms} ms, sign-in in ${signInPaint} ms`).toBeLessThanOrEqual(2 * signInPaint);
   });
 
