@@ -49,7 +49,7 @@ section, article { min-width: 0; }
 .error { background: var(--bad-bg); color: var(--bad); }
 table { border-collapse: collapse; width: 100%; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
 th, td { text-align: left; padding: .4rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .82rem; text-transform: uppercase; overflow-wrap: anywhere; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
+th { font-size: .82rem; text-transform: uppercase; overflow-wrap: break-word; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.wrap, td.payload { overflow-wrap: break-word; }
 td.payload code { font-size: .8rem; word-break: break-all; }
@@ -167,6 +167,22 @@ form.stack { display: flex; flex-direction: column; gap: .5rem; }
   .board { grid-template-columns: 1fr; }
   dl.facts { grid-template-columns: 1fr; }
   .action-row form { width: 100%; }
+  /* stacked cells keep their column's name */
+  table.agents td:nth-child(2)::before { content: "Role: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(3)::before { content: "Workspace: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(4)::before { content: "Liveness: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(5)::before { content: "Status: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(6)::before { content: "Current run: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(7)::before { content: "Claims: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(8)::before { content: "Usage: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(9)::before { content: "Last seen: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(1)::before { content: "Scope: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(2)::before { content: "Mode: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(3)::before { content: "Holder: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(4)::before { content: "Run: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(5)::before { content: "Since: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(6)::before { content: "Expires: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(7)::before { content: "Reason: "; color: var(--muted); font-size: .8rem; }
 }
 .action-row form, .action-row label, .decide label { max-width: 100%; min-width: 0; }
 .action-row select, .decide select { width: 100%; }
