@@ -192,11 +192,11 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     await page.goto(`${http.origin}/events?family=run`);
     const runEvents = Number((await page.locator('.pager .total').first().textContent())!.replace(/,/g, ''));
     expect(runEvents).toBeGreaterThanOrEqual(66); // 3 started + 3 completed + 60 submitted
-    expect(await page.locator('table.events tbody tr').count()).toBe(50);
+    expect(await page.locator('table.events tbody tr').count()).toBe(25);
     await page.getByRole('link', { name: 'Next page' }).first().click();
     await page.waitForURL(/cursor=/);
     const secondPage = await page.locator('table.events tbody tr').count();
-    expect(secondPage).toBe(Math.min(50, runEvents - 50));
+    expect(secondPage).toBe(Math.min(25, runEvents - 25));
     await page.goto(`${http.origin}/events?type=run.completed`);
     await waitText(page, '.pager .total', '3');
     await page.goto(`${http.origin}/events`);
@@ -370,21 +370,25 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
       await p.waitForFunction(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint').length > 0);
       return p.evaluate(() => (globalThis as unknown as Perf).performance.getEntriesByName('first-contentful-paint')[0]!.startTime);
     };
-    const fcp = async (p: Page, path: string) => {
-      const times: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        await p.goto(`${http.origin}${path}`);
-        times.push(await paintOf(p));
-      }
-      return times.sort((a, b) => a - b)[2]!;
-    };
+    // the sign-in page and each view loaded in turn, so both see the same machine load
     const signInContext = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const signInPaint = await fcp(await signInContext.newPage(), '/login');
+    const signInPage = await signInContext.newPage();
+    const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    const paints: Record<string, { view: number; signIn: number }> = {};
+    for (const view of [...VIEWS, `/runs/${run.run_id}`]) {
+      const v: number[] = [];
+      const l: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        await signInPage.goto(`${http.origin}/login`);
+        l.push(await paintOf(signInPage));
+        await page.goto(`${http.origin}${view}`);
+        v.push(await paintOf(page));
+      }
+      paints[view] = { view: median(v), signIn: median(l) };
+    }
     await signInContext.close();
-    const paints: Record<string, number> = {};
-    for (const view of [...VIEWS, `/runs/${run.run_id}`]) paints[view] = await fcp(page, view);
-    console.log(`first contentful paint (median of 5, ms): sign-in ${signInPaint.toFixed(0)}; ${Object.entries(paints).map(([v, ms]) => `${v} ${ms.toFixed(0)}`).join(', ')}`);
-    for (const [view, ms] of Object.entries(paints)) expect(ms, `${view} painted in ${ms} ms, sign-in in ${signInPaint} ms`).toBeLessThanOrEqual(2 * signInPaint);
+    console.log(`first contentful paint (median of 5, ms, view / sign-in loaded in turn): ${Object.entries(paints).map(([v, p]) => `${v} ${p.view.toFixed(0)}/${p.signIn.toFixed(0)}`).join(', ')}`);
+    for (const [view, p] of Object.entries(paints)) expect(p.view, `${view} painted in ${p.view} ms, sign-in in ${p.signIn} ms`).toBeLessThanOrEqual(2 * p.signIn);
   });
 
   it('keeps the browser signed in across a restart of the app on the same database', async () => {

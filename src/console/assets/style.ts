@@ -54,6 +54,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 td.wrap, td.payload { overflow-wrap: break-word; }
 td.payload code { font-size: .8rem; word-break: break-all; }
 table.events time { white-space: nowrap; }
+/* fixed layout: the browser sizes columns from the first row, not by measuring 50 rows first */
+table.events { table-layout: fixed; }
+table.events th:nth-child(1) { width: 4.5rem; }
+table.events th:nth-child(2) { width: 13rem; }
+table.events th:nth-child(3) { width: 12rem; }
+table.events th:nth-child(4) { width: 12rem; }
+table.events th:nth-child(5) { width: 13rem; }
+table.events td { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; }
 .badge { display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .78rem; font-weight: 600; background: var(--info-bg); color: var(--info); white-space: nowrap; }
 .b-active, .b-completed, .b-leased { background: var(--ok-bg); color: var(--ok); }

@@ -9,7 +9,7 @@ import { badge, empty, type View } from './layout.js';
 import { pager } from './pager.js';
 import { payloadView } from './payload.js';
 
-const PER_PAGE = 50;
+const PER_PAGE = 25;
 
 /**
  * The audit log, newest first, paged, filtered in the database by family (`run`, `blocker`, …),
