@@ -7,6 +7,7 @@ import { ASSETS } from './assets/index.js';
 import { currentSession, endSession, handleLogin, showLogin, type Auth } from './auth.js';
 import { ChainStatus } from './chain-status.js';
 import { HttpRefusal, httpStatusOf, localPath, readForm, redirect, sendAsset, sendHtml, sendJson, wantsJson } from './http-util.js';
+import { consoleHint } from './hints.js';
 import { LiveStreams } from './live.js';
 import { errorText, noticeText } from './notices.js';
 import { RateLimiter, SIGN_IN_LIMIT, type RateLimit } from './rate-limit.js';
@@ -136,7 +137,7 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
       return redirect(res, withParams(back, { notice: name }));
     } catch (error) {
       if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
-      if (json) return sendJson(res, httpStatusOf(error.code), { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
+      if (json) return sendJson(res, httpStatusOf(error.code), { ok: false, error: { code: error.code, message: consoleHint(error.message), hint: consoleHint(error.hint) } });
       return redirect(res, withParams(back, { error: error.code, action: name satisfies ActionName }));
     }
   }
@@ -146,13 +147,13 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
       await route(req, res);
     } catch (error) {
       if (error instanceof HttpRefusal) {
-        if (wantsJson(req)) return sendJson(res, error.status, { ok: false, error: { code: error.status === 413 ? 'TOO_LARGE' : 'INVALID_INPUT', message: error.message, hint: error.hint } });
+        if (wantsJson(req)) return sendJson(res, error.status, { ok: false, error: { code: error.status === 413 ? 'TOO_LARGE' : 'INVALID_INPUT', message: consoleHint(error.message), hint: consoleHint(error.hint) } });
         return sendHtml(res, error.status, errorPage(error.status, error.message, error.hint), error.status === 413 ? { Connection: 'close' } : {});
       }
       if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
       const status = httpStatusOf(error.code);
-      if (wantsJson(req)) return sendJson(res, status, { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
-      sendHtml(res, status, errorPage(status, error.message, error.hint));
+      if (wantsJson(req)) return sendJson(res, status, { ok: false, error: { code: error.code, message: consoleHint(error.message), hint: consoleHint(error.hint) } });
+      sendHtml(res, status, errorPage(status, consoleHint(error.message)!, consoleHint(error.hint)));
     }
   }
 

@@ -103,6 +103,7 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     await sixth.getByRole('button', { name: 'Deny', exact: true }).click();
     const error = await waitText(page, `article[data-blocker="${blockers[5]}"] output.result`, 'INVALID_INPUT');
     expect(error).toMatch(/text|reason/i);
+    expect(error).not.toMatch(/resolve_blocker|cancel_run|reassign_run|requeue_run|fleet_status/); // hints name console actions
     // beside the button, not 1,800 px above it (measured on the page as it is now: a live update may have re-rendered the card)
     await expect
       .poll(() =>

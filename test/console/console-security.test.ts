@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAccessToken } from '../../src/services/access-tokens.js';
 import type { HttpServerHandle } from '../../src/transports/http.js';
-import { openTestApp, tempDir, type TestApp } from '../helpers/app.js';
+import { connectClient, openTestApp, tempDir, type TestApp } from '../helpers/app.js';
 import { rawRequest, startTestHttp } from '../helpers/http.js';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -36,6 +36,14 @@ describe('web console security over HTTP', () => {
     return { status: res.status, session: m && m[1] ? `fleetdeck_session=${m[1]}` : null, location: res.headers.get('location') };
   }
 
+  async function openTestAgentRun(): Promise<string> {
+    const agent = await connectClient(t.app);
+    await agent.ok('register_agent', { name: 'worker', role: 'implementer' });
+    const run = await agent.ok<{ run_id: string }>('start_run', { title: 'open run' });
+    await agent.close();
+    return run.run_id;
+  }
+
   const operatorToken = async () => (await createAccessToken(t.app.deps, 'operator:test', { kind: 'operator', label: 'ops' })).secret;
 
   it('redirects after sign-in only to a same-origin path', async () => {
@@ -68,6 +76,13 @@ describe('web console security over HTTP', () => {
     // a chunked body over the limit (no Content-Length) is refused too
     const chunked = await rawRequest(`${http.origin}/actions/pause-agent`, { headers: { ...h, ...FORM, 'Transfer-Encoding': 'chunked' }, body: 'agent_id=' + 'b'.repeat(70 * 1024) });
     expect(chunked.status).toBe(413);
+    // hints name the console's actions, not MCP tools
+    const t2 = await openTestAgentRun();
+    const requeue = await fetch(`${http.origin}/actions/requeue-run`, { method: 'POST', headers: { ...h, ...FORM, Accept: 'application/json' }, body: `run_id=${t2}` });
+    expect(requeue.status).toBe(409);
+    const hint = ((await requeue.json()) as { error: { hint: string } }).error.hint;
+    expect(hint).toContain("Cancel run on the run's page");
+    expect(hint).not.toMatch(/cancel_run|reassign_run/);
     // a newline in next on the sign-in page is no 500
     expect((await fetch(`${http.origin}/login?next=/a%0Ab`)).status).toBe(200);
   });
