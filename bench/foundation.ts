@@ -167,7 +167,7 @@ async function writeThroughput(dir: string): Promise<string> {
 
     const variants: Record<'bare' | 'store' | 'expiry' | 'service', (i: number) => unknown> = {
       bare: (i) => bareTx.immediate(i),
-      store: (i) => store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { note: 'bench', i } }, Date.now())),
+      store: (i) => store.write(async (tx) => await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { note: 'bench', progress: i } }, Date.now())),
       expiry: () => writeTx(app.deps, async () => 0),
       service: (i) => heartbeat(app.deps, agent.id, { note: `bench ${i}`, progress: 0.5 }),
     };

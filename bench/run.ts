@@ -24,6 +24,8 @@ const OPTIONAL: { file: string; exportName: string }[] = [
   { file: 'console.ts', exportName: 'benchConsole' },
   { file: 'pg.ts', exportName: 'benchPg' },
   { file: 'agentq.ts', exportName: 'benchAgentq' },
+  { file: 'history.ts', exportName: 'benchHistoryLarge' },
+  { file: 'steady-state.ts', exportName: 'benchSteadyState' },
 ];
 
 function machine(): string {

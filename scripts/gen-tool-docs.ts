@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadAllCommands } from '../src/cli/commands/index.js';
+import { SETTINGS } from '../src/config.js';
 import { RESOURCES } from '../src/mcp/resources/index.js';
 import { inputJsonSchema } from '../src/mcp/tool-schema.js';
 import type { AnyTool } from '../src/mcp/tool.js';
@@ -93,6 +94,12 @@ function synopsis(usage: string, path: string[]): string {
   return first.startsWith('fleetdeck') ? first : `fleetdeck ${path.join(' ')}`;
 }
 
+/** Every setting of `serve --help` (src/config.ts): flag, environment variable, default, meaning. */
+export function renderSettings(): string {
+  const rows = SETTINGS.map((s) => `| \`--${s.flag}\` | \`${s.env}\` | ${cell(s.default)} | ${cell(s.help)} |`);
+  return [GENERATED, '', '| flag | environment | default | what it sets |', '|---|---|---|---|', ...rows].join('\n');
+}
+
 function replaceBetween(text: string, name: string, heading: string, body: string): string {
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
@@ -107,7 +114,8 @@ function replaceBetween(text: string, name: string, heading: string, body: strin
 /** README text with both generated sections brought up to date (idempotent). */
 export function updateReadme(text: string): string {
   const withTools = replaceBetween(text, 'tools', 'Tools', renderTools());
-  return replaceBetween(replaceBetween(withTools, 'resources', 'Resources', renderResources()), 'cli', 'CLI', renderCli());
+  const withCli = replaceBetween(replaceBetween(withTools, 'resources', 'Resources', renderResources()), 'cli', 'CLI', renderCli());
+  return replaceBetween(withCli, 'settings', 'Settings', renderSettings());
 }
 
 function main(argv: string[]): number {

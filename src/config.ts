@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { isPostgresUrl, redactUrl } from './store/postgres/url.js';
+import { isPostgresUrl, redactUrl } from './store/open-store.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
@@ -17,6 +17,9 @@ export const SETTINGS = [
   { key: 'logLevel', flag: 'log-level', env: 'FLEETDECK_LOG_LEVEL', default: 'info', help: 'pino log level (logs go to stderr)' },
   { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma: FULL (acknowledged writes survive power loss) or NORMAL' },
   { key: 'policy', flag: 'policy', env: 'FLEETDECK_POLICY', default: '(data dir)/policy.json', help: 'operator policy file (JSON, docs/policy.md): approvals for scopes and run types, leased-run limits; re-read when it changes' },
+  { key: 'retainDays', flag: 'retain-days', env: 'FLEETDECK_RETAIN_DAYS', default: '30', help: 'days finished runs (with their evidence, handoffs, blockers and claims) and revoked tokens stay in the live database; 0 keeps them forever (docs/retention.md)' },
+  { key: 'retainEventsDays', flag: 'retain-events-days', env: 'FLEETDECK_RETAIN_EVENTS_DAYS', default: '90', help: 'days audit events stay in the live log before they move to archive segments (still verified by audit verify); 0 keeps them live forever' },
+  { key: 'retainSignalsDays', flag: 'retain-signals-days', env: 'FLEETDECK_RETAIN_SIGNALS_DAYS', default: '7', help: 'days acknowledged signals are kept; 0 keeps them forever' },
   { key: 'pollMs', flag: 'poll-ms', env: 'FLEETDECK_POLL_MS', default: '200', help: 'how often this process looks for events written by other processes (notifications, long polls)' },
 ] as const;
 
@@ -34,6 +37,9 @@ export interface Config {
   synchronous: 'FULL' | 'NORMAL';
   pollMs: number;
   policy: string;
+  retainDays: number;
+  retainEventsDays: number;
+  retainSignalsDays: number;
 }
 
 type Issue = { path: string[]; message: string };
@@ -67,6 +73,9 @@ const CHECKS: Record<keyof Config, Check> = {
   synchronous: oneOf(['FULL', 'NORMAL']),
   pollMs: number(10, 10_000, true),
   policy: text,
+  retainDays: number(0, 36_500, false),
+  retainEventsDays: number(0, 36_500, false),
+  retainSignalsDays: number(0, 36_500, false),
 };
 
 const ConfigSchema = {
@@ -130,6 +139,9 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
     policy: pick('policy') ? resolve(pick('policy')!) : join(dataDir, 'policy.json'),
+    retainDays: pick('retainDays') ?? 30,
+    retainEventsDays: pick('retainEventsDays') ?? 90,
+    retainSignalsDays: pick('retainSignalsDays') ?? 7,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

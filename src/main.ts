@@ -6,8 +6,7 @@ import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
-import { openStore } from './store/open-store.js';
-import { isPostgresUrl } from './store/postgres/url.js';
+import { isPostgresUrl, openStore } from './store/open-store.js';
 
 export interface App {
   deps: Deps;
@@ -37,11 +36,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
   const feed = new ChangeFeed(store, config.pollMs, (error) => logger.warn({ err: error }, 'change feed poll failed'));
   const postgres = isPostgresUrl(config.db);
   // Other replicas' commits wake this process's feed at once (LISTEN/NOTIFY); the poll stays as the fallback.
-  // The driver is imported only for a PostgreSQL URL (open-store.ts), so the class is too.
-  if (postgres && options.listen !== false) {
-    const { PgStore } = await import('./store/postgres/pg-store.js');
-    if (store instanceof PgStore) await store.listen(() => feed.poke());
-  }
+  if (options.listen !== false) await store.listen?.(() => feed.poke());
   const deps: Deps = {
     store,
     clock,
@@ -55,6 +50,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
       },
       policyFile: config.policy,
       ...(postgres ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
+      retention: { runsDays: config.retainDays, eventsDays: config.retainEventsDays, signalsDays: config.retainSignalsDays },
     },
     onCommit: () => feed.poke(),
   };

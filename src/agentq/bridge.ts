@@ -1,6 +1,7 @@
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunEvent } from '../domain/event.js';
 import type { Logger } from '../logger.js';
 import type { ChangeFeed } from '../services/change-feed.js';
 import type { Deps } from '../services/deps.js';
@@ -105,7 +106,7 @@ export class AgentqBridge {
 
     const relayNow = () => void this.relay.pass(channel).catch((e: unknown) => this.o.logger.warn({ err: (e as Error).message }, 'agentq: relay pass failed'));
     const unsubscribe = this.o.feed.subscribe((events) => {
-      if (events.some((e) => e.type.startsWith('run.'))) relayNow();
+      if (events.some(isRunEvent)) relayNow();
     });
     const timer = setInterval(relayNow, this.o.relayPollMs ?? 1000);
     relayNow();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import { DECISIONS } from '../domain/blocker.js';
 import { FleetError } from '../domain/errors.js';
-import { agentId, blockerId, claimId, role, runId, shortText, text } from '../mcp/schemas.js';
+import { agentId, blockerId, claimId, role, runId, shortText, text } from '../domain/inputs.js';
 import { resolveBlocker } from '../services/blockers/resolve.js';
 import { forceRelease } from '../services/claims/release-scope.js';
 import type { Deps } from '../services/deps.js';

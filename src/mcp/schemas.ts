@@ -1,32 +1,9 @@
 import { z } from 'zod';
-import { LIMITS } from '../domain/limits.js';
 import type { Handoff } from '../domain/handoff.js';
 import { SIGNAL_KINDS, type Signal } from '../domain/signal.js';
 
-/** Shared pieces of the tool schemas, so bounds and id shapes are written once. */
-export const idOf = (prefix: string) =>
-  z
-    .string()
-    .max(LIMITS.id)
-    .regex(new RegExp(`^${prefix}_[0-9a-z]+$`), `must look like ${prefix}_…`);
-
-export const agentId = idOf('agt');
-export const runId = idOf('run');
-export const claimId = idOf('clm');
-export const handoffId = idOf('hof');
-export const blockerId = idOf('blk');
-export const artifactId = idOf('art');
-
-export const shortText = z.string().max(LIMITS.shortText);
-export const text = z.string().max(LIMITS.text);
-export const longText = z.string().max(LIMITS.longText);
-export const name = z.string().trim().min(1).max(LIMITS.name);
-export const role = z
-  .string()
-  .trim()
-  .min(1)
-  .max(LIMITS.role)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'letters, digits, . _ : - (e.g. implementer, reviewer)');
+/** Shared pieces of the tool schemas, so bounds and id shapes are written once (the input ones in domain/inputs.ts). */
+export { agentId, artifactId, blockerId, claimId, handoffId, idOf, longText, name, role, runId, shortText, text } from '../domain/inputs.js';
 export const isoTime = z.string().describe('ISO 8601 time');
 
 export const signalSchema = z.object({

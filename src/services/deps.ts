@@ -3,6 +3,7 @@ import type { Clock } from '../clock.js';
 import type { TokenVault } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/port/index.js';
+import type { RetentionSettings } from './retention/settings.js';
 
 export interface ServiceSettings {
   agentLeaseSeconds: number;
@@ -17,6 +18,8 @@ export interface ServiceSettings {
    * is stored in the database.
    */
   inlineBlobBytes?: number;
+  /** how long finished work, events and signals stay in the live database (default DEFAULT_RETENTION) */
+  retention?: RetentionSettings;
 }
 
 /** Everything a service needs, injected by the composition root (src/main.ts). */

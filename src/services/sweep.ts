@@ -2,6 +2,7 @@ import { anchorAudit } from './audit-anchor.js';
 import type { Deps } from './deps.js';
 import { expiryGate, nextDeadline } from './expiry-gate.js';
 import { expireDue, type ExpiryReport } from './expiry.js';
+import { applyRetention } from './retention/apply.js';
 
 /**
  * One sweep: the expiry pass for the times nobody writes. One read learns the earliest deadline in
@@ -38,12 +39,16 @@ const MIN_DELAY_MS = 50;
  * is how deadlines written by other processes are learned); truncates the WAL every
  * `checkpointEvery` interval sweeps. Timers are unref'd: they never keep a process alive on their own.
  */
+/** How often a server applies retention (a pass is a few short transactions; many processes may do it). */
+const RETENTION_EVERY_MS = 60_000;
+
 export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEvery = 12): Sweeper {
   const gate = expiryGate(deps.store);
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
   let lastIntervalSweep = Date.now();
   let count = 0;
+  let lastRetention = 0;
   const arm = () => {
     if (stopped) return;
     const intervalAt = lastIntervalSweep + intervalSeconds * 1000;
@@ -61,6 +66,11 @@ export function startSweeper(deps: Deps, intervalSeconds: number, checkpointEver
         if (interval && ++count % checkpointEvery === 0) await deps.store.checkpoint();
         // the audit head, kept outside the database so that `audit verify` sees a truncated tail
         if (interval) await anchorAudit(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write the audit anchor'));
+        if (interval && Date.now() - lastRetention >= RETENTION_EVERY_MS) {
+          lastRetention = Date.now();
+          const applied = await applyRetention(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'retention pass failed; will retry'));
+          if (applied && (applied.archivedEvents > 0 || applied.runs > 0)) deps.logger.info({ retention: { ...applied, segments: applied.segments.length } }, 'retention applied');
+        }
       })
       .catch((error: unknown) => deps.logger.warn({ err: error }, 'sweep failed; will retry'))
       .finally(arm);

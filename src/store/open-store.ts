@@ -3,6 +3,9 @@ import type { Logger } from '../logger.js';
 import type { Store } from './port/index.js';
 import { isPostgresUrl } from './postgres/url.js';
 
+/** What adapters may know of a `--db` value without knowing the engines: which kind it is, and how to show it. */
+export { isPostgresUrl, redactUrl } from './postgres/url.js';
+
 export interface StoreSettings {
   /** a SQLite file path, or a postgres:// / postgresql:// URL */
   db: string;
@@ -21,6 +24,16 @@ export async function openStore(settings: StoreSettings, now: () => number, logg
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open({ file: settings.db, synchronous: settings.synchronous, now });
+}
+
+/** The newest schema version this build's migrations for the engine of `db` reach (for `doctor`). */
+export async function knownSchemaVersion(db: string): Promise<number> {
+  if (isPostgresUrl(db)) {
+    const { PgStore } = await import('./postgres/pg-store.js');
+    return PgStore.knownVersion();
+  }
+  const { loadMigrations } = await import('./sqlite/migrate.js');
+  return Math.max(0, ...loadMigrations().map((m) => m.version));
 }
 
 /** A data-directory file carried in an embedded fleet's backup (evidence blobs, the policy file). */

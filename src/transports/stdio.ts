@@ -5,7 +5,7 @@ import type { Toolset } from '../mcp/tool.js';
 import type { ToolProfile } from '../mcp/tools/index.js';
 import { registerOrResumeByName } from '../services/agents.js';
 import { VERSION } from '../version.js';
-import { redactUrl } from '../store/postgres/url.js';
+import { redactUrl } from '../store/open-store.js';
 import { GuardedStdioServerTransport } from './stdio/guarded-transport.js';
 
 export interface StdioOptions {

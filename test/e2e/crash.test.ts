@@ -1,3 +1,4 @@
+import { isEventOf } from '../../src/domain/event.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/services/audit.js';
@@ -102,7 +103,7 @@ describe('kill -9 while writing', () => {
         notes: new Set(
           (await tx.events
             .list({ types: ['agent.heartbeat'], limit: 1_000_000 }))
-            .map((e) => e.payload.note as string),
+            .map((e) => (isEventOf(e, 'agent.heartbeat') ? e.payload.note : null) as string),
         ),
       }));
       for (const id of [...agents, ...lateAcked]) expect(stored.agents.has(id), id).toBe(true);

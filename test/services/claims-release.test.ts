@@ -1,3 +1,4 @@
+import { isEventOf, type EventType } from '../../src/domain/event.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FleetError } from '../../src/domain/errors.js';
 import { registerAgent } from '../../src/services/agents.js';
@@ -19,7 +20,7 @@ let alice: string;
 let bob: string;
 
 const operator = { kind: 'operator' as const, name: 'ops' };
-const eventsOf = (types: string[]) => readTx(t.app.deps, async (tx) => await tx.events.list({ types, limit: 1000 }));
+const eventsOf = <T extends EventType>(types: T[]) => readTx(t.app.deps, async (tx) => (await tx.events.list({ types, limit: 1000 })).filter((e) => isEventOf(e, ...types)));
 const activeIds = async (agentId: string) => (await listClaims(t.app.deps, { agentId })).claims.map((c) => c.claim.id).sort();
 
 async function claimIds(agentId: string, patterns: string[], extra: Record<string, unknown> = {}): Promise<string[]> {

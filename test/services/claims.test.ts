@@ -1,3 +1,4 @@
+import { isEventOf, type EventType } from '../../src/domain/event.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ancestorPrefixes, CLAIM_TTL, normalizeScope, prefixRangeEnd, type ClaimKind, type ClaimMode } from '../../src/domain/claim.js';
 import { FleetError } from '../../src/domain/errors.js';
@@ -22,7 +23,7 @@ async function claim(who: string, kind: ClaimKind, pattern: string, mode: ClaimM
 }
 
 const lastSeq = () => readTx(t.app.deps, async (tx) => await tx.events.lastSeq());
-const eventsOf = (types: string[]) => readTx(t.app.deps, async (tx) => await tx.events.list({ types, limit: 1000 }));
+const eventsOf = <T extends EventType>(types: T[]) => readTx(t.app.deps, async (tx) => (await tx.events.list({ types, limit: 1000 })).filter((e) => isEventOf(e, ...types)));
 
 beforeEach(async () => {
   t = await openTestApp({ agentLeaseSeconds: '300' });

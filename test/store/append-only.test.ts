@@ -16,7 +16,7 @@ describe('the audit log is append-only and chained', () => {
     file = join(tmp.dir, 'fleet.db');
     store = await SqliteStore.open({ file, synchronous: 'FULL', now: () => NOW });
     await store.write(async (tx) => {
-      for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, NOW + i);
+      for (let i = 0; i < 3; i++) await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { progress: i } }, NOW + i);
     });
   });
   afterEach(async () => {
@@ -35,12 +35,12 @@ describe('the audit log is append-only and chained', () => {
   it('refuses UPDATE and DELETE on events, from any connection', () => {
     const raw = new Database(file);
     try {
-      expect(() => raw.prepare("UPDATE events SET payload = '{\"i\":99}' WHERE seq = 2").run()).toThrow(/events are append-only/);
+      expect(() => raw.prepare("UPDATE events SET payload = '{\"progress\":99}' WHERE seq = 2").run()).toThrow(/events are append-only/);
       expect(() => raw.prepare('UPDATE events SET at = at + 1').run()).toThrow(/events are append-only/);
       expect(() => raw.prepare('DELETE FROM events WHERE seq = 3').run()).toThrow(/events are append-only/);
       expect(() => raw.prepare('DELETE FROM events').run()).toThrow(/events are append-only/);
       expect(raw.prepare('SELECT count(*) FROM events').pluck().get()).toBe(3);
-      expect(raw.prepare('SELECT payload FROM events WHERE seq = 2').pluck().get()).toBe('{"i":1}');
+      expect(raw.prepare('SELECT payload FROM events WHERE seq = 2').pluck().get()).toBe('{"progress":1}');
     } finally {
       raw.close();
     }

@@ -83,7 +83,7 @@ describe('busy handling', () => {
         const before = await tx.events.lastSeq();
         // a read started while this write is open sees only committed events
         seen.push(await store.read(async (r) => await r.events.lastSeq()));
-        await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { i } }, NOW);
+        await tx.events.append({ actor: 'system', type: 'agent.heartbeat', payload: { progress: i } }, NOW);
         return before;
       }),
     );

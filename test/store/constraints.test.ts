@@ -17,7 +17,7 @@ describe('schema constraints', () => {
     db = store.db;
     await store.write(async (tx) => {
       await tx.agents.insert({ id: 'agt_ok', name: 'alice', role: 'implementer', workspace: null, capabilities: [], tokenHash: 'h', leaseSeconds: 60, now: NOW });
-      await tx.events.append({ actor: 'agt_ok', type: 'agent.registered', agentId: 'agt_ok', payload: { name: 'alice' } }, NOW);
+      await tx.events.append({ actor: 'agt_ok', type: 'agent.registered', agentId: 'agt_ok', payload: { name: 'alice', role: null, workspace: null, capabilities: [] } }, NOW);
     });
   });
   afterEach(async () => {

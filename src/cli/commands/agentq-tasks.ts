@@ -14,8 +14,8 @@ import { cliActor } from '../../services/runs/cli-actor.js';
 import { submitResult } from '../../services/runs/result.js';
 import { flag, requireStr, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { colour, printJson, printLine, printTable } from '../output.js';
+import { iso } from '../format.js';
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
 function idArg(args: ParsedArgs, usage: string): string {
   const id = args.positionals[0];
@@ -51,6 +51,13 @@ export function taskViewJson(v: ExternalTaskView) {
   };
 }
 
+/** The task named by the command's ID (a task id or a run id), and its JSON view. */
+async function taskByIdArg(args: ParsedArgs, usage: string) {
+  const id = idArg(args, usage);
+  const view = await withApp(args, (app) => getExternalTaskView(app.deps, ORIGIN, id));
+  return { view, j: taskViewJson(view) };
+}
+
 export const agentqStatusCommand: Command = {
   path: ['agentq', 'status'],
   summary: 'one agentq task (by task id or run id): state, owner, attempts, completion',
@@ -58,9 +65,7 @@ export const agentqStatusCommand: Command = {
   options: {},
   positionals: true,
   async run(args) {
-    const id = idArg(args, this.usage);
-    const view = await withApp(args, (app) => getExternalTaskView(app.deps, ORIGIN, id));
-    const j = taskViewJson(view);
+    const { j } = await taskByIdArg(args, this.usage);
     if (flag(args, 'json')) {
       printJson(j);
       return 0;
@@ -82,9 +87,7 @@ export const agentqResultCommand: Command = {
   options: {},
   positionals: true,
   async run(args) {
-    const id = idArg(args, this.usage);
-    const view = await withApp(args, (app) => getExternalTaskView(app.deps, ORIGIN, id));
-    const j = taskViewJson(view);
+    const { view, j } = await taskByIdArg(args, this.usage);
     const last = view.completions.at(-1);
     const code = j.state === 'completed' ? 0 : ['failed', 'dead', 'cancelled'].includes(j.state) ? 2 : 3;
     const out = { task_id: j.task_id, run_id: j.run_id, status: j.state, summary: last?.completion.summary ?? j.result?.summary ?? null, result_ref: last?.completion.resultRef ?? null, evidence: j.evidence, completion: j.completions.at(-1) ?? null };

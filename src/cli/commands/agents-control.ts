@@ -1,5 +1,5 @@
 import { FleetError } from '../../domain/errors.js';
-import { agentOut } from '../../mcp/tools/agents.js';
+import { agentOut } from '../../mcp/tools/agent-schemas.js';
 import { pauseAgent, unpauseAgent, type PauseResult } from '../../services/operator/pause.js';
 import { triage } from '../../services/operator/triage.js';
 import { policyPath, readPolicyFile } from '../../services/policy/load.js';

@@ -5,15 +5,17 @@ import { colour, printJson, printLine } from '../output.js';
 
 export const auditVerifyCommand: Command = {
   path: ['audit', 'verify'],
-  summary: 'recompute the audit log hash chain and name the first broken link',
+  summary: 'recompute the audit hash chain (archive segments, then the live log) and name the first broken link or missing segment',
   usage:
-    'fleetdeck audit verify [--json] [--db PATH]\nExit code 0 when the chain verifies, 2 when a link is broken or events are missing from the tail (compared with the anchor in the data directory).',
+    'fleetdeck audit verify [--json] [--db PATH]\nChecks the archive segments and the live log as one chain. Exit code 0 when the chain verifies, 2 when a link is broken or events are missing from the tail (compared with the anchor in the data directory).',
   options: {},
   async run(args) {
     const report = await withApp(args, (app) => verifyAudit(app.deps));
     if (flag(args, 'json')) printJson(report);
-    else if (report.ok) printLine(`${colour('ok', 'green')}: ${report.events} event(s), chain verifies up to seq ${report.lastSeq}`);
-    else printLine(`${colour('BROKEN', 'red')} at seq ${report.firstBroken!.seq}: ${report.firstBroken!.reason}`);
+    else if (report.ok) {
+      const archived = report.archive.events > 0 ? ` (${report.archive.events} of them in ${report.archive.segments} archive segment(s))` : '';
+      printLine(`${colour('ok', 'green')}: ${report.events} event(s)${archived}, chain verifies up to seq ${report.lastSeq}`);
+    } else printLine(`${colour('BROKEN', 'red')} at seq ${report.firstBroken!.seq}: ${report.firstBroken!.reason}`);
     return report.ok ? 0 : 2;
   },
 };

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { listClaims } from '../../services/claims/queries.js';
-import { claimViewOut } from '../../mcp/tools/claims.js';
+import { claimViewOut } from '../../mcp/tools/claim-schemas.js';
 import { flag, str, withApp, type Command } from '../command.js';
 import { printJson, printLine, printTable, colour } from '../output.js';
 

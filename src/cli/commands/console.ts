@@ -6,7 +6,7 @@ import { startHttpServer, type HttpServerHandle } from '../../transports/http.js
 import { loadHttpSettings } from '../../transports/http/settings.js';
 import { configFrom, flag, str, type Command } from '../command.js';
 import { printJson, printLine } from '../output.js';
-import { redactUrl } from '../../store/postgres/url.js';
+import { redactUrl } from '../../store/open-store.js';
 
 export const DEFAULT_CONSOLE_PORT = 8766;
 

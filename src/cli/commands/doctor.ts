@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { defaultWorkspace } from '../../config.js';
 import { openApp } from '../../main.js';
 import { verifyAudit } from '../../services/audit.js';
-import { PgStore } from '../../store/postgres/pg-store.js';
-import { isPostgresUrl, redactUrl } from '../../store/postgres/url.js';
-import { loadMigrations } from '../../store/sqlite/migrate.js';
+import { isPostgresUrl, knownSchemaVersion, redactUrl } from '../../store/open-store.js';
 import { VERSION } from '../../version.js';
 import { configFrom, flag, type Command } from '../command.js';
 import { colour, printJson, printLine } from '../output.js';
@@ -116,7 +114,7 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
         ? { name: 'database', status: 'ok', detail: postgres ? `${where} answers; chain head, indexes and constraints valid` : `${config.db} opens; integrity_check ok` }
         : { name: 'database', status: 'fail', detail: `integrity_check: ${problems.slice(0, 3).join('; ')}`, hint: 'restore from a backup; keep the damaged file for analysis' },
     );
-    const known = postgres ? PgStore.knownVersion() : Math.max(0, ...loadMigrations().map((m) => m.version));
+    const known = await knownSchemaVersion(config.db);
     const version = await app.deps.store.schemaVersion();
     checks.push(
       version <= known

@@ -13,6 +13,7 @@ import { queueStats } from '../../services/runs/queue-stats.js';
 import { flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { colour, printJson, printLine, printTable, screenWidth } from '../output.js';
 import { ago } from './stats.js';
+import { iso } from '../format.js';
 
 /**
  * The operator's read-only views of the fleet: the one-screen `fleetdeck status`, `agents`, and
@@ -20,7 +21,6 @@ import { ago } from './stats.js';
  * with their concepts.) Readable tables by default, `--json` for scripts, colour only on a terminal.
  */
 const operator = (): Actor => ({ kind: 'operator', name: userInfo().username });
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const since = (now: number, ms: number | null) => (ms === null ? '-' : `${ago((now - ms) / 1000)} ago`);
 const live = (l: Liveness | null) => (l === 'stale' ? colour('stale', 'red') : l === 'active' ? colour('active', 'green') : '-');
 
@@ -106,42 +106,35 @@ export async function fleetStatus(args: ParsedArgs): Promise<number> {
       `${s.queue.queued} queued${s.queue.oldest_queued_age_seconds !== null ? ` (oldest ${ago(s.queue.oldest_queued_age_seconds)})` : ''} · ${dead}`,
   );
   printLine(`       ${s.leased_runs.length} leased · ${s.open_blockers.length} open blocker(s) · ${s.aging_handoffs.length} offered handoff(s)`);
-  const more = (n: number) => {
-    if (n > SCREEN_ROWS) printLine(colour(`  … ${n - SCREEN_ROWS} more (--json for all)`, 'dim'));
-  };
-  printLine();
-  printLine(colour('AGENTS', 'bold'));
-  printTable(
-    ['NAME', 'ROLE', 'LIVENESS', 'STATUS', 'RUN', 'LAST SEEN', 'NOTE'],
-    s.agents.slice(0, SCREEN_ROWS).map((a) => [a.name, a.role, live(a.liveness) + (a.paused ? colour(' paused', 'yellow') : ''), a.status, a.current_run_id, since(now, Date.parse(a.last_seen_at)), a.note]),
-    40,
-  );
-  more(s.agents.length);
-  printLine();
-  printLine(colour('LEASED RUNS', 'bold'));
-  printTable(
-    ['RUN', 'STATE', 'OWNER', 'LIVENESS', 'LEASE UNTIL', 'ATTEMPTS', 'TITLE'],
-    s.leased_runs.slice(0, SCREEN_ROWS).map((r) => [r.run_id, r.state, r.owner_name ?? r.owner_id, live(r.owner_liveness), r.lease_expires_at, `${r.attempts}/${r.max_attempts}`, r.title]),
-    40,
-  );
-  more(s.leased_runs.length);
-  printLine();
-  printLine(colour('OPEN BLOCKERS', 'bold'));
-  printTable(
-    ['BLOCKER', 'KIND', 'RUN', 'OWNER', 'WAITING', 'QUESTION'],
-    s.open_blockers.slice(0, SCREEN_ROWS).map((b) => [b.blocker_id, b.kind, b.run_id, b.agent_name, ago(b.age_seconds), b.question]),
-    48,
-  );
-  more(s.open_blockers.length);
-  printLine();
-  printLine(colour('OFFERED HANDOFFS', 'bold'));
-  printTable(
-    ['HANDOFF', 'RUN', 'FROM', 'TO', 'WAITING', 'SUMMARY'],
-    s.aging_handoffs.slice(0, SCREEN_ROWS).map((h) => [h.handoff_id, h.run_id, h.from, h.to, ago(h.age_seconds), h.summary]),
-    48,
-  );
-  more(s.aging_handoffs.length);
+  printSection('AGENTS', ['NAME', 'ROLE', 'LIVENESS', 'STATUS', 'RUN', 'LAST SEEN', 'NOTE'], 40, s.agents, (a) => [
+    a.name,
+    a.role,
+    live(a.liveness) + (a.paused ? colour(' paused', 'yellow') : ''),
+    a.status,
+    a.current_run_id,
+    since(now, Date.parse(a.last_seen_at)),
+    a.note,
+  ]);
+  printSection('LEASED RUNS', ['RUN', 'STATE', 'OWNER', 'LIVENESS', 'LEASE UNTIL', 'ATTEMPTS', 'TITLE'], 40, s.leased_runs, (r) => [
+    r.run_id,
+    r.state,
+    r.owner_name ?? r.owner_id,
+    live(r.owner_liveness),
+    r.lease_expires_at,
+    `${r.attempts}/${r.max_attempts}`,
+    r.title,
+  ]);
+  printSection('OPEN BLOCKERS', ['BLOCKER', 'KIND', 'RUN', 'OWNER', 'WAITING', 'QUESTION'], 48, s.open_blockers, (b) => [b.blocker_id, b.kind, b.run_id, b.agent_name, ago(b.age_seconds), b.question]);
+  printSection('OFFERED HANDOFFS', ['HANDOFF', 'RUN', 'FROM', 'TO', 'WAITING', 'SUMMARY'], 48, s.aging_handoffs, (h) => [h.handoff_id, h.run_id, h.from, h.to, ago(h.age_seconds), h.summary]);
   return 0;
+}
+
+/** One section of the status screen: a heading, the first SCREEN_ROWS rows, and how many more --json shows. */
+function printSection<T>(title: string, headers: string[], widest: number, items: T[], row: (item: T) => Parameters<typeof printTable>[1][number]): void {
+  printLine();
+  printLine(colour(title, 'bold'));
+  printTable(headers, items.slice(0, SCREEN_ROWS).map(row), widest);
+  if (items.length > SCREEN_ROWS) printLine(colour(`  … ${items.length - SCREEN_ROWS} more (--json for all)`, 'dim'));
 }
 
 export const agentsCommand: Command = {

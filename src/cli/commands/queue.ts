@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
-import type { Run, RunState } from '../../domain/run.js';
+import type { RunState } from '../../domain/run.js';
 import { RUN_STATES } from '../../domain/run.js';
 import { attachEvidence } from '../../services/evidence/attach.js';
 import { cliActor } from '../../services/runs/cli-actor.js';
@@ -14,31 +14,8 @@ import { submitTask } from '../../services/runs/submit.js';
 import { flag, requireStr, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { fleetStatus } from './fleet-views.js';
 import { colour, printJson, printLine, printTable } from '../output.js';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-function runJson(run: Run) {
-  return {
-    run_id: run.id,
-    title: run.title,
-    type: run.type,
-    state: run.state,
-    dead_reason: run.deadReason,
-    state_reason: run.stateReason,
-    target: run.toAgent ?? `role:${run.toRole}`,
-    priority: run.priority,
-    owner_id: run.ownerId,
-    lease_epoch: run.leaseEpoch,
-    lease_expires_at: iso(run.leaseExpiresAt),
-    attempts: run.attempts,
-    max_attempts: run.maxAttempts,
-    submitter: run.submitter,
-    created_at: iso(run.createdAt),
-    finished_at: iso(run.finishedAt),
-    last_error: run.lastError,
-    result: run.result ? { ...run.result, at: iso(run.result.at) } : null,
-  };
-}
+import { iso } from '../format.js';
+import { runSummaryOut } from '../../mcp/tools/run-schemas.js';
 
 function positional(args: ParsedArgs, what: string, usage: string): string {
   const value = args.positionals[0];
@@ -136,7 +113,7 @@ export const statusCommand: Command = {
     const id = positional(args, 'RUN_ID', this.usage);
     const { run, external } = await withApp(args, (app) => getRunView(app.deps, id));
     if (flag(args, 'json')) {
-      printJson({ ...runJson(run), external: external ? { origin: external.origin, task_id: external.taskId, from: external.sender, reply_to: external.replyTo } : null });
+      printJson({ ...runSummaryOut(run), external: external ? { origin: external.origin, task_id: external.taskId, from: external.sender, reply_to: external.replyTo } : null });
       return 0;
     }
     const state = run.state === 'completed' ? colour(run.state, 'green') : run.state === 'dead' || run.state === 'failed' ? colour(run.state, 'red') : run.state;
@@ -161,7 +138,7 @@ export const resultCommand: Command = {
     const { run, evidence } = await withApp(args, (app) => getRunView(app.deps, id));
     const code = run.state === 'completed' ? 0 : run.result === null ? 3 : 2;
     if (flag(args, 'json')) {
-      printJson({ run_id: run.id, state: run.state, result: runJson(run).result, evidence });
+      printJson({ run_id: run.id, state: run.state, result: runSummaryOut(run).result, evidence });
       return code;
     }
     if (!run.result) {
@@ -216,7 +193,7 @@ async function closeRun(args: ParsedArgs, outcome: 'completed' | 'failed'): Prom
       lease_epoch: epoch,
     });
   });
-  if (flag(args, 'json')) printJson({ ...runJson(out.run), late: out.late, retry_at: iso(out.retryAt) });
+  if (flag(args, 'json')) printJson({ ...runSummaryOut(out.run), late: out.late, retry_at: iso(out.retryAt) });
   else printLine(`${out.run.id} ${out.run.state}${out.retryAt ? ` (retry after ${iso(out.retryAt)})` : ''}${out.late ? ' (late result accepted)' : ''}`);
   return 0;
 }
@@ -275,7 +252,7 @@ export const requeueCommand: Command = {
   async run(args) {
     const id = positional(args, 'RUN_ID', this.usage);
     const run = await withApp(args, async (app) => requeueRun(app.deps, await cliActor(app.deps, undefined), { run_id: id, reason: str(args, 'reason') }));
-    if (flag(args, 'json')) printJson(runJson(run));
+    if (flag(args, 'json')) printJson(runSummaryOut(run));
     else printLine(`${run.id} queued (attempt budget ${run.maxAttempts}, ${run.attempts} used)`);
     return 0;
   },
@@ -298,7 +275,7 @@ export const runsCommand: Command = {
       listRuns(app.deps, await cliActor(app.deps, undefined), { state: states as RunState[] | undefined, role: str(args, 'role'), limit: intOption(args, 'limit') ?? 50 }),
     );
     if (flag(args, 'json')) {
-      printJson({ runs: page.runs.map(runJson), next_cursor: page.nextCursor });
+      printJson({ runs: page.runs.map(runSummaryOut), next_cursor: page.nextCursor });
       return 0;
     }
     printTable(

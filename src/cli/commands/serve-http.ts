@@ -4,7 +4,7 @@ import { openApp } from '../../main.js';
 import type { HttpServerHandle } from '../../transports/http.js';
 import { DEFAULT_HTTP_ADDRESS, HTTP_SETTINGS, loadHttpSettings, parseAddress, type HttpSettingKey } from '../../transports/http/settings.js';
 import { flag, str, type OptionSpec, type ParsedArgs } from '../command.js';
-import { redactUrl } from '../../store/postgres/url.js';
+import { redactUrl } from '../../store/open-store.js';
 
 /** `serve --http`: the flags added to `serve`, and what it does with them. */
 export const HTTP_OPTIONS: OptionSpec = {

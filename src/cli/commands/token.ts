@@ -4,8 +4,8 @@ import type { AccessToken } from '../../store/port/access-tokens.js';
 import { createAccessToken, listAccessTokens, revokeAccessToken } from '../../services/access-tokens.js';
 import { flag, str, withApp, type Command } from '../command.js';
 import { colour, printError, printJson, printLine, printTable } from '../output.js';
+import { iso } from '../format.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 /** Token administration is an operator act of the OS user running the CLI (the stdio trust boundary). */
 const operatorActor = () => `operator:${userInfo().username}`;
 

@@ -1,7 +1,7 @@
-import { eventConcept, type EventType } from '../../domain/event.js';
+import { eventConcept, isEventOf, type FleetEvent } from '../../domain/event.js';
 import { getAgent, listAgents } from '../../services/agents.js';
 import { listClaims } from '../../services/claims/queries.js';
-import { claimViewOut } from '../tools/claims.js';
+import { claimViewOut } from '../tools/claim-schemas.js';
 import { completeAgentId } from './fleet.js';
 import { json, variable, type StaticResource, type TemplateResource } from './resource.js';
 
@@ -38,11 +38,11 @@ export const agentClaimsResource: TemplateResource = {
 };
 
 /** Claim events change the claim listings of the fleet and of the holder (and, on a transfer, of the previous holder). */
-export function claimUrisChangedBy(event: { type: EventType; agentId: string | null; payload: Record<string, unknown> }): string[] {
+export function claimUrisChangedBy(event: FleetEvent): string[] {
   if (eventConcept(event.type) !== 'claim') return [];
   const uris = ['fleet://claims'];
   if (event.agentId) uris.push(`fleet://agents/${event.agentId}/claims`);
-  const from = event.payload.from_agent_id;
-  if (typeof from === 'string') uris.push(`fleet://agents/${from}/claims`, `fleet://agents/${from}`);
+  const from = isEventOf(event, 'claim.transferred') ? event.payload.from_agent_id : null;
+  if (from !== null) uris.push(`fleet://agents/${from}/claims`, `fleet://agents/${from}`);
   return uris;
 }

@@ -2,8 +2,8 @@ import { listAgents, getAgent } from '../../services/agents.js';
 import { listEvents } from '../../services/audit.js';
 import { fleetOverview } from '../../services/overview.js';
 import { listClaims } from '../../services/claims/queries.js';
-import { agentOut } from '../tools/agents.js';
-import { ownClaimOut } from '../tools/claims.js';
+import { agentOut } from '../tools/agent-schemas.js';
+import { ownClaimOut } from '../tools/claim-schemas.js';
 import { json, variable, type ResourceContext, type StaticResource, type TemplateResource } from './resource.js';
 
 const RECENT_EVENTS = 100;

@@ -1,53 +1,14 @@
 import { z } from 'zod';
-import { AGENT_STATUSES, leaseExpiresAt, type Agent, type Liveness } from '../../domain/agent.js';
+import { AGENT_STATUSES, type Agent, type Liveness } from '../../domain/agent.js';
 import { FleetError, invalidState } from '../../domain/errors.js';
 import { LIMITS } from '../../domain/limits.js';
 import { getAgent, heartbeat, heartbeatSecondsFor, registerAgent, resumeAgent } from '../../services/agents.js';
 import { describeSelf } from '../../services/self.js';
-import { agentId, iso, isoOrNull, name, role, runId, shortText, signalOut, signalSchema, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
+import { agentId, iso, name, role, runId, shortText, signalOut, signalSchema, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
 import type { Handoff } from '../../domain/handoff.js';
 import { defineTool } from '../tool.js';
-import { ownClaimOut, ownClaimSchema } from './claims.js';
-
-export const agentSchema = z.object({
-  agent_id: z.string(),
-  name: z.string(),
-  role: z.string(),
-  workspace: z.string().nullable(),
-  capabilities: z.array(z.string()),
-  status: z.enum(AGENT_STATUSES),
-  note: z.string().nullable(),
-  progress: z.number().nullable(),
-  current_run_id: z.string().nullable(),
-  liveness: z.enum(['active', 'stale']),
-  paused: z.boolean(),
-  last_seen_at: z.string(),
-  last_heartbeat_at: z.string().nullable(),
-  lease_expires_at: z.string(),
-  registered_at: z.string(),
-  usage: z.object({ tokens_in: z.number(), tokens_out: z.number(), cost_usd: z.number() }),
-});
-
-export function agentOut(agent: Agent, liveness: Liveness): z.infer<typeof agentSchema> {
-  return {
-    agent_id: agent.id,
-    name: agent.name,
-    role: agent.role,
-    workspace: agent.workspace,
-    capabilities: agent.capabilities,
-    status: agent.status,
-    note: agent.note,
-    progress: agent.progress,
-    current_run_id: agent.currentRunId,
-    liveness,
-    paused: agent.paused,
-    last_seen_at: iso(agent.lastSeenAt),
-    last_heartbeat_at: isoOrNull(agent.lastHeartbeatAt),
-    lease_expires_at: iso(leaseExpiresAt(agent)),
-    registered_at: iso(agent.registeredAt),
-    usage: agent.usage,
-  };
-}
+import { agentOut, agentSchema } from './agent-schemas.js';
+import { ownClaimOut, ownClaimSchema } from './claim-schemas.js';
 
 const usage = usageInput.describe('usage since your last report');
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { pauseAgent, unpauseAgent } from '../../services/operator/pause.js';
 import { agentId, shortText } from '../schemas.js';
 import { defineTool } from '../tool.js';
-import { agentOut, agentSchema } from './agents.js';
+import { agentOut, agentSchema } from './agent-schemas.js';
 
 const input = z.object({ agent_id: agentId, reason: shortText.optional() }).strict();
 const output = z.object({ agent: agentSchema, changed: z.boolean().describe('false when it already was in that state') });

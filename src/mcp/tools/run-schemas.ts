@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExternalTask } from '../../domain/external-task.js';
 import { DEAD_REASONS, ON_STALE, RUN_STATES, type Run } from '../../domain/run.js';
-import { iso, isoOrNull } from '../schemas.js';
+import { iso, isoOrNull, runId, shortText } from '../schemas.js';
 
 /** A run as tools show it: compact (list_runs) or full (with instructions and context). */
 export const runSummarySchema = z.object({
@@ -81,6 +81,14 @@ export function runSummaryOut(run: Run): z.infer<typeof runSummarySchema> {
     last_error: run.lastError,
     usage: run.usage,
   };
+}
+
+/** What cancelling a run answers, whoever cancels it (cancel_task, cancel_run). */
+export const cancelInput = z.object({ run_id: runId, reason: shortText.min(1) }).strict();
+export const cancelOutput = z.object({ run: runSummarySchema, released_claims: z.array(z.string()), revoked_owner: z.string().nullable() });
+
+export function cancelOut(out: { run: Run; releasedClaims: string[]; revokedOwner: string | null }): z.infer<typeof cancelOutput> {
+  return { run: runSummaryOut(out.run), released_claims: out.releasedClaims, revoked_owner: out.revokedOwner };
 }
 
 export function runOut(run: Run): z.infer<typeof runSchema> {

@@ -3,7 +3,7 @@ import { cancelRunAsOperator } from '../../services/runs/cancel.js';
 import { reassignRun, requeueRun } from '../../services/runs/operator.js';
 import { agentId, role, runId, shortText } from '../schemas.js';
 import { defineTool } from '../tool.js';
-import { runSummaryOut, runSummarySchema } from './run-schemas.js';
+import { cancelInput, cancelOut, cancelOutput, runSummaryOut, runSummarySchema } from './run-schemas.js';
 
 export const requeueRunTool = defineTool({
   name: 'requeue_run',
@@ -26,12 +26,11 @@ export const cancelRunTool = defineTool({
   description: 'Cancels a run in any open state: revokes its lease, releases its claims, signals the holder (cancel) and the submitter (run_finished).',
   toolset: 'operator',
   binding: 'any',
-  input: z.object({ run_id: runId, reason: shortText.min(1) }).strict(),
-  output: z.object({ run: runSummarySchema, released_claims: z.array(z.string()), revoked_owner: z.string().nullable() }),
+  input: cancelInput,
+  output: cancelOutput,
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: true },
   async run(ctx, input) {
-    const out = await cancelRunAsOperator(ctx.deps, ctx.actor, input);
-    return { run: runSummaryOut(out.run), released_claims: out.releasedClaims, revoked_owner: out.revokedOwner };
+    return cancelOut(await cancelRunAsOperator(ctx.deps, ctx.actor, input));
   },
   summarize: (o) => `cancelled ${o.run.run_id}`,
 });

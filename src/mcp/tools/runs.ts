@@ -9,7 +9,7 @@ import { takeTask } from '../../services/runs/take.js';
 import { agentId, artifactId, isoOrNull, longText, role, runId, shortText, text, usageInput, waitingHandoffsField, waitingHandoffsOut } from '../schemas.js';
 import { defineTool } from '../tool.js';
 import { artifactSummarySchema, evidenceKind } from './evidence.js';
-import { externalTaskOut, externalTaskSchema, runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
+import { cancelInput, cancelOut, cancelOutput, externalTaskOut, externalTaskSchema, runOut, runSchema, runSummaryOut, runSummarySchema } from './run-schemas.js';
 
 const title = z.string().trim().min(1).max(LIMITS.shortText);
 const runType = z
@@ -187,12 +187,11 @@ export const cancelTaskTool = defineTool({
   description: 'Cancel a run you submitted: its holder gets a cancel signal; its claims are released.',
   toolset: 'agent',
   binding: 'any',
-  input: z.object({ run_id: runId, reason: shortText.min(1) }).strict(),
-  output: z.object({ run: runSummarySchema, released_claims: z.array(z.string()), revoked_owner: z.string().nullable() }),
+  input: cancelInput,
+  output: cancelOutput,
   annotations: { readOnlyHint: false, idempotentHint: false, destructiveHint: true },
   async run(ctx, input) {
-    const out = await cancelTask(ctx.deps, ctx.actor, input);
-    return { run: runSummaryOut(out.run), released_claims: out.releasedClaims, revoked_owner: out.revokedOwner };
+    return cancelOut(await cancelTask(ctx.deps, ctx.actor, input));
   },
   summarize: (o) => `cancelled ${o.run.run_id}${o.revoked_owner ? ` (told ${o.revoked_owner} to stop)` : ''}`,
 });

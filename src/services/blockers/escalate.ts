@@ -4,6 +4,7 @@
  * after the run was moved to `blocked`. Tx-only: must not import services/tx.ts.
  */
 import type { Blocker } from '../../domain/blocker.js';
+import { isEventOf } from '../../domain/event.js';
 import type { Run } from '../../domain/run.js';
 import type { Tx } from '../../store/port/index.js';
 import { listRunArtifacts } from '../evidence/index.js';
@@ -57,8 +58,8 @@ async function claimsHeldAtStale(tx: Tx, runId: string, now: number): Promise<He
   const held = new Map<string, HeldClaim>();
   for (const c of await tx.claims.listActive({ runId, limit: 100 })) held.set(c.id, { claim_id: c.id, kind: c.kind, pattern: c.pattern });
   for (const e of await tx.events.list({ runId, types: ['claim.released'], newestFirst: true, limit: 100 })) {
-    if (e.at !== now || !e.subjectId) continue;
-    held.set(e.subjectId, { claim_id: e.subjectId, kind: String(e.payload.kind ?? ''), pattern: String(e.payload.pattern ?? '') });
+    if (e.at !== now || !e.subjectId || !isEventOf(e, 'claim.released')) continue;
+    held.set(e.subjectId, { claim_id: e.subjectId, kind: e.payload.kind, pattern: e.payload.pattern });
   }
   return [...held.values()];
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SHA256_PATTERN } from '../../domain/artifact.js';
 import { FleetError } from '../../domain/errors.js';
@@ -37,7 +37,12 @@ export interface BlobWrite {
 export async function writeBlobFile(dataDir: string, sha256: string, bytes: Buffer): Promise<BlobWrite> {
   const path = blobPath(dataDir, sha256);
   const existing = await readBlobFile(dataDir, sha256);
-  if (existing && existing.length === bytes.length && sha256Hex(existing) === sha256) return { path, written: false };
+  if (existing && existing.length === bytes.length && sha256Hex(existing) === sha256) {
+    // fresh mtime: the orphan sweep (services/retention/blob-files.ts) spares a file about to be referenced again
+    const at = new Date();
+    await utimes(path, at, at).catch(() => {});
+    return { path, written: false };
+  }
 
   const dir = join(dataDir, 'blobs', sha256.slice(0, 2));
   await mkdir(dir, { recursive: true, mode: 0o700 });

@@ -1,4 +1,5 @@
 import type { ExternalTask } from '../../domain/external-task.js';
+import { isEventOf } from '../../domain/event.js';
 import { notFound } from '../../domain/errors.js';
 import type { Run } from '../../domain/run.js';
 import type { OutboxEntry } from '../../store/port/external-tasks.js';
@@ -46,14 +47,9 @@ export interface RejectedTask {
 export function externalDeadLetters(deps: Deps, origin: string, limit: number): Promise<{ rejected: RejectedTask[]; dead: { run: Run; link: ExternalTask }[] }> {
   return readTx(deps, async (tx) => {
     const rejected = (await tx.events.list({ types: ['external_task.rejected'], limit, newestFirst: true }))
+      .filter((e) => isEventOf(e, 'external_task.rejected'))
       .filter((e) => e.payload.origin === origin)
-      .map((e) => ({
-        seq: e.seq,
-        at: e.at,
-        taskId: typeof e.payload.task_id === 'string' ? e.payload.task_id : null,
-        source: typeof e.payload.source === 'string' ? e.payload.source : null,
-        reason: String(e.payload.reason ?? ''),
-      }));
+      .map((e) => ({ seq: e.seq, at: e.at, taskId: e.payload.task_id, source: e.payload.source, reason: e.payload.reason }));
     const dead: { run: Run; link: ExternalTask }[] = [];
     for (const run of await tx.runs.list({ states: ['dead'], limit: Math.max(limit * 4, 200) })) {
       const link = await tx.externalTasks.byRun(run.id);

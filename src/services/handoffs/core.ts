@@ -1,4 +1,4 @@
-import type { EventType } from '../../domain/event.js';
+import type { RunMovedEventType } from '../../domain/event.js';
 /**
  * Handoff steps inside a caller's transaction, shared by the handoff tools and the stale-agent
  * recovery (an expiry hook). Tx-only: must not import services/tx.ts.
@@ -37,7 +37,7 @@ export async function withdrawHandoffIn(tx: Tx, handoff: Handoff, by: string, wh
   return { handoff: closed, run, claims: [] };
 }
 
-export async function returnToOfferer(tx: Tx, run: Run, handoff: Handoff, actor: string, type: EventType, now: number): Promise<Run> {
+export async function returnToOfferer(tx: Tx, run: Run, handoff: Handoff, actor: string, type: RunMovedEventType, now: number): Promise<Run> {
   const offerer = await tx.agents.get(handoff.fromAgentId);
   const leaseMs = (offerer?.leaseSeconds ?? 300) * 1000;
   return await moveRun(tx, run, 'leased', 'withdraw_handoff', { leaseExpiresAt: now + leaseMs, stateReason: null }, now, {

@@ -1,4 +1,5 @@
 import { notFound } from '../../domain/errors.js';
+import { isRunEvent } from '../../domain/event.js';
 import { LIMITS } from '../../domain/limits.js';
 import type { Run } from '../../domain/run.js';
 import type { ChangeFeed } from '../change-feed.js';
@@ -72,6 +73,6 @@ export async function takeTask(deps: Deps, feed: ChangeFeed, agentId: string, in
     if (remaining <= 0) return { run: null, reason: 'empty', waitedMs: waited, waitingHandoffs: [] };
     const untilBackoffEnds = attempt.nextAvailableAt === null ? Infinity : Math.max(attempt.nextAvailableAt - deps.clock.now(), 5);
     // any run (re)entering the queue may be ours: submitted, requeued, retried, reassigned
-    await feed.waitFor((e) => e.runId !== null && e.payload.state === 'queued', attempt.seq, Math.min(remaining, untilBackoffEnds), signal);
+    await feed.waitFor((e) => e.runId !== null && isRunEvent(e) && e.payload.state === 'queued', attempt.seq, Math.min(remaining, untilBackoffEnds), signal);
   }
 }

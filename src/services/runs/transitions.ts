@@ -1,4 +1,3 @@
-import type { EventType } from '../../domain/event.js';
 /**
  * The one place a run changes state: checks the move against the table in domain/run.ts, applies
  * it as a conditional UPDATE (the row must still be in the state and epoch the caller read), and
@@ -6,6 +5,7 @@ import type { EventType } from '../../domain/event.js';
  * too. Tx-only (no services/tx.ts import), so expiry hooks can use it.
  */
 import { invalidState } from '../../domain/errors.js';
+import type { NewEvent, RunMovedEventType, RunMovedPayload } from '../../domain/event.js';
 import { assertTransition, isFinished, OWNED_STATES, type Run, type RunState, type RunTransitionVia } from '../../domain/run.js';
 import type { SignalKind } from '../../domain/signal.js';
 import type { Tx } from '../../store/port/index.js';
@@ -15,8 +15,9 @@ import { recordRunEnd } from '../external-tasks/on-run-end.js';
 export interface RunEventSpec {
   actor: string;
   /** default `run.<via>` */
-  type?: EventType;
-  payload?: Record<string, unknown>;
+  type?: RunMovedEventType;
+  /** what this way of moving adds to the move (from, state, epoch, attempt are moveRun's) */
+  payload?: Partial<Omit<RunMovedPayload, 'from' | 'state' | 'epoch' | 'attempt'>>;
 }
 
 /** Moves `run` (as the caller read it) to `to`; throws INVALID_STATE if the move is not allowed. */
@@ -34,23 +35,17 @@ export async function moveRun(
   if (!updated) {
     throw invalidState(`run ${run.id} changed while this request ran`, 'read it again with get_run and retry', { run_id: run.id });
   }
-  const appended = await tx.events.append(
-    {
-      actor: event.actor,
-      type: event.type ?? `run.${via}`,
-      agentId: updated.ownerId ?? run.ownerId,
-      runId: run.id,
-      payload: {
-        from: run.state,
-        state: to,
-        epoch: updated.leaseEpoch,
-        attempt: updated.attempts,
-        ...(updated.deadReason ? { dead_reason: updated.deadReason } : {}),
-        ...event.payload,
-      },
-    },
-    now,
-  );
+  const payload = {
+    from: run.state,
+    state: to,
+    epoch: updated.leaseEpoch,
+    attempt: updated.attempts,
+    ...(updated.deadReason ? { dead_reason: updated.deadReason } : {}),
+    ...event.payload,
+  } satisfies RunMovedPayload;
+  // every RunMovedEventType carries a RunMovedPayload, which the compiler cannot see through the union
+  const moved = { actor: event.actor, type: event.type ?? (`run.${via}` as const), agentId: updated.ownerId ?? run.ownerId, runId: run.id, payload } as NewEvent<RunMovedEventType>;
+  const appended = await tx.events.append(moved, now);
   // a run from another system: its completion goes to the outbox in this same transaction
   if (isFinished(to)) await recordRunEnd(tx, updated, appended, now);
   // the previous holder no longer works on it: its self-reported current run must not point here

@@ -1,4 +1,4 @@
-import type { FleetEvent, NewEvent } from '../../domain/event.js';
+import type { EventType, FleetEvent, NewEvent } from '../../domain/event.js';
 
 export interface EventQuery {
   afterSeq?: number;
@@ -12,8 +12,11 @@ export interface EventQuery {
 }
 
 export interface EventRepo {
-  /** Appends one event chained to the previous one; must run inside a write transaction. */
-  append(event: NewEvent, now: number): Promise<FleetEvent>;
+  /**
+   * Appends one event chained to the previous one; must run inside a write transaction. Generic over
+   * the type, so the payload is checked against that type's (domain/event.ts `EventPayloads`).
+   */
+  append<T extends EventType>(event: NewEvent<T>, now: number): Promise<FleetEvent<T>>;
   list(query: EventQuery): Promise<FleetEvent[]>;
   lastSeq(): Promise<number>;
   /** Up to `limit` events after `afterSeq` in seq order, payload exactly as stored (for verification, paged). */

@@ -1,4 +1,5 @@
 import type { AccessTokenRepo } from './access-tokens.js';
+import type { ArchiveStore } from './archive.js';
 import type { AgentRepo } from './agents.js';
 import type { BlockerRepo } from './blockers.js';
 import type { HandoffRepo } from './handoffs.js';
@@ -11,6 +12,7 @@ import type { ExternalTaskRepo } from './external-tasks.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
 import type { RunRepo } from './runs.js';
+import type { RetentionRepo } from './retention.js';
 
 export type { AgentRepo, EventRepo, SignalRepo };
 
@@ -34,6 +36,8 @@ export interface Tx {
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;
+  /** retention's bounded deletions (services/retention) */
+  retention: RetentionRepo;
 }
 
 /**
@@ -53,5 +57,12 @@ export interface Store {
   /** Problems found by the engine's own consistency check; empty when healthy. */
   integrityCheck(): Promise<string[]>;
   schemaVersion(): Promise<number>;
+  /**
+   * Calls `onCommit` as soon as another process commits (PostgreSQL: LISTEN/NOTIFY on a dedicated
+   * connection; resolves once listening). Absent where polling the audit log is all there is (SQLite).
+   */
+  listen?(onCommit: (seq: number) => void): Promise<void>;
+  /** Where archived audit events are kept (SQLite: files in `<dataDir>/archive/`; PostgreSQL: a table). */
+  archive(dataDir: string): ArchiveStore;
   close(): Promise<void>;
 }

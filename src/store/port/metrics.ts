@@ -43,3 +43,13 @@ export interface MetricsRepo {
   /** audit events after `afterSeq`, counted by type, and the last seq counted */
   eventCountsAfter(afterSeq: number): Promise<{ counts: EventTypeCount[]; lastSeq: number }>;
 }
+
+/**
+ * The processing histogram asked for (`bucketsMs`, cumulative) from the per-bucket counts the
+ * database keeps (migration 013: each finished run counted once, in the smallest bound at or
+ * above its time; -1 is the overflow). Exact when every asked bound is a kept bound.
+ */
+export function cumulativeProcessing(buckets: { le_ms: number; n: number }[], bucketsMs: readonly number[], count: number, sumMs: number): RunFigures['processing'] {
+  const cumulative = bucketsMs.map((bound) => buckets.reduce((sum, b) => (b.le_ms >= 0 && b.le_ms <= bound ? sum + Number(b.n) : sum), 0));
+  return { bucketsMs: [...bucketsMs], cumulative, count: Number(count), sumMs: Number(sumMs) };
+}

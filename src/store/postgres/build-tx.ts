@@ -10,6 +10,7 @@ import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
 import { pgListingRepo } from './repos/listings.js';
 import { pgMetricsRepo } from './repos/metrics.js';
+import { pgRetentionRepo } from './repos/retention.js';
 import { pgRunRepo } from './repos/runs.js';
 import { pgSignalRepo } from './repos/signals.js';
 import type { PgSession } from './session.js';
@@ -30,5 +31,6 @@ export function buildPgTx(s: PgSession): Tx {
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),
     runs: pgRunRepo(s),
+    retention: pgRetentionRepo(s),
   };
 }

@@ -3,6 +3,8 @@ import pg from 'pg';
 import { FleetError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
 import type { Store, Tx } from '../port/index.js';
+import type { ArchiveStore } from '../port/archive.js';
+import { tableArchive } from './archive-table.js';
 import { buildPgTx } from './build-tx.js';
 import { flushCommitLog } from './commit-log.js';
 import { databaseUnavailable, isConnectionLost, isRetryablePgError } from './errors.js';
@@ -91,6 +93,11 @@ export class PgStore implements Store {
     if (this.listener) return;
     this.listener = new CommitListener(this.clientConfig, onCommit, this.logger);
     await this.listener.start();
+  }
+
+  /** One archive in the database for every replica (the data directory is per host). */
+  archive(): ArchiveStore {
+    return tableArchive(this.pool);
   }
 
   /** PostgreSQL checkpoints on its own; nothing for a replica to do. */

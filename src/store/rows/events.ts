@@ -2,6 +2,7 @@ import type { EventType, FleetEvent } from '../../domain/event.js';
 import type { RawEventRow } from '../port/events.js';
 import { parseJson } from './json.js';
 
+/** A stored event: its payload was checked against its type when it was appended. */
 export function toEvent(row: RawEventRow): FleetEvent {
   return {
     seq: row.seq,
@@ -11,8 +12,8 @@ export function toEvent(row: RawEventRow): FleetEvent {
     agentId: row.agent_id,
     runId: row.run_id,
     subjectId: row.subject_id,
-    payload: parseJson<Record<string, unknown>>(row.payload, {}),
+    payload: parseJson<FleetEvent['payload']>(row.payload, {} as FleetEvent['payload']),
     prevHash: row.prev_hash,
     hash: row.hash,
-  };
+  } as FleetEvent;
 }

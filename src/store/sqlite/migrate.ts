@@ -23,8 +23,9 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * version inside the transaction, so several processes starting at once apply it exactly once.
  */
 export function migrate(db: Db, now: number, migrations = loadMigrations()): number[] {
-  // an up-to-date file (every start but the first) costs one read, not a write-lock attempt per migration
-  if (appliedVersion(db) >= Math.max(0, ...migrations.map((m) => m.version))) return [];
+  // an up-to-date file (every start but the first) costs one read, not a write-lock attempt per
+  // migration; counted too, so a migration numbered below the newest applied one still runs
+  if (appliedCount(db) >= migrations.length && appliedVersion(db) >= Math.max(0, ...migrations.map((m) => m.version))) return [];
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
   const applied: number[] = [];
@@ -45,6 +46,11 @@ export function migrate(db: Db, now: number, migrations = loadMigrations()): num
 export function currentVersion(db: Db): number {
   const row = db.prepare('SELECT max(version) AS v FROM schema_migrations').get() as { v: number | null } | undefined;
   return row?.v ?? 0;
+}
+
+function appliedCount(db: Db): number {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  return table ? (db.prepare('SELECT count(*) AS n FROM schema_migrations').get() as { n: number }).n : 0;
 }
 
 function appliedVersion(db: Db): number {

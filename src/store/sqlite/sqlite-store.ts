@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError } from '../../domain/errors.js';
+import type { ArchiveStore } from '../port/archive.js';
 import type { Store, Tx } from '../port/index.js';
+import { fileArchive } from './archive-files.js';
 import { currentVersion, migrate } from './migrate.js';
 import { Mutex } from './mutex.js';
 import { isBusyError, openDatabase, type Db } from './open.js';
@@ -16,6 +18,7 @@ import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
 import { sqliteListingRepo } from './repos/listings.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
+import { sqliteRetentionRepo } from './repos/retention.js';
 import { sqliteRunRepo } from './repos/runs.js';
 
 export interface SqliteStoreOptions {
@@ -42,6 +45,7 @@ export function buildTx(db: Db): Tx {
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),
     runs: sqliteRunRepo(db),
+    retention: sqliteRetentionRepo(db),
   };
 }
 
@@ -132,6 +136,11 @@ export class SqliteStore implements Store {
    */
   write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.writer.lock.run(() => retryBusy(() => this.writer.transaction('immediate', fn), Date.now() + this.busyDeadlineMs));
+  }
+
+  /** Segments as files beside the data: the database shrinks as history leaves it. */
+  archive(dataDir: string): ArchiveStore {
+    return fileArchive(dataDir);
   }
 
   async checkpoint(): Promise<void> {

@@ -187,8 +187,8 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
     await Promise.all(
       Array.from({ length: 90 }, (_, i) =>
         replica(i).write(async (tx) => {
-          await tx.events.append({ actor: `r${i % 3}`, type: 'agent.heartbeat', payload: { i } }, T0 + i);
-          if (i % 5 === 0) await tx.events.append({ actor: `r${i % 3}`, type: 'agent.registered', payload: { i, note: 'second in one transaction' } }, T0 + i);
+          await tx.events.append({ actor: `r${i % 3}`, type: 'agent.heartbeat', payload: { progress: i } }, T0 + i);
+          if (i % 5 === 0) await tx.events.append({ actor: `r${i % 3}`, type: 'agent.registered', payload: { name: `second in one transaction ${i}`, role: null, workspace: null, capabilities: [] } }, T0 + i);
         }),
       ),
     );
@@ -219,7 +219,7 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
         if (seq > 0) wake(seq);
       });
       const before = await replica(0).read((tx) => tx.events.lastSeq());
-      await replica(2).write((tx) => tx.events.append({ actor: 'r2', type: 'agent.heartbeat' }, T0));
+      await replica(2).write((tx) => tx.events.append({ actor: 'r2', type: 'agent.heartbeat', payload: {} }, T0));
       expect(await woken).toBeGreaterThan(before);
     } finally {
       await listener.close();
@@ -229,14 +229,14 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
   it('appended events are readable inside their own transaction, and a rollback leaves no trace', async () => {
     const before = await replica(0).read((tx) => tx.events.lastSeq());
     const seen = await replica(0).write(async (tx) => {
-      const e = await tx.events.append({ actor: 'me', type: 'agent.heartbeat' }, T0);
+      const e = await tx.events.append({ actor: 'me', type: 'agent.heartbeat', payload: {} }, T0);
       const last = await tx.events.lastSeq();
       return { last, seq: e.seq };
     });
     expect(seen.last).toBe(seen.seq);
     await expect(
       replica(1).write(async (tx) => {
-        await tx.events.append({ actor: 'me', type: 'agent.registered' }, T0);
+        await tx.events.append({ actor: 'me', type: 'agent.registered', payload: { name: 'alice', role: null, workspace: null, capabilities: [] } }, T0);
         await tx.events.lastSeq();
         throw new Error('abort');
       }),

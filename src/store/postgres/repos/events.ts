@@ -1,4 +1,4 @@
-import type { FleetEvent, NewEvent } from '../../../domain/event.js';
+import type { EventType, FleetEvent, NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import { toEvent } from '../../rows/events.js';
 import { flushCommitLog } from '../commit-log.js';
@@ -18,10 +18,10 @@ export function pgEventRepo(s: PgSession): EventRepo {
   };
   return {
     // Buffered until commit (see commit-log.ts): seq and hashes are assigned under the chain head lock.
-    append: async (e: NewEvent, now: number): Promise<FleetEvent> => {
+    append: async <T extends EventType>(e: NewEvent<T>, now: number): Promise<FleetEvent<T>> => {
       if (!s.writing) throw new Error('events are appended in write transactions only');
-      const payload = e.payload ?? {};
-      const event: FleetEvent = {
+      const payload = e.payload;
+      const event = {
         seq: 0,
         at: now,
         actor: e.actor,
@@ -32,8 +32,8 @@ export function pgEventRepo(s: PgSession): EventRepo {
         payload,
         prevHash: '',
         hash: '',
-      };
-      s.pendingEvents.push({ event, payloadJson: JSON.stringify(payload) });
+      } as FleetEvent<T>;
+      s.pendingEvents.push({ event: event as FleetEvent, payloadJson: JSON.stringify(payload) });
       return event;
     },
     list: async (q: EventQuery) => {

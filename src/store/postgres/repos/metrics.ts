@@ -1,4 +1,4 @@
-import type { AgentFigures, MetricsRepo, RunFigures } from '../../port/metrics.js';
+import { cumulativeProcessing, type AgentFigures, type MetricsRepo, type RunFigures } from '../../port/metrics.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 
@@ -12,22 +12,19 @@ const AGENTS = sql(`SELECT
     coalesce(sum(cost_usd), 0) AS "costUsd"
   FROM agents`);
 const EVENT_COUNTS = sql('SELECT type, count(*) AS count, max(seq) AS last FROM events WHERE seq > $1 GROUP BY type');
-const BY_STATE = sql('SELECT state, count(*) AS n FROM runs GROUP BY state');
+// Kept as the state changes by the triggers of migration 013 (16 shard rows each): no scan of the
+// runs or events ever written, so a scrape costs the same at 100 runs and at 100,000.
+const ALL_EVENT_COUNTS = sql('SELECT type, sum(n)::bigint AS count, max(last_seq) AS last FROM event_type_counts GROUP BY type HAVING sum(n) > 0');
+const BY_STATE = sql('SELECT state, sum(n)::bigint AS n FROM run_state_counts GROUP BY state HAVING sum(n) > 0');
 const QUEUE = sql(`SELECT count(*) AS depth,
     count(*) FILTER (WHERE available_at <= $1) AS ready,
     min(created_at) FILTER (WHERE available_at <= $1) AS "oldestReadyAt"
   FROM runs WHERE state = 'queued'`);
-const TOTALS = sql(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS "leaseExpiries",
-    count(*) FILTER (WHERE result_outcome = 'failed') AS failures,
-    coalesce(sum(tokens_in), 0) AS "tokensIn", coalesce(sum(tokens_out), 0) AS "tokensOut", coalesce(sum(cost_usd), 0) AS "costUsd"
-  FROM runs`);
-// The histogram is computed in the database: one row of cumulative counts, not every duration.
-const DURATIONS = sql(`WITH d AS (
-    SELECT finished_at - taken_at AS ms FROM runs
-    WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at
-  )
-  SELECT (SELECT count(*) FROM d) AS count, (SELECT coalesce(sum(ms), 0) FROM d) AS "sumMs",
-    array(SELECT (SELECT count(*) FROM d WHERE ms <= u.b) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(b, n) ORDER BY u.n) AS cumulative`);
+const TOTALS = sql(`SELECT sum(retries)::bigint AS retries, sum(lease_expiries)::bigint AS "leaseExpiries", sum(failures)::bigint AS failures,
+    sum(tokens_in)::bigint AS "tokensIn", sum(tokens_out)::bigint AS "tokensOut", sum(cost_usd) AS "costUsd",
+    sum(processed)::bigint AS processed, sum(processed_ms)::bigint AS "processedMs"
+  FROM run_totals`);
+const BUCKETS = sql('SELECT le_ms, sum(n)::bigint AS n FROM run_processing_buckets GROUP BY le_ms');
 
 export function pgMetricsRepo(s: PgSession): MetricsRepo {
   return {
@@ -36,20 +33,22 @@ export function pgMetricsRepo(s: PgSession): MetricsRepo {
       const states: Record<string, number> = {};
       for (const row of await s.rows<{ state: string; n: number }>(BY_STATE)) states[row.state] = row.n;
       const q = (await s.one<{ depth: number; ready: number; oldestReadyAt: number | null }>(QUEUE, [now]))!;
-      const t = (await s.one<Omit<RunFigures, 'byState' | 'queueDepth' | 'queueReady' | 'oldestReadyAt' | 'deadLetters' | 'processing'>>(TOTALS))!;
-      const d = (await s.one<{ count: number; sumMs: number; cumulative: (number | string)[] }>(DURATIONS, [[...bucketsMs]]))!;
+      const t = (await s.one<{ retries: number; leaseExpiries: number; failures: number; tokensIn: number; tokensOut: number; costUsd: number; processed: number; processedMs: number }>(TOTALS))!;
+      const buckets = await s.rows<{ le_ms: number; n: number }>(BUCKETS);
+      const { processed, processedMs, ...totals } = t;
       return {
         byState: states,
         queueDepth: q.depth,
         queueReady: q.ready,
         oldestReadyAt: q.oldestReadyAt,
         deadLetters: states.dead ?? 0,
-        ...t,
-        processing: { bucketsMs: [...bucketsMs], cumulative: d.cumulative.map(Number), count: d.count, sumMs: d.sumMs },
+        ...totals,
+        processing: cumulativeProcessing(buckets, bucketsMs, processed, processedMs),
       };
     },
     eventCountsAfter: async (afterSeq) => {
-      const rows = await s.rows<{ type: string; count: number; last: number }>(EVENT_COUNTS, [afterSeq]);
+      // from the beginning: the counters (archived events included); after a seq: the few newer events
+      const rows = afterSeq === 0 ? await s.rows<{ type: string; count: number; last: number }>(ALL_EVENT_COUNTS) : await s.rows<{ type: string; count: number; last: number }>(EVENT_COUNTS, [afterSeq]);
       return { counts: rows.map((r) => ({ type: r.type, count: r.count })), lastSeq: Math.max(afterSeq, ...rows.map((r) => r.last)) };
     },
   };

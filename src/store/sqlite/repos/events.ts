@@ -1,4 +1,4 @@
-import { eventHash, GENESIS_HASH, type FleetEvent, type NewEvent } from '../../../domain/event.js';
+import { eventHash, GENESIS_HASH, type EventType, type FleetEvent, type NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import { toEvent } from '../../rows/events.js';
 import type { Db } from '../open.js';
@@ -14,7 +14,7 @@ export function sqliteEventRepo(db: Db): EventRepo {
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
 
   return {
-    async append(e: NewEvent, now: number): Promise<FleetEvent> {
+    async append<T extends EventType>(e: NewEvent<T>, now: number): Promise<FleetEvent<T>> {
       const prev = last.get() as { seq: number; hash: string } | undefined;
       const row = {
         seq: (prev?.seq ?? 0) + 1,
@@ -24,12 +24,12 @@ export function sqliteEventRepo(db: Db): EventRepo {
         agentId: e.agentId ?? null,
         runId: e.runId ?? null,
         subjectId: e.subjectId ?? null,
-        payloadJson: JSON.stringify(e.payload ?? {}),
+        payloadJson: JSON.stringify(e.payload),
         prevHash: prev?.hash ?? GENESIS_HASH,
       };
       const hash = eventHash(row);
       insert.run({ ...row, hash });
-      return { ...row, payload: e.payload ?? {}, hash };
+      return { ...row, payload: e.payload, hash } as FleetEvent<T>;
     },
     async list(q: EventQuery): Promise<FleetEvent[]> {
       const where: string[] = [];

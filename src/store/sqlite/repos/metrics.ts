@@ -1,4 +1,4 @@
-import type { AgentFigures, MetricsRepo, RunFigures } from '../../port/metrics.js';
+import { cumulativeProcessing, type AgentFigures, type MetricsRepo, type RunFigures } from '../../port/metrics.js';
 import type { Db } from '../open.js';
 
 /**
@@ -17,6 +17,8 @@ export function sqliteMetricsRepo(db: Db): MetricsRepo {
       coalesce(sum(cost_usd), 0) AS costUsd
     FROM agents`);
   const eventCounts = db.prepare('SELECT type, count(*) AS count, max(seq) AS last FROM events WHERE seq > ? GROUP BY type');
+  // kept as events are written (migration 013): archived ones included, no scan of the log
+  const allEventCounts = db.prepare('SELECT type, n AS count, last_seq AS last FROM event_type_counts WHERE n > 0');
   let runs: RunQueries | null | undefined;
 
   const tableExists = (name: string) => hasTable.get(name) === 1;
@@ -27,7 +29,7 @@ export function sqliteMetricsRepo(db: Db): MetricsRepo {
       return runs ? runs.figures(now, bucketsMs) : null;
     },
     async eventCountsAfter(afterSeq) {
-      const rows = eventCounts.all(afterSeq) as { type: string; count: number; last: number }[];
+      const rows = (afterSeq === 0 ? allEventCounts.all() : eventCounts.all(afterSeq)) as { type: string; count: number; last: number }[];
       return { counts: rows.map((r) => ({ type: r.type, count: r.count })), lastSeq: Math.max(afterSeq, ...rows.map((r) => r.last)) };
     },
   };
@@ -37,37 +39,29 @@ interface RunQueries {
   figures(now: number, bucketsMs: readonly number[]): RunFigures;
 }
 
-const RUN_COLUMNS = ['state', 'available_at', 'created_at', 'taken_at', 'finished_at', 'retries', 'lease_expiries', 'result_outcome', 'tokens_in', 'tokens_out', 'cost_usd'];
-
+/**
+ * Run figures from the counters the triggers of migration 013 keep as runs change: a few rows,
+ * whatever the number of runs ever written. Only the queue (queued runs, through their index) is
+ * read from the runs themselves.
+ */
 function prepareRunQueries(db: Db, tableExists: (name: string) => boolean): RunQueries | null {
-  if (!tableExists('runs')) return null;
-  const columns = new Set((db.pragma('table_info(runs)') as { name: string }[]).map((c) => c.name));
-  if (!RUN_COLUMNS.every((c) => columns.has(c))) return null;
-  const byState = db.prepare('SELECT state, count(*) AS n FROM runs GROUP BY state');
+  if (!tableExists('runs') || !tableExists('run_totals')) return null;
+  const byState = db.prepare('SELECT state, n FROM run_state_counts WHERE n > 0');
   const queue = db.prepare(`SELECT count(*) AS depth,
       coalesce(sum(CASE WHEN available_at <= @now THEN 1 ELSE 0 END), 0) AS ready,
       min(CASE WHEN available_at <= @now THEN created_at END) AS oldestReadyAt
     FROM runs WHERE state = 'queued'`);
-  const totals = db.prepare(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS leaseExpiries,
-      coalesce(sum(CASE WHEN result_outcome = 'failed' THEN 1 ELSE 0 END), 0) AS failures,
-      coalesce(sum(tokens_in), 0) AS tokensIn, coalesce(sum(tokens_out), 0) AS tokensOut, coalesce(sum(cost_usd), 0) AS costUsd
-    FROM runs`);
-  const durations = db.prepare(`SELECT finished_at - taken_at AS ms FROM runs
-    WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at`).pluck();
+  const totals = db.prepare(`SELECT retries, lease_expiries AS leaseExpiries, failures, tokens_in AS tokensIn, tokens_out AS tokensOut,
+      cost_usd AS costUsd, processed, processed_ms AS processedMs FROM run_totals WHERE id = 1`);
+  const buckets = db.prepare('SELECT le_ms, n FROM run_processing_buckets');
   return {
     figures(now, bucketsMs) {
       const states: Record<string, number> = {};
       for (const row of byState.all() as { state: string; n: number }[]) states[row.state] = row.n;
       const q = queue.get({ now }) as { depth: number; ready: number; oldestReadyAt: number | null };
-      const t = totals.get() as { retries: number; leaseExpiries: number; failures: number; tokensIn: number; tokensOut: number; costUsd: number };
-      const cumulative = bucketsMs.map(() => 0);
-      let count = 0;
-      let sumMs = 0;
-      for (const ms of durations.iterate() as IterableIterator<number>) {
-        count++;
-        sumMs += ms;
-        for (let i = 0; i < bucketsMs.length; i++) if (ms <= bucketsMs[i]!) cumulative[i]!++;
-      }
+      const { processed, processedMs, ...t } = totals.get() as {
+        retries: number; leaseExpiries: number; failures: number; tokensIn: number; tokensOut: number; costUsd: number; processed: number; processedMs: number;
+      };
       return {
         byState: states,
         queueDepth: q.depth,
@@ -75,7 +69,7 @@ function prepareRunQueries(db: Db, tableExists: (name: string) => boolean): RunQ
         oldestReadyAt: q.oldestReadyAt,
         deadLetters: states.dead ?? 0,
         ...t,
-        processing: { bucketsMs: [...bucketsMs], cumulative, count, sumMs },
+        processing: cumulativeProcessing(buckets.all() as { le_ms: number; n: number }[], bucketsMs, processed, processedMs),
       };
     },
   };
