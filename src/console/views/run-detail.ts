@@ -13,7 +13,9 @@ import { html, type Html } from './html.js';
 import { actionForm, badge, empty, type PageContext, type View } from './layout.js';
 
 const TEXT_SHOWN_BYTES = 64 * 1024;
-const EVIDENCE_SHOWN = 50;
+/** evidence items verified and shown at first; `?evidence=all` shows up to EVIDENCE_ALL */
+const EVIDENCE_SHOWN = 20;
+const EVIDENCE_ALL = 200;
 const HANDOFFS_SHOWN = 20;
 /** events that start, end or move an attempt */
 const ATTEMPT_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['run.taken', 'run.started', 'run.retry_scheduled', 'run.requeued', 'run.reassigned', 'run.failed', 'run.completed', 'run.dead_lettered', 'run.expired', 'run.cancelled', 'run.handoff_accepted', 'run.escalated']);
@@ -36,13 +38,14 @@ interface EvidenceItem {
 }
 
 /** One run: what it is, who holds it, its evidence (verified), handoffs, blockers, claims, attempts and timeline. */
-export async function runDetailView(deps: Deps, ctx: PageContext, runId: string): Promise<View> {
+export async function runDetailView(deps: Deps, ctx: PageContext, runId: string, query: URLSearchParams = new URLSearchParams()): Promise<View> {
+  const shown = query.get('evidence') === 'all' ? EVIDENCE_ALL : EVIDENCE_SHOWN;
   const detail = await runDetail(deps, runId);
   const run = detail.run;
   const source: { run: Run; external?: ExternalOrigin | null } = detail;
   const [agents, evidence, handoffs] = await Promise.all([
     listAgents(deps),
-    Promise.all(detail.evidence.slice(0, EVIDENCE_SHOWN).map((a) => loadEvidence(deps, a.id, a.media_type, a.bytes))),
+    Promise.all(detail.evidence.slice(0, shown).map((a) => loadEvidence(deps, a.id, a.media_type, a.bytes))),
     Promise.all(detail.handoffs.slice(-HANDOFFS_SHOWN).map((h) => getHandoff(deps, h.handoff_id))),
   ]);
   const names = new Map(agents.map(({ agent }) => [agent.id, agent.name]));
@@ -71,7 +74,8 @@ ${run.result ? html`<h3>Result: ${run.result.outcome}</h3>${resultSummary}${run.
 </section>
 ${runActions(ctx, run, agents.map(({ agent }) => ({ id: agent.id, name: agent.name, role: agent.role })), open)}
 <section aria-labelledby="h-evidence"><h2 id="h-evidence">Evidence</h2>
-${detail.evidence.length === 0 ? empty('No evidence attached.') : html`<ul class="evidence">${detail.evidence.slice(0, EVIDENCE_SHOWN).map((a, i) => {
+${detail.evidence.length > shown ? html`<p class="meta">${shown} of ${detail.evidence.length} shown · <a href="/runs/${run.id}?evidence=all#h-evidence">show ${Math.min(EVIDENCE_ALL, detail.evidence.length)}</a></p>` : ''}
+${detail.evidence.length === 0 ? empty('No evidence attached.') : html`<ul class="evidence">${detail.evidence.slice(0, shown).map((a, i) => {
   const item = evidence[i]!;
   const v = item.verification;
   return html`<li id="${a.id}"><p><strong>${a.name}</strong> ${badge(a.kind, 'kind')} <span class="meta">${a.media_type} · ${bytes(a.bytes)} · by ${name(a.agent_id)} · ${a.created_at}</span></p>

@@ -8,7 +8,7 @@ import type { Run, RunState } from '../../domain/run.js';
 export interface EventListQuery {
   /** the concept before the dot: `run`, `blocker`, … (index events_by_family) */
   family?: string;
-  /** an exact type (index events_by_type) */
+  /** an exact type (index events_by_type, migration 012) */
   type?: string;
   agentId?: string;
   runId?: string;

@@ -20,6 +20,5 @@ CREATE TABLE console_forgotten_agents (
   forgotten_by TEXT NOT NULL
 );
 
-CREATE INDEX events_by_type ON events (type, seq);
 CREATE INDEX events_by_family ON events (split_part(type, '.', 1), seq);
 CREATE INDEX events_without_heartbeats ON events (seq) WHERE type <> 'agent.heartbeat';

@@ -1,5 +1,6 @@
 -- 010: console sign-in sessions in the database (they survive a restart and work on every replica),
--- and the indexes the console's event lists page through (type, family, everything but heartbeats).
+-- and the indexes the console's event lists page through (family, everything but heartbeats; the exact
+-- type uses events_by_type of 012).
 -- Only the SHA-256 of a session id is stored: a copy of the database opens no session.
 
 CREATE TABLE console_sessions (
@@ -22,6 +23,5 @@ CREATE TABLE console_forgotten_agents (
   forgotten_by TEXT NOT NULL
 ) STRICT;
 
-CREATE INDEX events_by_type ON events (type, seq);
 CREATE INDEX events_by_family ON events (substr(type, 1, instr(type, '.') - 1), seq);
 CREATE INDEX events_without_heartbeats ON events (seq) WHERE type <> 'agent.heartbeat';
