@@ -33,9 +33,11 @@ export interface EventFilter {
 
 /** The audit log, newest first, filtered in the database; `cursor` is the seq to page below. */
 export async function pageEvents(deps: Deps, filter: EventFilter, cursor: string | undefined, limit: number): Promise<Page<FleetEvent>> {
-  const family = filter.family?.replace(/\.$/, '');
+  const family = filter.family?.replace(/\.$/, '') || undefined;
+  // an unknown family names no event
+  if (family && !(EVENT_CONCEPTS as readonly string[]).includes(family)) return { items: [], total: 0, next: null };
   const q: EventListQuery = {
-    family: family && (EVENT_CONCEPTS as readonly string[]).includes(family) ? family : family ? '\u0000none' : undefined,
+    family,
     type: filter.type,
     agentId: filter.agentId,
     runId: filter.runId,
