@@ -90,6 +90,7 @@ button { cursor: pointer; background: var(--bg); font-weight: 600; }
 button:hover { border-color: var(--accent); }
 button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
 button.danger { color: var(--bad); }
+button.primary.danger { background: var(--bad); color: var(--bg); border-color: var(--bad); }
 button.link { background: none; border: none; color: var(--accent); padding: 0; text-decoration: underline; font-weight: 400; }
 button:disabled { opacity: .6; cursor: progress; }
 form.inline, form.action { display: inline; }

@@ -4,7 +4,7 @@ import { listAgents } from '../../services/agents.js';
 import { triedFailureRate } from '../../services/listings.js';
 import { queueBreakdown } from '../read-model.js';
 import { chart } from './charts.js';
-import { age, percent, shortTime, stateLabel } from './format.js';
+import { age, percent, shortTime, stateLabel, timeTag } from './format.js';
 import { html } from './html.js';
 import { empty, type View } from './layout.js';
 
@@ -56,7 +56,7 @@ ${open.length === 0 ? empty('No open runs.') : html`<table><thead><tr><th scope=
 </div>
 <section aria-labelledby="h-dead"><h2 id="h-dead">Dead letters</h2>
 ${q.dead_letters.recent.length === 0 ? empty('No dead letters.') : html`<div class="table-wrap"><table><thead><tr><th scope="col">Run</th><th scope="col">Target</th><th scope="col">Reason</th><th scope="col">Attempts</th><th scope="col">Finished</th></tr></thead><tbody>${q.dead_letters.recent.map(
-  (d) => html`<tr><td><a href="/runs/${d.run_id}">${d.title}</a></td><td>${target(d.target)}</td><td>${d.dead_reason ?? ''}${d.last_error ? html`<br><span class="meta">${d.last_error}</span>` : ''}</td><td>${d.attempts}/${d.max_attempts}</td><td>${shortTime(d.finished_at)}</td></tr>`,
+  (d) => html`<tr><td><a href="/runs/${d.run_id}">${d.title}</a></td><td>${target(d.target)}</td><td>${d.dead_reason ?? ''}${d.last_error ? html`<br><span class="meta">${d.last_error}</span>` : ''}</td><td>${d.attempts}/${d.max_attempts}</td><td>${timeTag(d.finished_at)}</td></tr>`,
 )}</tbody></table></div>`}
 </section>`;
   return { title: 'Queue', nav: 'queue', body };

@@ -7,7 +7,7 @@ import { readArtifact } from '../../services/evidence/read.js';
 import { verifyArtifact, type Verification } from '../../services/evidence/verify.js';
 import { getHandoff, type HandoffDetail } from '../../services/handoffs/queries.js';
 import { runDetail } from '../../services/runs/queries.js';
-import { age, bytes, shortTime, timeTag } from './format.js';
+import { age, bytes, timeTag } from './format.js';
 import { markdown } from './markdown.js';
 import { html, type Html } from './html.js';
 import { actionForm, badge, empty, type PageContext, type View } from './layout.js';
@@ -60,7 +60,7 @@ export async function runDetailView(deps: Deps, ctx: PageContext, runId: string,
 <p>${badge(run.state)} <code class="id">${run.id}</code> · ${run.type} · priority ${run.priority} · attempt ${run.attempts}/${run.maxAttempts}${run.deadReason ? html` · dead: ${run.deadReason}` : ''}${run.stateReason ? html` · ${run.stateReason}` : ''}</p>
 <dl class="facts">
 <dt>Target</dt><dd>${run.toAgent ? html`agent <a href="/agents#${run.toAgent}">${name(run.toAgent)}</a> <code class="id">${run.toAgent}</code>` : html`role ${run.toRole}`}</dd>
-<dt>Owner</dt><dd>${run.ownerId ? html`<a href="/agents#${run.ownerId}">${name(run.ownerId)}</a> <code class="id">${run.ownerId}</code> (epoch ${run.leaseEpoch}${run.leaseExpiresAt ? html`, lease ${run.leaseExpiresAt > now ? html`until ${shortTime(run.leaseExpiresAt)}` : 'lapsed'}` : ''})` : '–'}</dd>
+<dt>Owner</dt><dd>${run.ownerId ? html`<a href="/agents#${run.ownerId}">${name(run.ownerId)}</a> <code class="id">${run.ownerId}</code> (epoch ${run.leaseEpoch}${run.leaseExpiresAt ? html`, lease ${run.leaseExpiresAt > now ? html`until ${timeTag(run.leaseExpiresAt)}` : 'lapsed'}` : ''})` : '–'}</dd>
 <dt>Submitter</dt><dd>${run.submitter.startsWith('agt_') ? name(run.submitter) : run.submitter}</dd>
 <dt>Created</dt><dd>${timeTag(run.createdAt)} (${age(now - run.createdAt)} ago)</dd>
 ${run.finishedAt ? html`<dt>Finished</dt><dd>${timeTag(run.finishedAt)}</dd>` : ''}
@@ -89,12 +89,12 @@ ${handoffs.length === 0 ? empty('No handoffs.') : handoffCards}
 </section>
 <section aria-labelledby="h-blockers"><h2 id="h-blockers">Blockers</h2>
 ${detail.blockers.length === 0 ? empty('No blockers.') : html`<ul class="plain">${detail.blockers.map(
-  (b) => html`<li>${badge(b.state === 'open' ? 'blocked' : b.state, b.state === 'open' ? 'blocked' : 'completed')} <strong>${b.question}</strong> <span class="meta">${b.kind}${b.origin !== 'agent' ? ` (${b.origin})` : ''} · ${shortTime(b.created_at)}${b.decision ? html` · decided: ${b.decision}${b.resolution ? html` — ${b.resolution}` : ''}` : ''}</span>${b.state === 'open' ? html` <a href="/blockers#${b.blocker_id}">decide</a>` : ''}</li>`,
+  (b) => html`<li>${badge(b.state === 'open' ? 'blocked' : b.state, b.state === 'open' ? 'blocked' : 'completed')} <strong>${b.question}</strong> <span class="meta">${b.kind}${b.origin !== 'agent' ? ` (${b.origin})` : ''} · ${timeTag(b.created_at)}${b.decision ? html` · decided: ${b.decision}${b.resolution ? html` — ${b.resolution}` : ''}` : ''}</span>${b.state === 'open' ? html` <a href="/blockers#${b.blocker_id}">decide</a>` : ''}</li>`,
 )}</ul>`}
 </section>
 <section aria-labelledby="h-claims"><h2 id="h-claims">Claims</h2>
 ${detail.claims.length === 0 ? empty('No active claims.') : html`<ul class="plain">${detail.claims.map(
-  (c) => html`<li><code>${c.kind}</code> <code>${c.pattern}</code> ${badge(c.mode, 'kind')} <span class="meta">${c.workspace} · ${name(c.agent_id)} · until ${shortTime(c.expires_at)}</span></li>`,
+  (c) => html`<li><code>${c.kind}</code> <code>${c.pattern}</code> ${badge(c.mode, 'kind')} <span class="meta">${c.workspace} · ${name(c.agent_id)} · until ${timeTag(c.expires_at)}</span></li>`,
 )}</ul>`}
 </section>
 <section aria-labelledby="h-attempts"><h2 id="h-attempts">Attempts</h2>
