@@ -3,8 +3,8 @@ import type { EventType, FleetEvent } from '../../domain/event.js';
 import { isFinished, type Run } from '../../domain/run.js';
 import { listAgents } from '../../services/agents.js';
 import type { Deps } from '../../services/deps.js';
-import { readArtifact } from '../../services/evidence/read.js';
-import { verifyArtifact, type Verification } from '../../services/evidence/verify.js';
+import { verifyAndRead } from '../../services/evidence/verify-read.js';
+import type { Verification } from '../../services/evidence/verify.js';
 import { getHandoff, type HandoffDetail } from '../../services/handoffs/queries.js';
 import { runDetail } from '../../services/runs/queries.js';
 import { age, bytes, timeTag } from './format.js';
@@ -114,15 +114,9 @@ export function externalFact(external: ExternalOrigin | null | undefined): Html 
 }
 
 async function loadEvidence(deps: Deps, id: string, mediaType: string, size: number): Promise<EvidenceItem> {
-  const verification = await verifyArtifact(deps, id).catch(() => null);
-  let text: string | null = null;
-  if (verification?.ok && isTextualMediaType(mediaType) && size <= TEXT_SHOWN_BYTES) {
-    text = await readArtifact(deps, id).then(
-      (a) => a.bytes.toString('utf8'),
-      () => null,
-    );
-  }
-  return { verification, text };
+  const textual = isTextualMediaType(mediaType) && size <= TEXT_SHOWN_BYTES;
+  const out = await verifyAndRead(deps, id, textual ? TEXT_SHOWN_BYTES : 0).catch(() => null);
+  return { verification: out?.verification ?? null, text: textual && out?.bytes ? out.bytes.toString('utf8') : null };
 }
 
 function runActions(ctx: PageContext, run: Run, agents: { id: string; name: string; role: string }[], open: boolean): Html {
