@@ -120,10 +120,11 @@ export interface HeartbeatResult {
 
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
   return writeTx(deps, async (tx, now) => {
-    if (!await tx.agents.get(agentId)) throw notFound('agent', agentId);
+    const before = await tx.agents.get(agentId);
+    if (!before) throw notFound('agent', agentId);
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
     if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
-    const reported = reportsSomethingNew((await tx.agents.get(agentId))!, input);
+    const reported = reportsSomethingNew(before, input);
     const renewed = await recordSignOfLife(tx, agentId, now, true);
     await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
@@ -149,7 +150,8 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     );
     const agent = (await tx.agents.get(agentId))!;
     return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
-  });
+    // status, note and progress are repeated by the next heartbeat; usage adds to totals, so it is kept durably
+  }, { signsOfLifeOnly: input.usage === undefined });
 }
 
 /**
@@ -169,7 +171,7 @@ function reportsSomethingNew(agent: Agent, input: HeartbeatInput): boolean {
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false), { signsOfLifeOnly: true });
 }
 
 export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {

@@ -9,6 +9,7 @@ import type { ConsoleSessionRepo } from './console-sessions.js';
 import type { EventRepo } from './events.js';
 import type { ListingRepo } from './listings.js';
 import type { ExternalTaskRepo } from './external-tasks.js';
+import type { McpSessionRepo } from './mcp-sessions.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
 import type { RunRepo } from './runs.js';
@@ -33,11 +34,23 @@ export interface Tx {
   events: EventRepo;
   externalTasks: ExternalTaskRepo;
   listings: ListingRepo;
+  mcpSessions: McpSessionRepo;
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;
   /** retention's bounded deletions (services/retention) */
   retention: RetentionRepo;
+}
+
+/** How a write may be committed. */
+export interface WriteOptions {
+  /**
+   * Asked after `fn` succeeded, before the commit: true when the transaction recorded nothing but
+   * signs of life (soft state, SPEC §3 "Sessions"), so the engine may commit it without waiting
+   * for the disk; a crash may then lose it (docs/identity-and-liveness.md says how much). Without
+   * it, or when it answers false, the commit is as durable as the store is configured.
+   */
+  soft?: () => boolean;
 }
 
 /**
@@ -51,7 +64,7 @@ export interface Store {
   /** 'sqlite' or 'postgres': for doctor/stats output only, never for rules */
   readonly engine: 'sqlite' | 'postgres';
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** SQLite: truncates the WAL when no reader holds it (harmless from many processes). PostgreSQL: no-op. */
   checkpoint(): Promise<void>;
   /** Problems found by the engine's own consistency check; empty when healthy. */

@@ -9,6 +9,7 @@ import { pgEventRepo } from './repos/events.js';
 import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
 import { pgListingRepo } from './repos/listings.js';
+import { pgMcpSessionRepo } from './repos/mcp-sessions.js';
 import { pgMetricsRepo } from './repos/metrics.js';
 import { pgRetentionRepo } from './repos/retention.js';
 import { pgRunRepo } from './repos/runs.js';
@@ -28,6 +29,7 @@ export function buildPgTx(s: PgSession): Tx {
     events: pgEventRepo(s),
     externalTasks: pgExternalTaskRepo(s),
     listings: pgListingRepo(s),
+    mcpSessions: pgMcpSessionRepo(s),
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),
     runs: pgRunRepo(s),

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { FleetError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
-import type { Store, Tx } from '../port/index.js';
+import type { Store, Tx, WriteOptions } from '../port/index.js';
 import type { ArchiveStore } from '../port/archive.js';
 import { tableArchive } from './archive-table.js';
 import { buildPgTx } from './build-tx.js';
@@ -60,15 +60,21 @@ export class PgStore implements Store {
 
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const clientConfig: pg.ClientConfig = { connectionString: options.url, types, application_name: 'fleetdeck' };
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 });
+    // A database that stops answering (a failover, a partition) fails a connect after 5 s instead of
+    // queueing every call forever; TCP keepalive notices a dead peer under an idle connection.
+    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, keepAlive: true });
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     try {
       const client = await pool.connect();
+      // the server dropping this connection mid-migration fails the open, not the process
+      const onError = (error: Error) => options.logger.warn({ err: error }, 'PostgreSQL connection lost while migrating');
+      client.on('error', onError);
       try {
         await migratePg(client, options.now());
         return new PgStore(pool, clientConfig, options.logger, options.busyDeadlineMs ?? 15_000);
       } finally {
+        client.off('error', onError);
         client.release();
       }
     } catch (error) {
@@ -81,8 +87,8 @@ export class PgStore implements Store {
     return this.run('read', fn);
   }
 
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.run('write', fn);
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T> {
+    return this.run('write', fn, options?.soft);
   }
 
   /**
@@ -144,12 +150,12 @@ export class PgStore implements Store {
     await this.pool.end();
   }
 
-  private async run<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async run<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, soft?: () => boolean): Promise<T> {
     const deadline = Date.now() + this.busyDeadlineMs;
     let delay = 2;
     for (;;) {
       try {
-        return await this.attempt(mode, fn);
+        return await this.attempt(mode, fn, soft);
       } catch (error) {
         if (!isRetryablePgError(error)) throw error;
         this.stats.retries++;
@@ -191,7 +197,7 @@ export class PgStore implements Store {
     };
   }
 
-  private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, soft?: () => boolean): Promise<T> {
     const { client, release: giveBack } = await this.checkout();
     const session = new PgSession(client, mode);
     let broken: Error | undefined;
@@ -207,7 +213,10 @@ export class PgStore implements Store {
         const result = await fn(buildPgTx(session));
         if (mode === 'write') {
           await flushCommitLog(session);
-          await session.simple('COMMIT');
+          // Signs of life only (WriteOptions.soft): commit without waiting for the WAL flush, in the
+          // same round trip. The next synchronous commit flushes the WAL up to itself, this one
+          // included, and the WAL writer within a few hundred ms (docs/identity-and-liveness.md).
+          await session.simple(soft?.() ? 'SET LOCAL synchronous_commit = off; COMMIT' : 'COMMIT');
         } else {
           // A read-only snapshot has nothing to make durable: the caller has its answer now, and the
           // connection returns to the pool once the COMMIT is through (one round trip saved per read).

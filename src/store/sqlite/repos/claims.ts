@@ -53,6 +53,9 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   const renew = db.prepare(`UPDATE claims SET expires_at = max(expires_at, @now + ttl_seconds * 1000)
     WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now
     RETURNING id`).pluck();
+  // every sign of life renews; most agents hold no claim, and the probe costs far less than an
+  // UPDATE … RETURNING that matches nothing
+  const holdsAny = db.prepare(`SELECT 1 FROM claims WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now LIMIT 1`).pluck();
   const transfer = db.prepare(`UPDATE claims SET agent_id = @toAgentId, expires_at = max(expires_at, @now + ttl_seconds * 1000)
     WHERE state = 'active' AND run_id = @runId
     RETURNING ${COLUMNS}`);
@@ -131,7 +134,7 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     },
     listDue: async (now, limit) => toClaims(due.all(now, limit)),
     nextExpiry: async () => (nextExpiry.get() as number | null) ?? null,
-    renewAgent: async (agentId, now) => renew.all({ agentId, now }) as string[],
+    renewAgent: async (agentId, now) => (holdsAny.get({ agentId, now }) === undefined ? [] : (renew.all({ agentId, now }) as string[])),
     activePathWorkspaces: async (limit) => pathWorkspaces.all(limit) as string[],
     moveWorkspace: async (from, to) => moveWorkspace.all({ from, to }) as string[],
     transferRun: async (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
