@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runDetail } from '../../src/services/runs/queries.js';
@@ -298,8 +298,7 @@ describe.skipIf(missing !== null)('the operator console in Chromium', () => {
     }
 
     // before: the script as it was (every event, heartbeats included, refetched the whole page)
-    const oldScript = execFileSync('git', ['show', 'd80a0ff:src/console/assets/client.ts'], { encoding: 'utf8' });
-    const oldJs = /String\.raw`([\s\S]*)`;\s*$/.exec(oldScript)![1]!;
+    const oldJs = readFileSync(new URL('./fixtures/client-before-issue-21.js.txt', import.meta.url), 'utf8');
     await page.route('**/static/console.js', (route) => route.fulfill({ contentType: 'text/javascript', body: oldJs }));
     await page.goto(`${http.origin}/events`);
     await waitLive(page);
