@@ -1,11 +1,11 @@
 import { actorLabel, type Actor } from '../../domain/actor.js';
-import { FleetError, invalidState, notFound } from '../../domain/errors.js';
+import { FleetError, notFound } from '../../domain/errors.js';
 import type { Run } from '../../domain/run.js';
 import type { Deps } from '../deps.js';
 import { writeTx } from '../tx.js';
 import { requireOperator } from './steps/fencing.js';
 import { reassignRunInTx, type ReassignOutcome } from './steps/reassign.js';
-import { moveRun, RELEASE_LEASE } from './steps/transitions.js';
+import { requeueRunInTx } from './steps/requeue.js';
 
 export type { ReassignOutcome } from './steps/reassign.js';
 
@@ -25,27 +25,7 @@ export async function requeueRun(deps: Deps, actor: Actor, input: RequeueInput):
   return writeTx(deps, async (tx, now) => {
     const run = await tx.runs.get(input.run_id);
     if (!run) throw notFound('run', input.run_id, 'list dead letters with fleet://queue or `fleetdeck dlq`');
-    if (run.state !== 'dead' && run.state !== 'failed' && run.state !== 'cancelled') {
-      throw invalidState(`run ${run.id} is ${run.state}; only dead, failed or cancelled runs can be requeued`, 'cancel_run or reassign_run act on open runs', { run_id: run.id, state: run.state });
-    }
-    return await moveRun(
-      tx,
-      run,
-      'queued',
-      'requeue',
-      {
-        ...RELEASE_LEASE,
-        deadReason: null,
-        finishedAt: null,
-        availableAt: now,
-        expiresAt: run.ttlSeconds === null ? null : now + run.ttlSeconds * 1000,
-        maxAttempts: Math.min(Math.max(run.maxAttempts, run.attempts + 1), 100),
-        stateReason: 'requeued',
-        bumpEpoch: true,
-      },
-      now,
-      { actor: by, type: 'run.requeued', payload: { reason: input.reason ?? 'operator', previous_state: run.state, previous_dead_reason: run.deadReason } },
-    );
+    return await requeueRunInTx(tx, run, by, input.reason ?? 'operator', now);
   });
 }
 
