@@ -20,11 +20,43 @@ import { ManualClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
 import { openApp, type App } from '../src/main.js';
 import { connectDemoClient, type DemoClient } from '../scripts/demo-app.js';
+import { createAccessToken } from '../src/services/access-tokens.js';
+import { startTestHttp } from '../test/helpers/http.js';
 import { CLI, fmtInt, fmtMs, fmtRatio, median, sample, table } from './lib.js';
 
 const WORKERS = 4;
 const CALLS = 300;
 const CLI_RUNS = 5;
+const PAGE_LOADS = 30;
+const CONSOLE_PAGES = ['/', '/agents', '/runs', '/claims', '/blockers', '/events', '/queue'];
+
+/** A console session on `origin` signed in with a fresh operator token (the sign-in form, as a browser posts it). */
+async function consoleSession(app: App, origin: string): Promise<string> {
+  const token = (await createAccessToken(app.deps, 'operator:bench', { kind: 'operator', label: 'bench' })).secret;
+  const form = await fetch(`${origin}/login`);
+  const cookie = form.headers.get('set-cookie')!.split(';')[0]!;
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const res = await fetch(`${origin}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams({ _csrf: csrf, token }),
+  });
+  const m = /fleetdeck_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '');
+  if (!m) throw new Error(`console sign-in failed: HTTP ${res.status}`);
+  return `fleetdeck_session=${m[1]}`;
+}
+
+/** Median ms to fetch a console page's HTML, and its size in bytes. */
+async function pageTime(origin: string, session: string, path: string): Promise<{ ms: number; bytes: number }> {
+  let bytes = 0;
+  const samples = await sample(PAGE_LOADS, 3, async () => {
+    const res = await fetch(`${origin}${path}`, { headers: { cookie: session, Accept: 'text/html' } });
+    bytes = (await res.arrayBuffer()).byteLength;
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+  });
+  return { ms: median(samples), bytes };
+}
 const FRESH_RUNS = 100;
 
 interface Fleet {
@@ -121,6 +153,17 @@ export async function benchHistory(runs = 12_000): Promise<string> {
       ).then((s) => s.map(median));
       rows.push(['overview run counts (store)', fmtMs(overview[0]!), fmtMs(overview[1]!), fmtRatio(overview[1]!, overview[0]!)]);
       await Promise.all(clients.map((c) => c.close()));
+      const servers = [await startTestHttp(fresh.app), await startTestHttp(history.app)];
+      try {
+        const sessions = [await consoleSession(fresh.app, servers[0]!.origin), await consoleSession(history.app, servers[1]!.origin)];
+        for (const path of CONSOLE_PAGES) {
+          const a = await pageTime(servers[0]!.origin, sessions[0]!, path);
+          const b = await pageTime(servers[1]!.origin, sessions[1]!, path);
+          rows.push([`console ${path} (${(b.bytes / 1024).toFixed(0)} KiB)`, fmtMs(a.ms), fmtMs(b.ms), fmtRatio(b.ms, a.ms)]);
+        }
+      } finally {
+        await Promise.all(servers.map((s) => s.close()));
+      }
     } finally {
       await fresh.close();
       await history.close();

@@ -20,6 +20,7 @@ export const SETTINGS = [
   { key: 'retainDays', flag: 'retain-days', env: 'FLEETDECK_RETAIN_DAYS', default: '30', help: 'days finished runs (with their evidence, handoffs, blockers and claims) and revoked tokens stay in the live database; 0 keeps them forever (docs/retention.md)' },
   { key: 'retainEventsDays', flag: 'retain-events-days', env: 'FLEETDECK_RETAIN_EVENTS_DAYS', default: '90', help: 'days audit events stay in the live log before they move to archive segments (still verified by audit verify); 0 keeps them live forever' },
   { key: 'retainSignalsDays', flag: 'retain-signals-days', env: 'FLEETDECK_RETAIN_SIGNALS_DAYS', default: '7', help: 'days acknowledged signals are kept; 0 keeps them forever' },
+  { key: 'forgetAgentsDays', flag: 'forget-agents-days', env: 'FLEETDECK_FORGET_AGENTS_DAYS', default: '7', help: 'days after which a stale agent holding nothing is forgotten: it leaves the lists until its next sign of life; 0 never' },
   { key: 'pollMs', flag: 'poll-ms', env: 'FLEETDECK_POLL_MS', default: '200', help: 'how often this process looks for events written by other processes (notifications, long polls)' },
 ] as const;
 
@@ -43,6 +44,7 @@ export interface Config {
   retainDays: number;
   retainEventsDays: number;
   retainSignalsDays: number;
+  forgetAgentsDays: number;
 }
 
 type Issue = { path: string[]; message: string };
@@ -80,6 +82,7 @@ const CHECKS: Record<keyof Config, Check> = {
   retainDays: number(0, 36_500, false),
   retainEventsDays: number(0, 36_500, false),
   retainSignalsDays: number(0, 36_500, false),
+  forgetAgentsDays: number(0, 36_500, false),
 };
 
 const ConfigSchema = {
@@ -158,6 +161,7 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     retainDays: pick('retainDays') ?? 30,
     retainEventsDays: pick('retainEventsDays') ?? 90,
     retainSignalsDays: pick('retainSignalsDays') ?? 7,
+    forgetAgentsDays: pick('forgetAgentsDays') ?? 7,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -72,7 +72,7 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
       },
       policyFile: config.policy,
       ...(postgres ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),
-      retention: { runsDays: config.retainDays, eventsDays: config.retainEventsDays, signalsDays: config.retainSignalsDays },
+      retention: { runsDays: config.retainDays, eventsDays: config.retainEventsDays, signalsDays: config.retainSignalsDays, staleAgentsDays: config.forgetAgentsDays },
     },
     onCommit: () => feed.poke(),
   };

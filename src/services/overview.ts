@@ -1,6 +1,7 @@
 import { livenessAt } from '../domain/agent.js';
 import type { Deps } from './deps.js';
 import type { Tx } from '../store/port/index.js';
+import { isForgotten } from './operator/bulk.js';
 import { readTx } from './tx.js';
 
 export interface RoleCount {
@@ -24,6 +25,8 @@ export interface FleetOverview {
 export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
   return readTx(deps, async (tx, now) => {
     const agents = await tx.agents.list();
+    // forgotten agents (the operator's or retention's, docs/retention.md) still count, but are not listed
+    const forgotten = await tx.consoleSessions.forgottenAgents();
     const byRole = new Map<string, RoleCount>();
     let active = 0;
     let paused = 0;
@@ -34,7 +37,7 @@ export async function fleetOverview(deps: Deps): Promise<FleetOverview> {
       role[liveness]++;
       byRole.set(agent.role, role);
       if (liveness === 'active') active++;
-      else stale.push({ agent_id: agent.id, name: agent.name, role: agent.role, last_seen_at: new Date(agent.lastSeenAt).toISOString() });
+      else if (!isForgotten(agent, forgotten)) stale.push({ agent_id: agent.id, name: agent.name, role: agent.role, last_seen_at: new Date(agent.lastSeenAt).toISOString() });
       if (agent.paused) paused++;
     }
     return {

@@ -195,3 +195,37 @@ describe('figures kept as the state changes (migration 013)', () => {
     await ops.close();
   });
 });
+
+describe('stale agents holding nothing', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await openTestApp({ agentLeaseSeconds: '60' });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('are forgotten after their period (with an event), leave the overview, and come back with their next sign of life', async () => {
+    const idle = await connectClient(t.app);
+    const watcher = await connectClient(t.app);
+    const gone = await idle.ok<{ agent_id: string }>('register_agent', { name: 'gone', role: 'implementer' });
+    await watcher.ok('register_agent', { name: 'watcher', role: 'operator-bot' });
+    t.clock.advance(2 * DAY_MS);
+    await watcher.ok('heartbeat', {}); // the expiry pass marks 'gone' stale
+    expect((await applyRetention(t.app.deps)).agents).toBe(0); // stale for less than 7 days
+    expect((await watcher.ok<{ stale_agents: { name: string }[] }>('fleet_status')).stale_agents.map((a) => a.name)).toEqual(['gone']);
+    t.clock.advance(8 * DAY_MS);
+    await watcher.ok('heartbeat', {});
+
+    const report = await applyRetention(t.app.deps);
+    expect(report.agents).toBe(1);
+    expect((await watcher.ok<{ stale_agents: { name: string }[] }>('fleet_status')).stale_agents).toEqual([]);
+    const events = await watcher.ok<{ events: { type: string; agent_id: string; actor: string }[] }>('list_events', { types: ['agent.forgotten'] });
+    expect(events.events).toEqual([expect.objectContaining({ agent_id: gone.agent_id, actor: 'system' })]);
+    expect((await applyRetention(t.app.deps)).agents).toBe(0);
+
+    await idle.ok('heartbeat', {}); // back: listed again
+    expect((await watcher.ok<{ agents: { active: number } }>('fleet_status')).agents.active).toBe(2);
+    await Promise.all([idle.close(), watcher.close()]);
+  });
+});

@@ -66,7 +66,8 @@ export function isForgotten(agent: Agent, forgotten: Map<string, number>): boole
   return at !== undefined && agent.lastSeenAt <= at;
 }
 
-async function holdsNothing(tx: Tx, agent: Agent, now: number): Promise<boolean> {
+/** Stale, with no active claim and no run it owns: nothing would be lost by hiding it. */
+export async function holdsNothing(tx: Tx, agent: Agent, now: number): Promise<boolean> {
   if (livenessAt(agent, now) !== 'stale') return false;
   if ((await tx.claims.countActive({ agentId: agent.id })) > 0) return false;
   return (await tx.runs.listOwnedBy(agent.id, ['leased', 'blocked', 'handoff_pending'])).length === 0;

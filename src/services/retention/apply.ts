@@ -3,6 +3,7 @@ import type { RunsForgotten } from '../../store/port/retention.js';
 import type { Tx } from '../../store/port/index.js';
 import { ARCHIVE_BLOCK, encodeSegment } from './archive-segment.js';
 import { segmentName } from '../../store/port/archive.js';
+import { holdsNothing, isForgotten } from '../operator/bulk.js';
 import { sweepOrphanBlobFiles } from './blob-files.js';
 import { cutoff, DEFAULT_RETENTION, type RetentionSettings } from './settings.js';
 
@@ -26,6 +27,8 @@ export interface RetentionReport {
   claims: number;
   signals: number;
   tokens: number;
+  /** stale agents holding nothing, forgotten (they leave the lists until their next sign of life) */
+  agents: number;
   blobs: number;
   /** evidence files removed from the data directory (no blob row refers to them any more) */
   blobFiles: number;
@@ -34,7 +37,7 @@ export interface RetentionReport {
 }
 
 const emptyReport = (): RetentionReport => ({
-  archivedEvents: 0, segments: [], deletedEvents: 0, runs: 0, artifacts: 0, handoffs: 0, blockers: 0, claims: 0, signals: 0, tokens: 0, blobs: 0, blobFiles: 0, finished: true,
+  archivedEvents: 0, segments: [], deletedEvents: 0, runs: 0, artifacts: 0, handoffs: 0, blockers: 0, claims: 0, signals: 0, tokens: 0, agents: 0, blobs: 0, blobFiles: 0, finished: true,
 });
 
 /**
@@ -74,6 +77,8 @@ export async function applyRetention(deps: Deps, options: { budgetMs?: number; s
   if (signalsBefore !== null && due.signals) {
     await repeat(inBudget, () => forgetRows(deps, report, 'signals', (tx) => tx.retention.forgetAckedSignals(signalsBefore, ROWS_PER_BATCH)));
   }
+  const agentsBefore = cutoff(now, settings.staleAgentsDays);
+  if (agentsBefore !== null && inBudget()) report.agents = await forgetQuietAgents(deps, agentsBefore);
   if (report.blobs > 0 || options.sweepFiles) report.blobFiles = await sweepOrphanBlobFiles(deps);
   report.finished = inBudget();
   return report;
@@ -142,6 +147,35 @@ async function forgetRows(deps: Deps, report: RetentionReport, what: 'claims' | 
   });
   report[what] += n;
   return n === ROWS_PER_BATCH;
+}
+
+/** Agents this pass may forget at most (one transaction). */
+const AGENTS_PER_PASS = 200;
+
+/**
+ * Forgets agents stale since before `before` that hold nothing (no claim, no run they own), as the
+ * operator's "Forget stale agents" does, each with its `agent.forgotten` event: a fleet of
+ * short-lived sessions does not fill the lists with agents nobody will see again. The rows stay
+ * (runs and events name them); an agent that comes back is listed again.
+ */
+async function forgetQuietAgents(deps: Deps, before: number): Promise<number> {
+  const candidates = await deps.store.read(async (tx) => {
+    const forgotten = await tx.consoleSessions.forgottenAgents();
+    return (await tx.agents.list()).filter((a) => a.staleSince !== null && a.staleSince < before && !isForgotten(a, forgotten)).map((a) => a.id);
+  });
+  if (candidates.length === 0) return 0;
+  return deps.store.write(async (tx) => {
+    const now = deps.clock.now();
+    let n = 0;
+    for (const id of candidates.slice(0, AGENTS_PER_PASS)) {
+      const agent = await tx.agents.get(id);
+      if (!agent || agent.staleSince === null || agent.staleSince >= before || !(await holdsNothing(tx, agent, now))) continue;
+      await tx.consoleSessions.forgetAgent(id, now, 'system');
+      await tx.events.append({ actor: 'system', type: 'agent.forgotten', agentId: id, payload: { name: agent.name, role: agent.role, stale_since: agent.staleSince } }, now);
+      n++;
+    }
+    return n;
+  });
 }
 
 /** Removing runs and tokens is a state change an auditor asks about: one event per batch says what went. */

@@ -10,9 +10,11 @@ export interface RetentionSettings {
   eventsDays: number;
   /** acknowledged signals */
   signalsDays: number;
+  /** stale agents holding nothing are forgotten (hidden from lists until their next sign of life) after this */
+  staleAgentsDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionSettings = { runsDays: 30, eventsDays: 90, signalsDays: 7 };
+export const DEFAULT_RETENTION: RetentionSettings = { runsDays: 30, eventsDays: 90, signalsDays: 7, staleAgentsDays: 7 };
 
 export const DAY_MS = 86_400_000;
 
