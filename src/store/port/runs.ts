@@ -125,6 +125,8 @@ export interface RunRepo {
   listIds(prefix: string, limit: number): Promise<string[]>;
   addUsage(id: string, usage: RunUsageDelta): Promise<void>;
   aggregates(latencySample: number): Promise<QueueAggregates>;
+  /** Runs that finished at or after `since`, most recently finished first (the finished-runs index). */
+  listFinishedSince(since: number, limit: number): Promise<Run[]>;
   /** How many runs are in each state (states with none are absent). */
   countByState(): Promise<Partial<Record<RunState, number>>>;
 }

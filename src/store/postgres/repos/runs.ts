@@ -77,15 +77,18 @@ const IDS = sql('SELECT id FROM runs WHERE starts_with(id, $1) ORDER BY id LIMIT
 const ADD_USAGE = sql('UPDATE runs SET tokens_in = tokens_in + $2, tokens_out = tokens_out + $3, cost_usd = cost_usd + $4 WHERE id = $1');
 const DEPTH = sql(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, state, count(*) AS count FROM runs
   WHERE state IN ('queued', 'leased', 'blocked', 'handoff_pending') GROUP BY 1, 2 ORDER BY 1, 2`);
-const FINISHED = sql(`SELECT state, count(*) AS n FROM runs WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
+const FINISHED = sql(`SELECT state, sum(n)::bigint AS n FROM run_state_counts WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
 const OLDEST = sql(`SELECT min(created_at) AS at FROM runs WHERE state = 'queued'`);
 // kept by the triggers of migration 013 (16 shard rows per state): no scan of every run ever written
 const BY_STATE = sql('SELECT state, sum(n)::bigint AS n FROM run_state_counts GROUP BY state HAVING sum(n) > 0');
+// counters of migration 013 and the finished-runs index: no scan of every run ever written
 const LATENCIES = sql(`SELECT result_at - taken_at AS ms FROM runs
-  WHERE result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY result_at DESC LIMIT $1`);
-const COUNTERS = sql(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS expiries, count(*) AS total FROM runs`);
-const USAGE_BY_ROLE = sql(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, count(*) AS runs,
-  sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, sum(cost_usd) AS cost_usd FROM runs GROUP BY 1 ORDER BY 1`);
+  WHERE finished_at IS NOT NULL AND result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY finished_at DESC LIMIT $1`);
+const COUNTERS = sql(`SELECT (SELECT sum(retries) FROM run_totals)::bigint AS retries, (SELECT sum(lease_expiries) FROM run_totals)::bigint AS expiries,
+  (SELECT coalesce(sum(n), 0) FROM run_state_counts)::bigint AS total`);
+const USAGE_BY_ROLE = sql(`SELECT role, sum(runs)::bigint AS runs, sum(tokens_in)::bigint AS tokens_in, sum(tokens_out)::bigint AS tokens_out,
+  sum(cost_usd) AS cost_usd FROM run_usage_by_role GROUP BY role ORDER BY role`);
+const FINISHED_SINCE = sql(`SELECT ${COLUMNS} FROM runs WHERE finished_at IS NOT NULL AND finished_at >= $1 ORDER BY finished_at DESC LIMIT $2`);
 
 /** Plain column assignments a patch may carry, by patch key. */
 const PATCH_COLUMNS = {
@@ -209,6 +212,7 @@ export function pgRunRepo(s: PgSession): RunRepo {
     nextDeadline: async () => (await s.one<{ at: number | null }>(NEXT_DEADLINE))?.at ?? null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
     addUsage: async (id, u) => void (await s.run(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0])),
+    listFinishedSince: async (since, limit) => (await s.rows<RunRow>(FINISHED_SINCE, [since, limit])).map(toRun),
     countByState: async () =>
       Object.fromEntries((await s.rows<{ state: RunState; n: number }>(BY_STATE)).map((r) => [r.state, r.n])) as Partial<Record<RunState, number>>,
     aggregates: async (latencySample): Promise<QueueAggregates> => {
