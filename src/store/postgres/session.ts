@@ -12,10 +12,8 @@ export class PgSession {
   roundTrips = 0;
   /** workspaces whose claims advisory lock this transaction holds */
   readonly lockedWorkspaces = new Set<string>();
-  /** events appended in this transaction, chained and inserted just before COMMIT (repos/events.ts) */
+  /** events appended in this transaction, sent to the inbox with the COMMIT (commit-log.ts) */
   readonly pendingEvents: { event: FleetEvent; payloadJson: string }[] = [];
-  /** the chain head once this transaction has locked it: the last seq and hash it assigned */
-  chainHead: { seq: number; hash: string } | null = null;
 
   constructor(
     readonly client: PoolClient,
