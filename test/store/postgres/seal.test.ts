@@ -107,7 +107,7 @@ describe.skipIf(!available)('PostgreSQL audit chain sealed after commit', () => 
     expect(inbox.rows[0]!.n).toBe(0);
   });
 
-  it('a transaction held open with appended events does not hold up other replicas' commits or their sealing', async () => {
+  it('a transaction held open with appended events does not hold up the commits or the sealing of other replicas', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let appended = false;
