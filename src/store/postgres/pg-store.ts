@@ -63,7 +63,9 @@ export class PgStore implements Store {
 
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const clientConfig: pg.ClientConfig = { connectionString: options.url, types, application_name: 'fleetdeck' };
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 });
+    // pipeline mode: a transaction's BEGIN and its writes whose results nobody waits for share the
+    // round trip of the next statement (session.ts)
+    const pool = new pg.Pool({ ...clientConfig, pipeline: true, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 } as pg.PoolConfig);
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     try {
@@ -217,7 +219,7 @@ export class PgStore implements Store {
       giveBack(broken);
     };
     try {
-      await session.simple(BEGIN[mode]);
+      session.defer(BEGIN[mode]);
       try {
         const result = await fn(buildPgTx(session));
         if (mode === 'write') {

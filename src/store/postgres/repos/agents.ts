@@ -52,9 +52,9 @@ export function pgAgentRepo(s: PgSession): AgentRepo {
     tokenHash: async (id) => (await s.one<{ token_hash: string }>(TOKEN_HASH, [id]))?.token_hash ?? null,
     findByNameRole: (name, role) => many(BY_NAME_ROLE, [name, role]),
     list: () => many(LIST, []),
-    touch: async (id, now, heartbeat) => void (await s.run(TOUCH, [id, now, heartbeat])),
+    touch: async (id, now, heartbeat) => s.defer(TOUCH, [id, now, heartbeat]),
     applyHeartbeat: async (id, u: HeartbeatUpdate) =>
-      void (await s.run(HEARTBEAT, [
+      s.defer(HEARTBEAT, [
         id,
         u.status ?? null,
         u.note !== undefined,
@@ -66,10 +66,10 @@ export function pgAgentRepo(s: PgSession): AgentRepo {
         u.usage?.tokens_in ?? 0,
         u.usage?.tokens_out ?? 0,
         u.usage?.cost_usd ?? 0,
-      ])),
+      ]),
     listExpired: (now, limit) => many(s.writing ? EXPIRED_LOCKED : EXPIRED, [now, limit]),
-    markStale: async (id, now) => void (await s.run(MARK_STALE, [id, now])),
-    setPaused: async (id, paused) => void (await s.run(SET_PAUSED, [id, paused])),
+    markStale: async (id, now) => s.defer(MARK_STALE, [id, now]),
+    setPaused: async (id, paused) => s.defer(SET_PAUSED, [id, paused]),
     nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
   };
 }

@@ -208,7 +208,7 @@ export function pgRunRepo(s: PgSession): RunRepo {
     list,
     nextDeadline: async () => (await s.one<{ at: number | null }>(NEXT_DEADLINE))?.at ?? null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
-    addUsage: async (id, u) => void (await s.run(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0])),
+    addUsage: async (id, u) => s.defer(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0]),
     countByState: async () =>
       Object.fromEntries((await s.rows<{ state: RunState; n: number }>(BY_STATE)).map((r) => [r.state, r.n])) as Partial<Record<RunState, number>>,
     aggregates: async (latencySample): Promise<QueueAggregates> => {
