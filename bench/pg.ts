@@ -96,6 +96,10 @@ async function startReplica(db: string, dataDir: string): Promise<{ child: Child
     });
     child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${stderr}`)));
   });
+  // a replica dying mid-bench shows up as a fetch error in a client: say why it died
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal === null) process.stderr.write(`replica exited (${code ?? signal}): ${stderr.slice(-2000)}\n`);
+  });
   return { child, url };
 }
 
