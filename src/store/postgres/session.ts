@@ -21,6 +21,14 @@ export class PgSession {
   readonly lockedWorkspaces = new Set<string>();
   /** events appended in this transaction, sent to the inbox with the COMMIT (commit-log.ts) */
   readonly pendingEvents: { event: FleetEvent; payloadJson: string }[] = [];
+  /**
+   * Rows this transaction already read, by id, so a service that reads one agent or run several
+   * times in a call costs one round trip. Runs are cached only when this transaction holds their
+   * row lock (read FOR NO KEY UPDATE, inserted, or updated by it) or in a read snapshot, so nobody
+   * else can change them meanwhile; an agent row is dropped whenever this transaction writes it.
+   * Raw rows: each read maps a fresh domain object.
+   */
+  readonly cache = { agents: new Map<string, unknown>(), runs: new Map<string, unknown>() };
   /** statements sent and not waited for, oldest first */
   private inflight: Promise<unknown>[] = [];
 
