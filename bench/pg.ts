@@ -68,19 +68,6 @@ async function backendCpuMs(database: string, application: string): Promise<Map<
   }
 }
 
-/** Transactions the server counted for the database (pg_stat_database; flushed about once a second). */
-async function serverTransactions(database: string): Promise<number> {
-  await new Promise((r) => setTimeout(r, 1_100));
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    const r = await client.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [database]);
-    return Number(r.rows[0]?.n ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
 function cpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
   if (!before || !after) return null;
   let ms = 0;
@@ -138,9 +125,8 @@ async function connect(url: string, token: string): Promise<HttpAgent> {
   };
 }
 
-async function fleetdeckQueue(urls: string[], tokens: string[], database: string): Promise<{ perSecond: number; cycles: number; cpuMsPerCycle: number | null; txPerCycle: number }> {
+async function fleetdeckQueue(urls: string[], tokens: string[], database: string): Promise<{ perSecond: number; cycles: number; cpuMsPerCycle: number | null}> {
   const agents = await Promise.all(tokens.map((t, i) => connect(urls[i % urls.length]!, t)));
-  const txBefore = await serverTransactions(database);
   const cpuBefore = await backendCpuMs(database, 'fleetdeck');
   const started = performance.now();
   await Promise.all(
@@ -154,13 +140,12 @@ async function fleetdeckQueue(urls: string[], tokens: string[], database: string
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuDelta(cpuBefore, await backendCpuMs(database, 'fleetdeck'));
-  const tx = (await serverTransactions(database)) - txBefore;
   await Promise.all(agents.map((a) => a.close()));
   const cycles = WORKERS * CYCLES_PER_WORKER;
-  return { perSecond: cycles / seconds, cycles, cpuMsPerCycle: cpu === null ? null : cpu / cycles, txPerCycle: tx / cycles };
+  return { perSecond: cycles / seconds, cycles, cpuMsPerCycle: cpu === null ? null : cpu / cycles };
 }
 
-async function pgBossQueue(url: string, database: string): Promise<{ perSecond: number; cpuMsPerCycle: number | null; txPerCycle: number }> {
+async function pgBossQueue(url: string, database: string): Promise<{ perSecond: number; cpuMsPerCycle: number | null}> {
   const bosses = await Promise.all(
     Array.from({ length: REPLICAS }, async () => {
       const boss = new PgBoss({ connectionString: url, max: 4 });
@@ -170,7 +155,6 @@ async function pgBossQueue(url: string, database: string): Promise<{ perSecond: 
     }),
   );
   await bosses[0]!.createQueue('bench');
-  const txBefore = await serverTransactions(database);
   const cpuBefore = await backendCpuMs(database, 'pgboss');
   const started = performance.now();
   await Promise.all(
@@ -185,10 +169,9 @@ async function pgBossQueue(url: string, database: string): Promise<{ perSecond: 
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = cpuDelta(cpuBefore, await backendCpuMs(database, 'pgboss'));
-  const tx = (await serverTransactions(database)) - txBefore;
   await Promise.all(bosses.map((b) => b.stop({ graceful: false, wait: true })));
   const cycles = WORKERS * CYCLES_PER_WORKER;
-  return { perSecond: cycles / seconds, cpuMsPerCycle: cpu === null ? null : cpu / cycles, txPerCycle: tx / cycles };
+  return { perSecond: cycles / seconds, cpuMsPerCycle: cpu === null ? null : cpu / cycles };
 }
 
 async function heartbeats(urls: string[], tokens: string[]) {
@@ -283,14 +266,14 @@ export async function benchPg(): Promise<string> {
       '## PostgreSQL: three replicas on one database',
       '',
       `PostgreSQL on ${new URL(ADMIN_URL).host}; ${REPLICAS} \`serve --http\` replicas; ${WORKERS} workers spread over them, ${CYCLES_PER_WORKER} cycles each.`,
-      'PostgreSQL CPU: user + system time of the backends serving each side (from /proc; background writers excluded), per cycle. Server transactions: pg_stat_database commits + rollbacks of the bench database during the phase (the other side idle), per cycle.',
+      'PostgreSQL CPU: user + system time of the backends serving each side (from /proc; background writers excluded), per cycle.',
       '',
       table(
-        ['queue cycle (submit → take → complete)', 'cycles/s', 'vs pg-boss', 'PostgreSQL CPU ms/cycle', 'CPU vs pg-boss', 'server transactions/cycle'],
+        ['queue cycle (submit → take → complete)', 'cycles/s', 'vs pg-boss', 'PostgreSQL CPU ms/cycle', 'CPU vs pg-boss'],
         [
           [`fleetdeck over MCP/HTTP, ${REPLICAS} replicas`, fmtInt(fleet.perSecond), fmtRatio(fleet.perSecond, boss.perSecond), cpuMs(fleet.cpuMsPerCycle),
-            fleet.cpuMsPerCycle !== null && boss.cpuMsPerCycle !== null ? fmtRatio(fleet.cpuMsPerCycle, boss.cpuMsPerCycle) : 'n/a', fleet.txPerCycle.toFixed(1)],
-          [`pg-boss ${REPLICAS} instances, send → fetch → complete (baseline)`, fmtInt(boss.perSecond), '1.00×', cpuMs(boss.cpuMsPerCycle), '1.00×', boss.txPerCycle.toFixed(1)],
+            fleet.cpuMsPerCycle !== null && boss.cpuMsPerCycle !== null ? fmtRatio(fleet.cpuMsPerCycle, boss.cpuMsPerCycle) : 'n/a'],
+          [`pg-boss ${REPLICAS} instances, send → fetch → complete (baseline)`, fmtInt(boss.perSecond), '1.00×', cpuMs(boss.cpuMsPerCycle), '1.00×'],
         ],
       ),
       '',
