@@ -34,7 +34,9 @@ function testFiles(dir: string): string[] {
   return out;
 }
 
-const all = testFiles(join(root, 'test'));
+// `*.serial.test.ts` files disturb shared services (the PostgreSQL chaos test restarts the server):
+// they run alone, after everything else (vitest.serial.config.ts, `npm test`)
+const all = testFiles(join(root, 'test')).filter((f) => !f.endsWith('.serial.test.ts'));
 const e2e = all.filter((f) => E2E_DIRS.some((d) => f.startsWith(d)) || SPAWNS_BUILD.test(readFileSync(join(root, f), 'utf8')));
 const integration = all.filter((f) => !e2e.includes(f) && (SERVICE_DIRS.some((d) => f.startsWith(d)) || NEEDS_SERVICE.test(readFileSync(join(root, f), 'utf8'))));
 const unit = all.filter((f) => !e2e.includes(f) && !integration.includes(f));

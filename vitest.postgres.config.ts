@@ -14,7 +14,7 @@ if (!probe.ok) console.warn(`PostgreSQL contract run skipped: ${probe.reason}`);
 export default defineConfig({
   test: {
     include: probe.ok
-      ? ['test/store/postgres/**/*.test.ts', 'test/services/**/*.test.ts', 'test/mcp/**/*.test.ts']
+      ? ['test/store/postgres/**/*.test.ts', 'test/services/**/*.test.ts', 'test/mcp/**/*.test.ts', 'test/transports/stateless-sessions.test.ts']
       : ['test/store/postgres/**/*.test.ts'],
     // these start dist/ processes on a SQLite file, or inspect SQLite itself: engine-specific by design
     exclude: [

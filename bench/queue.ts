@@ -27,8 +27,12 @@ import { fmtInt, fmtRatio, spawnClient, table, tempDir, type ServerClient } from
 const WINDOW_MS = 2_500;
 const WARMUP_CYCLES = 30;
 const WORKER_COUNTS = [1, 2, 4];
+/** the stdio figure compared with BullMQ (issue 22), measured in turns with it */
+const PEER_WORKERS = 4;
+/** each comparison alternates its loops in this many windows of WINDOW_MS / ROUNDS */
+const ROUNDS = 5;
 
-interface Figure {
+export interface Figure {
   name: string;
   cycles: number;
   ms: number;
@@ -37,43 +41,102 @@ interface Figure {
 
 const perSecond = (f: Figure) => (f.cycles / f.ms) * 1000;
 
-export async function benchQueue(): Promise<string> {
+export const SERVICE_TARGET = 0.8;
+export const STDIO_VS_BULLMQ_TARGET = 0.5;
+
+export interface QueueFigures {
+  bare: Figure;
+  service: Figure;
+  stdio: Figure[];
+  bull: Figure | undefined;
+  bullSkipped?: string;
+  dir: string;
+}
+
+/**
+ * Runs the loops of one comparison in turns (ROUNDS windows each, alternating), so that load
+ * elsewhere on the machine falls on the figure and its baseline alike.
+ */
+async function alternate(loops: Loop[]): Promise<Figure[]> {
+  const totals = loops.map(() => ({ cycles: 0, ms: 0 }));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [i, loop] of loops.entries()) {
+      const started = performance.now();
+      totals[i]!.cycles += await loop.run(WINDOW_MS / ROUNDS);
+      totals[i]!.ms += performance.now() - started;
+    }
+  }
+  return loops.map((loop, i) => ({ name: loop.name, cycles: totals[i]!.cycles, ms: totals[i]!.ms, note: loop.note() }));
+}
+
+export async function measureQueue(): Promise<QueueFigures> {
   const tmp = tempDir('fleetdeck-bench-queue-');
+  const open: Loop[] = [];
+  const keep = <L extends Loop>(loop: L): L => {
+    open.push(loop);
+    return loop;
+  };
   try {
-    const bare = bareLoop(join(tmp.dir, 'bare.db'));
-    const service = await serviceLoop(tmp.dir);
+    const [bare, service] = await alternate([keep(bareLoop(join(tmp.dir, 'bare.db'))), keep(await serviceLoop(tmp.dir))]);
     const stdio: Figure[] = [];
-    for (const workers of WORKER_COUNTS) stdio.push(await stdioLoop(join(tmp.dir, `stdio-${workers}.db`), workers));
-    const bull = await bullmqLoop().catch((error: unknown) => ({ figure: undefined, skipped: `BullMQ failed: ${(error as Error).message}` }));
-    const rows = [bare, service, ...stdio, ...(bull.figure ? [bull.figure] : [])].map((f) => [
-      f.name,
-      fmtInt(f.cycles),
-      fmtInt(perSecond(f)),
-      fmtRatio(perSecond(f), perSecond(bare)),
-      f.note ?? '',
-    ]);
-    return [
-      '## Queue',
-      '',
-      `_Measured ${new Date().toISOString()} by bench/queue.ts: one cycle = submit → take → complete; each figure runs ${WINDOW_MS / 1000} s after ${WARMUP_CYCLES} warm-up cycles, on a file in ${tmp.dir.replace(/\/[^/]+$/, '')}._`,
-      '',
-      table(['workload', 'cycles', 'cycles/s', 'vs bare SQLite', 'notes'], rows),
-      '',
-      bull.figure ? '' : `BullMQ: skipped — ${bull.skipped}.`,
-      '',
-      'The bare loop is the floor of what any SQLite queue with durable (fsync per commit) transactions can do here; the service figure adds',
-      'what fleetdeck does per transaction (hash-chained audit event, fencing, signal delivery, expiry when a deadline passed); the stdio figures',
-      'add two MCP round trips per call and process-to-process write-lock contention on one file (each call is one write transaction).',
-    ]
-      .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
-      .join('\n');
+    for (const workers of WORKER_COUNTS.filter((w) => w !== PEER_WORKERS)) {
+      stdio.push(...(await alternate([keep(await stdioLoop(join(tmp.dir, `stdio-${workers}.db`), workers))])));
+    }
+    const peer = keep(await stdioLoop(join(tmp.dir, `stdio-${PEER_WORKERS}.db`), PEER_WORKERS));
+    const bull = await bullmqLoop().catch((error: unknown) => ({ loop: undefined, skipped: `BullMQ failed: ${(error as Error).message}` }));
+    const [four, bullFigure] = await alternate(bull.loop ? [peer, keep(bull.loop)] : [peer]);
+    stdio.push(four!);
+    return { bare: bare!, service: service!, stdio, bull: bullFigure, bullSkipped: bull.skipped, dir: tmp.dir.replace(/\/[^/]+$/, '') };
   } finally {
+    for (const loop of open) await loop.close().catch(() => {});
     tmp.cleanup();
   }
 }
 
+export async function benchQueue(): Promise<string> {
+  return formatQueue(await measureQueue());
+}
+
+export function formatQueue(q: QueueFigures): string {
+  const { bare, service, stdio } = q;
+  const rows = [bare, service, ...stdio, ...(q.bull ? [q.bull] : [])].map((f) => [
+    f.name,
+    fmtInt(f.cycles),
+    fmtInt(perSecond(f)),
+    fmtRatio(perSecond(f), perSecond(bare)),
+    q.bull ? fmtRatio(perSecond(f), perSecond(q.bull)) : '–',
+    f.note ?? '',
+  ]);
+  return [
+    '## Queue',
+    '',
+    `_Measured ${new Date().toISOString()} by bench/queue.ts: one cycle = submit → take → complete; each figure runs ${WINDOW_MS / 1000} s (bare and service, and 4 stdio workers and BullMQ, in ${ROUNDS} alternating windows) after ${WARMUP_CYCLES} warm-up cycles, on a file in ${q.dir}._`,
+    '',
+    table(['workload', 'cycles', 'cycles/s', 'vs bare SQLite', 'vs BullMQ', 'notes'], rows),
+    '',
+    q.bull ? '' : `BullMQ: skipped — ${q.bullSkipped}.`,
+    '',
+    'The bare loop is the floor of what any SQLite queue with durable (fsync per commit) transactions can do here; the service figure adds',
+    'what fleetdeck does per transaction (hash-chained audit event, fencing, signal delivery, expiry when a deadline passed); the stdio figures',
+    'add two MCP round trips per call and process-to-process write-lock contention on one file (each call is one write transaction).',
+  ]
+    .filter((l, i, a) => !(l === '' && a[i - 1] === ''))
+    .join('\n');
+}
+
+export const cyclesPerSecond = perSecond;
+
+/** One workload, run for a window at a time (see `alternate`). */
+interface Loop {
+  name: string;
+  /** runs cycles for about `ms`; returns how many completed */
+  run(ms: number): Promise<number>;
+  note(): string;
+  close(): Promise<void>;
+}
+
 /** The floor: submit, take (UPDATE … RETURNING) and complete, one transaction each. */
-function bareLoop(file: string): Figure {
+function bareLoop(file: string): Loop {
   const db = openDatabase(file, { synchronous: 'FULL' });
   db.exec(`CREATE TABLE jobs (id INTEGER PRIMARY KEY, role TEXT NOT NULL, state TEXT NOT NULL, priority INTEGER NOT NULL,
     payload TEXT NOT NULL, owner TEXT, epoch INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL, result TEXT) STRICT;
@@ -91,72 +154,100 @@ function bareLoop(file: string): Figure {
     completeTx(job.id, job.epoch);
   };
   for (let i = 0; i < WARMUP_CYCLES; i++) cycle(i);
-  let cycles = 0;
-  const start = performance.now();
-  while (performance.now() - start < WINDOW_MS) cycle(cycles++);
-  const ms = performance.now() - start;
-  db.close();
-  return { name: 'bare better-sqlite3 loop', cycles, ms, note: '3 transactions per cycle' };
+  let n = 0;
+  return {
+    name: 'bare better-sqlite3 loop',
+    async run(ms) {
+      let cycles = 0;
+      const start = performance.now();
+      while (performance.now() - start < ms) {
+        cycle(n++);
+        cycles++;
+      }
+      return cycles;
+    },
+    note: () => '3 transactions per cycle',
+    close: async () => {
+      db.close();
+    },
+  };
 }
 
 /** The same cycle through the services, in-process, one worker. */
-async function serviceLoop(dir: string): Promise<Figure> {
+async function serviceLoop(dir: string): Promise<Loop> {
   const config = loadConfig({ db: join(dir, 'service.db'), workspace: dir, logLevel: 'warn' }, {});
   const app = await openApp(config, { logger: pino({ level: 'silent' }) });
-  try {
-    const coord = await registerAgent(app.deps, { name: 'coord', role: 'coordinator' });
-    const worker = await registerAgent(app.deps, { name: 'worker', role: 'implementer' });
-    const coordActor = { kind: 'agent' as const, agentId: coord.agent.id };
-    const workerActor = { kind: 'agent' as const, agentId: worker.agent.id };
-    const cycle = async (i: number) => {
-      await submitTask(app.deps, coordActor, { title: `task ${i}`, instructions: 'x', to_role: 'implementer' });
-      const took = await takeTask(app.deps, app.feed, worker.agent.id, {});
-      if (!took.run) throw new Error('the queue lost a run');
-      await submitResult(app.deps, workerActor, { run_id: took.run.id, outcome: 'completed', summary: 'ok', lease_epoch: took.run.leaseEpoch });
-    };
-    for (let i = 0; i < WARMUP_CYCLES; i++) await cycle(i);
-    let cycles = 0;
-    const start = performance.now();
-    while (performance.now() - start < WINDOW_MS) await cycle(cycles++);
-    return { name: 'service layer, in-process', cycles, ms: performance.now() - start, note: '1 worker' };
-  } finally {
-    app.close();
-  }
+  const coord = await registerAgent(app.deps, { name: 'coord', role: 'coordinator' });
+  const worker = await registerAgent(app.deps, { name: 'worker', role: 'implementer' });
+  const coordActor = { kind: 'agent' as const, agentId: coord.agent.id };
+  const workerActor = { kind: 'agent' as const, agentId: worker.agent.id };
+  const cycle = async (i: number) => {
+    await submitTask(app.deps, coordActor, { title: `task ${i}`, instructions: 'x', to_role: 'implementer' });
+    const took = await takeTask(app.deps, app.feed, worker.agent.id, {});
+    if (!took.run) throw new Error('the queue lost a run');
+    await submitResult(app.deps, workerActor, { run_id: took.run.id, outcome: 'completed', summary: 'ok', lease_epoch: took.run.leaseEpoch });
+  };
+  for (let i = 0; i < WARMUP_CYCLES; i++) await cycle(i);
+  let n = 0;
+  return {
+    name: 'service layer, in-process',
+    async run(ms) {
+      let cycles = 0;
+      const start = performance.now();
+      while (performance.now() - start < ms) {
+        await cycle(n++);
+        cycles++;
+      }
+      return cycles;
+    },
+    note: () => '1 worker',
+    close: async () => app.close(),
+  };
 }
 
 /** W server processes on one file; each loops submit_task → take_task → submit_result. */
-async function stdioLoop(db: string, workers: number): Promise<Figure> {
+async function stdioLoop(db: string, workers: number): Promise<Loop> {
   const clients: ServerClient[] = [];
+  const closeAll = () => Promise.all(clients.map((c) => c.close().catch(() => {}))).then(() => undefined);
   try {
     for (let i = 0; i < workers; i++) clients.push(await spawnClient({ db }));
     await Promise.all(clients.map((c, i) => c.call('register_agent', { name: `w${i}`, role: 'implementer' })));
-    const cycle = async (c: ServerClient, i: number): Promise<boolean> => {
-      await c.call('submit_task', { title: `task ${i}`, instructions: 'x', to_role: 'implementer' });
-      const took = (await c.call('take_task')) as { run: { run_id: string } | null; lease_epoch?: number };
-      // another worker may have taken this one's task first: then there is still one for it later
-      if (!took.run) return false;
-      await c.call('submit_result', { run_id: took.run.run_id, outcome: 'completed', summary: 'ok', lease_epoch: took.lease_epoch });
-      return true;
-    };
-    await Promise.all(clients.map(async (c) => {
-      for (let i = 0; i < WARMUP_CYCLES / workers; i++) await cycle(c, i);
-    }));
-    let completed = 0;
-    let submitted = 0;
-    const start = performance.now();
-    await Promise.all(
-      clients.map(async (c) => {
-        while (performance.now() - start < WINDOW_MS) {
-          submitted++;
-          if (await cycle(c, submitted)) completed++;
-        }
-      }),
-    );
-    const ms = performance.now() - start;
-    return { name: `MCP over stdio, ${workers} worker process${workers > 1 ? 'es' : ''}`, cycles: completed, ms, note: `${submitted} submitted` };
-  } finally {
-    await Promise.all(clients.map((c) => c.close().catch(() => {})));
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
+  const cycle = async (c: ServerClient, i: number): Promise<boolean> => {
+    await c.call('submit_task', { title: `task ${i}`, instructions: 'x', to_role: 'implementer' });
+    const took = (await c.call('take_task')) as { run: { run_id: string } | null; lease_epoch?: number };
+    // another worker may have taken this one's task first: then there is still one for it later
+    if (!took.run) return false;
+    await c.call('submit_result', { run_id: took.run.run_id, outcome: 'completed', summary: 'ok', lease_epoch: took.lease_epoch });
+    return true;
+  };
+  await Promise.all(
+    clients.map(async (c) => {
+      for (let i = 0; i < WARMUP_CYCLES / workers; i++) await cycle(c, i);
+    }),
+  );
+  let submitted = 0;
+  return {
+    name: `MCP over stdio, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+    async run(ms) {
+      let completed = 0;
+      const start = performance.now();
+      await Promise.all(
+        clients.map(async (c) => {
+          while (performance.now() - start < ms) {
+            submitted++;
+            if (await cycle(c, submitted)) completed++;
+          }
+        }),
+      );
+      return completed;
+    },
+    note: () => `${submitted} submitted`,
+    close: closeAll,
+  };
 }
 
 async function redisReachable(): Promise<boolean> {
@@ -181,7 +272,7 @@ interface BullModule {
 }
 
 /** The peer figure: BullMQ's manual job processing (add → getNextJob → moveToCompleted). */
-async function bullmqLoop(): Promise<{ figure?: Figure; skipped?: string }> {
+async function bullmqLoop(): Promise<{ loop?: Loop; skipped?: string }> {
   if (!(await redisReachable())) return { skipped: 'no Redis answers at 127.0.0.1:6379' };
   let bull: BullModule;
   try {
@@ -193,23 +284,34 @@ async function bullmqLoop(): Promise<{ figure?: Figure; skipped?: string }> {
   const name = `fleetdeck-bench-${process.pid}`;
   const queue = new bull.Queue(name, { connection });
   const worker = new bull.Worker(name, null, { connection });
-  try {
-    const cycle = async (i: number) => {
-      await queue.add('task', { title: `task ${i}` });
-      const job = await worker.getNextJob('bench-token');
-      if (!job) throw new Error('bullmq returned no job');
-      await job.moveToCompleted('ok', 'bench-token', false);
-    };
-    for (let i = 0; i < WARMUP_CYCLES; i++) await cycle(i);
-    let cycles = 0;
-    const start = performance.now();
-    while (performance.now() - start < WINDOW_MS) await cycle(cycles++);
-    return { figure: { name: 'BullMQ on Redis (peer)', cycles, ms: performance.now() - start, note: '1 worker, manual processing' } };
-  } finally {
-    await worker.close();
-    await queue.obliterate({ force: true }).catch(() => {});
-    await queue.close();
-  }
+  const cycle = async (i: number) => {
+    await queue.add('task', { title: `task ${i}` });
+    const job = await worker.getNextJob('bench-token');
+    if (!job) throw new Error('bullmq returned no job');
+    await job.moveToCompleted('ok', 'bench-token', false);
+  };
+  for (let i = 0; i < WARMUP_CYCLES; i++) await cycle(i);
+  let n = 0;
+  return {
+    loop: {
+      name: 'BullMQ on Redis (peer)',
+      async run(ms) {
+        let cycles = 0;
+        const start = performance.now();
+        while (performance.now() - start < ms) {
+          await cycle(n++);
+          cycles++;
+        }
+        return cycles;
+      },
+      note: () => '1 worker, manual processing',
+      async close() {
+        await worker.close();
+        await queue.obliterate({ force: true }).catch(() => {});
+        await queue.close();
+      },
+    },
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

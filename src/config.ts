@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { isPostgresUrl, redactUrl } from './store/open-store.js';
+import { canonicalWorkspace, workspaceOf, type WorkspaceInfo } from './services/workspace-identity.js';
 
 /**
  * Every setting, with its flag, environment variable, default and meaning. `serve --help` prints
@@ -13,9 +13,9 @@ export const SETTINGS = [
   { key: 'dataDir', flag: 'data-dir', env: 'FLEETDECK_DATA_DIR', default: '(the SQLite file\'s directory; with PostgreSQL <per-user data dir>/postgres/<db>-<hash>)', help: 'where this process keeps the token vault, the policy file, the audit anchor and (SQLite) large evidence blobs' },
   { key: 'agentLeaseSeconds', flag: 'agent-lease-seconds', env: 'FLEETDECK_AGENT_LEASE_SECONDS', default: '300', help: 'an agent is stale when its last sign of life is older than this' },
   { key: 'sweepSeconds', flag: 'sweep-seconds', env: 'FLEETDECK_SWEEP_SECONDS', default: '5', help: 'how often this process sweeps expired leases, TTLs and stale agents' },
-  { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(git top-level of the current directory, else the directory)', help: 'default workspace for claims and evidence paths' },
+  { key: 'workspace', flag: 'workspace', env: 'FLEETDECK_WORKSPACE', default: '(the repository of the current directory: its origin URL, else its git common dir, else the directory; .fleetdeck.json can name it)', help: 'default workspace for claims (a name, or a directory standing for its repository; docs/claims.md)' },
   { key: 'logLevel', flag: 'log-level', env: 'FLEETDECK_LOG_LEVEL', default: 'info', help: 'pino log level (logs go to stderr)' },
-  { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma: FULL (acknowledged writes survive power loss) or NORMAL' },
+  { key: 'synchronous', flag: 'synchronous', env: 'FLEETDECK_SYNCHRONOUS', default: 'FULL', help: 'SQLite synchronous pragma for state changes: FULL (acknowledged changes survive power loss; signs of life are flushed within 1 s) or NORMAL' },
   { key: 'policy', flag: 'policy', env: 'FLEETDECK_POLICY', default: '(data dir)/policy.json', help: 'operator policy file (JSON, docs/policy.md): approvals for scopes and run types, leased-run limits; re-read when it changes' },
   { key: 'retainDays', flag: 'retain-days', env: 'FLEETDECK_RETAIN_DAYS', default: '30', help: 'days finished runs (with their evidence, handoffs, blockers and claims) and revoked tokens stay in the live database; 0 keeps them forever (docs/retention.md)' },
   { key: 'retainEventsDays', flag: 'retain-events-days', env: 'FLEETDECK_RETAIN_EVENTS_DAYS', default: '90', help: 'days audit events stay in the live log before they move to archive segments (still verified by audit verify); 0 keeps them live forever' },
@@ -32,7 +32,10 @@ export interface Config {
   dataDir: string;
   agentLeaseSeconds: number;
   sweepSeconds: number;
+  /** the workspace identity claims are keyed by (services/workspace-identity.ts) */
   workspace: string;
+  /** the worktree top-level of the current directory: claim paths and evidence paths are relative to it */
+  worktree: string;
   logLevel: (typeof LOG_LEVELS)[number];
   synchronous: 'FULL' | 'NORMAL';
   pollMs: number;
@@ -69,6 +72,7 @@ const CHECKS: Record<keyof Config, Check> = {
   agentLeaseSeconds: number(1, 86_400, true),
   sweepSeconds: number(0.05, 3_600, false),
   workspace: text,
+  worktree: text,
   logLevel: oneOf(LOG_LEVELS),
   synchronous: oneOf(['FULL', 'NORMAL']),
   pollMs: number(10, 10_000, true),
@@ -109,15 +113,26 @@ export function postgresDataDir(url: string, env: NodeJS.ProcessEnv = process.en
   return join(defaultDataDir(env), 'postgres', `${name}-${hash}`);
 }
 
-/** The git top-level of `dir`, else `dir` itself. */
+/** The workspace of `dir` (default: the current directory); see services/workspace-identity.ts. */
 export function defaultWorkspace(dir: string = process.cwd()): string {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-  } catch {
-    return resolve(dir);
-  }
+  return workspaceOf(dir).workspace;
+}
+
+/**
+ * A --workspace / FLEETDECK_WORKSPACE value: a path (absolute, or starting with `.` or `~`) stands
+ * for the repository of that directory; anything else is a name, kept as written.
+ */
+export function workspaceSetting(value: string): string {
+  const dir = workspaceDirectory(value);
+  return dir === null ? value.trim() : canonicalWorkspace(dir);
+}
+
+/** The directory a workspace setting names, or null when it is a name. */
+function workspaceDirectory(value: string): string | null {
+  const v = value.trim();
+  if (isAbsolute(v) || v === '.' || v === '..' || v.startsWith('./') || v.startsWith('../')) return resolve(v);
+  if (v === '~' || v.startsWith('~/')) return join(homedir(), v.slice(1));
+  return null;
 }
 
 export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>>, env: NodeJS.ProcessEnv = process.env): Config {
@@ -134,7 +149,8 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     dataDir,
     agentLeaseSeconds: pick('agentLeaseSeconds') ?? 300,
     sweepSeconds: pick('sweepSeconds') ?? 5,
-    workspace: pick('workspace') ? resolve(pick('workspace')!) : '(git top-level)',
+    workspace: pick('workspace') ? workspaceSetting(pick('workspace')!) : '(repository)',
+    worktree: '(worktree)',
     logLevel: pick('logLevel') ?? 'info',
     synchronous: (pick('synchronous') ?? 'FULL').toUpperCase(),
     pollMs: pick('pollMs') ?? 200,
@@ -147,15 +163,25 @@ export function loadConfig(flags: Partial<Record<SettingKey, string | undefined>
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`invalid settings: ${problems}`);
   }
-  if (!pick('workspace')) lazyWorkspace(parsed.data);
+  const givenWorkspace = pick('workspace');
+  lazyWorkspace(parsed.data, givenWorkspace === undefined, (givenWorkspace !== undefined ? workspaceDirectory(givenWorkspace) : null) ?? process.cwd());
   return parsed.data;
 }
 
+/** Points a configuration at a workspace found elsewhere (a hook's cwd, a session's project dir). */
+export function useWorkspace(config: Config, info: WorkspaceInfo, explicit: boolean): Config {
+  Object.defineProperty(config, 'worktree', { enumerable: true, configurable: true, value: info.root });
+  if (!explicit) Object.defineProperty(config, 'workspace', { enumerable: true, configurable: true, value: info.workspace });
+  return config;
+}
+
 /**
- * `git rev-parse` costs a process spawn; most server starts never need the workspace (only claims
- * and evidence paths do), so it is resolved the first time it is read, then kept.
+ * Finding the repository reads a few files; most server starts never need it (only claims and
+ * evidence paths do), so it is resolved the first time it is read, then kept.
  */
-function lazyWorkspace(config: Config): void {
-  let workspace: string | undefined;
-  Object.defineProperty(config, 'workspace', { enumerable: true, configurable: true, get: () => (workspace ??= defaultWorkspace()) });
+function lazyWorkspace(config: Config, workspaceToo: boolean, dir: string): void {
+  let info: WorkspaceInfo | undefined;
+  const found = () => (info ??= workspaceOf(dir));
+  Object.defineProperty(config, 'worktree', { enumerable: true, configurable: true, get: () => found().root });
+  if (workspaceToo) Object.defineProperty(config, 'workspace', { enumerable: true, configurable: true, get: () => found().workspace });
 }

@@ -5,6 +5,7 @@ import { LIMITS } from './domain/limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { ChangeFeed } from './services/change-feed.js';
 import type { Deps } from './services/deps.js';
+import { locationOf } from './services/workspace-identity.js';
 import { startSweeper, type Sweeper } from './services/sweep.js';
 import { isPostgresUrl, openStore } from './store/open-store.js';
 
@@ -47,6 +48,12 @@ export async function openApp(config: Config, options: AppOptions = {}): Promise
       dataDir: config.dataDir,
       get workspace() {
         return config.workspace; // resolved on first use (config.ts)
+      },
+      get worktree() {
+        return config.worktree;
+      },
+      get location() {
+        return locationOf(config.worktree); // read per claim: the branch checked out may change
       },
       policyFile: config.policy,
       ...(postgres ? { inlineBlobBytes: LIMITS.artifactBytes } : {}),

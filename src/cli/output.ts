@@ -42,9 +42,18 @@ export function screenWidth(): number {
 /**
  * A plain aligned table with upper-case headers; cells are stringified and cut to `maxWidth`, and
  * the widest columns are narrowed (their cells cut with …) until the table fits `screenWidth()`.
+ * Only on a terminal (or when $COLUMNS asks for a width): piped to a file or a program, every cell
+ * is printed whole.
  */
 export function printTable(headers: string[], rows: (string | number | null | undefined)[][], maxWidth = 48): void {
   const text = rows.map((r) => headers.map((_, i) => oneLine(r[i])));
+  if (process.stdout.isTTY !== true && !process.env.COLUMNS) {
+    const full = headers.map((h, i) => Math.max(h.length, ...text.map((r) => visible(r[i]!).length)));
+    printLine(headers.map((h, i) => colour(h.toUpperCase().padEnd(full[i]!), 'bold')).join('  ').trimEnd());
+    for (const row of text) printLine(row.map((c, i) => pad(c, full[i]!)).join('  ').trimEnd());
+    if (rows.length === 0) printLine(colour('(none)', 'dim'));
+    return;
+  }
   // ids (run_…, clm_…) are what a person copies into the next command: never cut them
   const ids = headers.map((_, i) => text.length > 0 && text.every((r) => ID.test(r[i]!) || r[i] === '-'));
   const idWidth = (i: number) => Math.max(...text.map((r) => r[i]!.length));

@@ -16,6 +16,7 @@ import {
   type Overlap,
   type WorkMeter,
 } from './glob/index.js';
+import type { WorkLocation } from './workspace.js';
 // Hierarchical names skip the drive-letter check of paths (`t:unit` is a fine test name), which
 // only the parser's `name` kind knows; the rest of the glob module is used through its index.
 import { parsePattern } from './glob/parse.js';
@@ -59,6 +60,8 @@ export interface Claim {
   state: ClaimState;
   releasedAt: number | null;
   releaseReason: string | null;
+  /** where it was made (worktree, branch, host): the workspace is the repository, so this tells worktrees and clones apart */
+  location: WorkLocation;
 }
 
 export interface NormalizedScope {

@@ -13,7 +13,7 @@ export const RUN_EVENT_TYPES = [
 
 export const EVENT_TYPES = [
   'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused',
-  'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred',
+  'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred', 'claim.workspace_moved',
   ...RUN_EVENT_TYPES,
   'handoff.offered', 'handoff.accepted', 'handoff.declined', 'handoff.withdrawn',
   'blocker.raised', 'blocker.resolved', 'blocker.obsolete',
@@ -111,6 +111,8 @@ export interface EventPayloads {
   'claim.released': ClaimScopePayload & { reason: string | null };
   'claim.expired': ClaimScopePayload & { reason: string | null };
   'claim.transferred': ClaimScopePayload & { from_agent_id: string | null; to_agent_id: string };
+  /** active claims of a directory workspace moved to its repository's identity (issue 17) */
+  'claim.workspace_moved': { from: string; to: string; claim_ids: string[]; claims: number };
   'run.submitted': RunStatePayload & {
     state: 'queued';
     title: string;

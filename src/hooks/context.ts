@@ -13,8 +13,10 @@ export interface HookOptions {
 export interface HookContext {
   deps: Deps;
   payload: HookPayload;
-  /** the git top-level of the session's working directory */
+  /** the session's workspace: its repository's identity (services/workspace-identity.ts) */
   workspace: string;
+  /** the worktree top-level of the session: edited paths are relative to it */
+  root: string;
   /** the session's agent */
   agentId: string;
   options: HookOptions;

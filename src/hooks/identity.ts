@@ -20,7 +20,12 @@ const SESSION_ROLE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 export interface SessionIdentityInput {
   db: string;
+  /** the session's workspace (its repository's identity) */
   workspace: string;
+  /** the session's worktree top-level: the agent's workspace root, and what the binding is keyed by */
+  root: string;
+  /** the branch checked out there, for the default name */
+  branch: string | null;
   /** FLEETDECK_AGENT_ID, when set */
   explicitAgentId?: string;
   name?: string;
@@ -39,9 +44,17 @@ export interface SessionIdentity {
   via: 'env' | 'session';
 }
 
-export function defaultSessionName(workspace: string): string {
-  const base = basename(workspace).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 40) || 'workspace';
-  return `claude@${base}`;
+/**
+ * `claude@api/feat-a`: the repository's short name and where the session works in it (the branch,
+ * else the worktree's directory name). uniqueAgentName adds `#2`, `#3` for further sessions there.
+ */
+export function defaultSessionName(workspace: string, root: string, branch: string | null): string {
+  const clean = (s: string, max: number) => s.replace(/[^A-Za-z0-9_./-]/g, '-').replace(/^[./-]+/, '').slice(0, max);
+  const identity = workspace.replace(/\/+$/, '');
+  const last = basename(identity);
+  const repo = clean(last === '.git' ? basename(identity.slice(0, -'/.git'.length)) : last.replace(/\.git$/i, ''), 40) || 'workspace';
+  const place = clean(branch ?? basename(root), 60);
+  return place && place !== repo ? `claude@${repo}/${place}` : `claude@${repo}`;
 }
 
 /** Whether an agent exists and this OS user holds its token (so it may act as it). */
@@ -71,13 +84,14 @@ export async function resolveSessionAgent(deps: Deps, input: SessionIdentityInpu
   const anchor = input.anchor === undefined ? sessionAnchor() : input.anchor;
   const { agentId, created } = await findOrCreateBinding({
     dataDir: deps.settings.dataDir,
-    key: { db: input.db, workspace: input.workspace, anchor },
+    key: { db: input.db, workspace: input.root, anchor },
     usable: (id) => usable(deps, id),
     create: async () => {
       const registration = await registerAgent(deps, {
-        name: input.name ?? defaultSessionName(input.workspace),
+        name: input.name ?? defaultSessionName(input.workspace, input.root, input.branch),
+        uniqueName: input.name === undefined,
         role: input.role ?? DEFAULT_SESSION_ROLE,
-        workspace: input.workspace,
+        workspace: input.root,
         capabilities: ['claude-code-session'],
       });
       return registration.agent.id;

@@ -21,8 +21,8 @@ interface ProcInfo {
   name: string;
 }
 
-/** Shells, `env`, `npm exec`/`npx` and similar wrappers never are the session itself. */
-const LAUNCHER = /^(sh|bash|dash|zsh|fish|ksh|mksh|ash|busybox|env|nohup|nice|timeout|stdbuf|xargs|npx|npm|npm exec.*|pnpm|yarn|bun x)$/;
+/** Shells, `env`, `npm exec`/`npx`, git (running a pre-commit hook) and similar wrappers never are the session itself. */
+const LAUNCHER = /^(git|sh|bash|dash|zsh|fish|ksh|mksh|ash|busybox|env|nohup|nice|timeout|stdbuf|xargs|npx|npm|npm exec.*|pnpm|yarn|bun x)$/;
 const MAX_DEPTH = 12;
 
 function linuxInfo(pid: number): ProcInfo | null {

@@ -31,8 +31,12 @@ const HANDLERS: Record<HookEvent, () => Promise<Handler>> = {
 export interface HookRequest {
   event: HookEvent;
   payload: HookPayload;
-  /** settings as the CLI parsed them; `workspace` already set to the session's git top-level */
+  /** settings as the CLI parsed them; `workspace` and `worktree` already set to the session's */
   config: Config;
+  /** the session's worktree top-level: edited paths are relative to it */
+  root: string;
+  /** the branch checked out there (for the default agent name), null when detached */
+  branch: string | null;
   options: HookOptions;
   explicitAgentId?: string;
   name?: string;
@@ -56,13 +60,15 @@ export async function runHook(request: HookRequest): Promise<HookOutcome> {
       const identity = await resolveSessionAgent(deps, {
         db: request.config.db,
         workspace: request.config.workspace,
+        root: request.root,
+        branch: request.branch,
         explicitAgentId: request.explicitAgentId,
         name: request.name,
         role: request.role,
         createdBy: 'hook',
         claudeSessionId: request.payload.sessionId,
       });
-      const ctx: HookContext = { deps, payload: request.payload, workspace: request.config.workspace, agentId: identity.agentId, options: request.options };
+      const ctx: HookContext = { deps, payload: request.payload, workspace: request.config.workspace, root: request.root, agentId: identity.agentId, options: request.options };
       const handler = await handlerLoaded;
       const answer = await handler(ctx);
       return renderAnswer(HOOK_EVENTS[request.event], answer);

@@ -1,5 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import { findGit, workspaceOf, type WorkspaceInfo } from '../services/workspace-identity.js';
 
 /**
  * The git top-level of `dir` (the nearest directory holding `.git`, a folder or a worktree's
@@ -7,13 +8,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * `git rev-parse --show-toplevel` answers, without spawning git on every hook.
  */
 export function gitTopLevel(dir: string): string {
-  let current = realDir(dir);
-  for (;;) {
-    if (existsSync(join(current, '.git'))) return current;
-    const parent = dirname(current);
-    if (parent === current) return realDir(dir);
-    current = parent;
-  }
+  return findGit(dir)?.root ?? realDir(dir);
 }
 
 function realDir(dir: string): string {
@@ -50,7 +45,10 @@ function realPathOfMaybeMissing(path: string): string {
   }
 }
 
-/** The git top-level of a hook's session: the payload's cwd, else Claude Code's project dir, else ours. */
-export function sessionWorkspace(payload: { cwd: string | null }, env: NodeJS.ProcessEnv = process.env): string {
-  return gitTopLevel(payload.cwd ?? env.CLAUDE_PROJECT_DIR ?? process.cwd());
+/**
+ * The workspace of a hook's session: the repository of the payload's cwd, else of Claude Code's
+ * project dir, else of ours; `explicit` (--workspace, FLEETDECK_WORKSPACE) names it instead.
+ */
+export function sessionWorkspace(payload: { cwd: string | null }, explicit?: string, env: NodeJS.ProcessEnv = process.env): WorkspaceInfo {
+  return workspaceOf(payload.cwd ?? env.CLAUDE_PROJECT_DIR ?? process.cwd(), explicit);
 }

@@ -64,6 +64,8 @@ async function runTool(env: CallEnv, tool: AnyTool, args: unknown, signal: Abort
   try {
     const parsed = tool.input.safeParse(args);
     if (!parsed.success) throw inputError(parsed.error);
+    await session.settleBinding();
+    if (call.agentId === null && session.agentId !== null) call.agentId = session.agentId; // bound just now
     checkBinding(tool, session);
     call.signOfLifeDue = signOfLifeDue(env);
     const output = (await tool.run({ deps, feed: env.feed, session, actor: session.actor, signal }, parsed.data)) as Record<string, unknown>;

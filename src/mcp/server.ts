@@ -33,6 +33,19 @@ export interface ServerEnv {
   profile?: ToolProfile;
   version: string;
   onToolCall?: (tool: string, outcome: string, ms: number) => void;
+  /**
+   * Where resource subscriptions live when not in this process alone (the HTTP transport keeps them
+   * in the database, so a subscription made through one replica is notified by another).
+   */
+  subscriptions?: SubscriptionStore;
+}
+
+export interface SubscriptionStore {
+  add(uri: string): Promise<void>;
+  remove(uri: string): Promise<void>;
+  list(): Promise<string[]>;
+  /** whether this process should send the notifications now (it holds the client's stream) */
+  notifying(): boolean;
 }
 
 export interface FleetServer {
@@ -42,6 +55,14 @@ export interface FleetServer {
    * connection received but never acknowledged back to the agent's next call (as redeliveries).
    */
   dispose(): Promise<void>;
+  /** re-reads the subscriptions from `env.subscriptions` (another process may have changed them) */
+  refreshSubscriptions(): Promise<void>;
+  /**
+   * A client's stream (re)opened here, maybe after another process holding it died: re-reads the
+   * subscriptions and tells the client each subscribed resource may have changed meanwhile (it
+   * re-reads; a spare notification costs one read, a missed one a stale view).
+   */
+  resyncSubscriptions(): Promise<void>;
 }
 
 /** The one factory every transport calls: tools, resources and subscriptions over shared services. */
@@ -58,14 +79,14 @@ export function createServer(env: ServerEnv): FleetServer {
   const ctx: ResourceContext = { deps: env.deps, feed: env.feed, session: env.session };
   for (const resource of RESOURCES) registerResource(mcp, ctx, resource);
   registerPrompts(mcp, ctx, env.toolset);
-  const stopNotifying = registerSubscriptions(mcp, env.feed);
+  const subscriptions = registerSubscriptions(mcp, env.feed, env.subscriptions);
   const dispose = async () => {
-    stopNotifying();
+    subscriptions.stop();
     await releaseSignals(env.deps, env.session.deliveryId).catch((error: unknown) =>
       env.deps.logger.warn({ err: error }, 'could not release the signals of a closed connection'),
     );
   };
-  return { mcp, dispose };
+  return { mcp, dispose, refreshSubscriptions: subscriptions.refresh, resyncSubscriptions: subscriptions.resync };
 }
 
 /** Hints a client acts on, without the ones the protocol already defaults to (its title is the tool's). */
@@ -155,30 +176,51 @@ async function toReadResult(uri: URL, read: () => Promise<ResourceBody>): Promis
 /**
  * resources/subscribe is not automatic in the 1.x SDK: keep the subscribed URIs and, when the change
  * feed shows an event from any process that touches one, send notifications/resources/updated.
+ * With a `store`, the URIs live there too: any process may take the subscribe, and the one holding
+ * the client's stream (`store.notifying()`) sends the notifications after re-reading them.
  */
-function registerSubscriptions(mcp: McpServer, feed: ChangeFeed): () => void {
-  const subscribed = new Set<string>();
+function registerSubscriptions(mcp: McpServer, feed: ChangeFeed, store?: SubscriptionStore): { stop(): void; refresh(): Promise<void>; resync(): Promise<void> } {
+  let subscribed = new Set<string>();
   let unsubscribeFeed: (() => void) | null = null;
   const onEvents = (events: Parameters<Parameters<ChangeFeed['subscribe']>[0]>[0]) => {
+    if (store && !store.notifying()) return;
     const changed = new Set<string>();
     for (const event of events) for (const uri of urisChangedBy(event)) if (subscribed.has(uri)) changed.add(uri);
     for (const uri of changed) void mcp.server.sendResourceUpdated({ uri }).catch(() => {});
   };
-  mcp.server.setRequestHandler(SubscribeRequestSchema, (request) => {
-    subscribed.add(request.params.uri);
-    unsubscribeFeed ??= feed.subscribe(onEvents);
-    return {};
-  });
-  mcp.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
-    subscribed.delete(request.params.uri);
-    if (subscribed.size === 0 && unsubscribeFeed) {
+  const follow = () => {
+    if (subscribed.size > 0) unsubscribeFeed ??= feed.subscribe(onEvents);
+    else if (unsubscribeFeed) {
       unsubscribeFeed();
       unsubscribeFeed = null;
     }
+  };
+  mcp.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
+    await store?.add(request.params.uri);
+    subscribed.add(request.params.uri);
+    follow();
     return {};
   });
-  return () => {
-    unsubscribeFeed?.();
-    unsubscribeFeed = null;
+  mcp.server.setRequestHandler(UnsubscribeRequestSchema, async (request) => {
+    await store?.remove(request.params.uri);
+    subscribed.delete(request.params.uri);
+    follow();
+    return {};
+  });
+  const refresh = async () => {
+    if (!store) return;
+    subscribed = new Set(await store.list());
+    follow();
+  };
+  return {
+    stop: () => {
+      unsubscribeFeed?.();
+      unsubscribeFeed = null;
+    },
+    refresh,
+    resync: async () => {
+      await refresh();
+      for (const uri of subscribed) void mcp.server.sendResourceUpdated({ uri }).catch(() => {});
+    },
   };
 }

@@ -22,6 +22,35 @@ export class Session {
    */
   constructor(readonly localFiles = true) {}
 
+  private pending: (() => Promise<string>) | null = null;
+  private binding: Promise<void> | null = null;
+
+  /**
+   * Binds to an agent found (or registered) by `find` when the connection first acts (its first
+   * tool call), not when it connects: a client that only initializes and lists tools (`claude mcp
+   * list`, a health check) leaves no agent behind. A failed attempt is tried again on the next call.
+   */
+  bindOnFirstCall(find: () => Promise<string>): void {
+    this.pending = find;
+  }
+
+  /** Runs the deferred binding, once, if there is one and nothing is bound yet. */
+  async settleBinding(): Promise<void> {
+    if (this.pending === null || this.current.kind !== 'unbound') return;
+    const find = this.pending;
+    this.binding ??= find().then(
+      (agentId) => {
+        this.pending = null;
+        if (this.current.kind === 'unbound') this.bindAgent(agentId);
+      },
+      (error: unknown) => {
+        this.binding = null;
+        throw error;
+      },
+    );
+    await this.binding;
+  }
+
   get actor(): Actor {
     return this.current;
   }

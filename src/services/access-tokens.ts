@@ -157,7 +157,10 @@ export async function authenticateBearer(deps: Deps, secret: string): Promise<Be
   });
 }
 
-/** Bookkeeping only (no audit event): when a token was last used. Callers throttle it. */
+/**
+ * Bookkeeping only (no audit event): when a token was last used. Callers throttle it. Soft state,
+ * like a sign of life: committed without waiting for the disk (WriteOptions.soft).
+ */
 export async function recordTokenUse(deps: Deps, tokenId: string): Promise<void> {
-  await deps.store.write(async (tx) => await tx.accessTokens.touch(tokenId, deps.clock.now()));
+  await deps.store.write(async (tx) => await tx.accessTokens.touch(tokenId, deps.clock.now()), { soft: () => true });
 }

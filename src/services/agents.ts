@@ -17,6 +17,8 @@ export interface RegisterInput {
   capabilities?: string[];
   agent_id?: string;
   token?: string;
+  /** take `name`, or `name#2`, `name#3`, … : the first no agent has (chosen in the registering transaction) */
+  uniqueName?: boolean;
 }
 
 export interface Registration {
@@ -33,15 +35,16 @@ export async function registerAgent(deps: Deps, input: RegisterInput): Promise<R
   if (input.agent_id) return resumeAgent(deps, input.agent_id, input.token);
   // the root bounds what the agent can attach by path; an agent may not pick one holding the fleet's data
   if (input.workspace !== undefined) checkWorkspaceRoot(input.workspace, deps.settings.dataDir, 'requested');
-  else checkWorkspaceRoot(deps.settings.workspace, null, 'server default');
+  else checkWorkspaceRoot(deps.settings.worktree ?? deps.settings.workspace, null, 'server default');
+  deps.tokens.checkPlace(); // before the agent exists: its token must have a safe place to go
   const token = newToken();
   const id = newId('agt');
   const agent = await writeTx(deps, async (tx, now) => {
     const created = await tx.agents.insert({
       id,
-      name: input.name,
+      name: input.uniqueName ? freeName(new Set((await tx.agents.list()).map((a) => a.name)), input.name) : input.name,
       role: input.role,
-      workspace: input.workspace ?? deps.settings.workspace,
+      workspace: input.workspace ?? deps.settings.worktree ?? deps.settings.workspace,
       capabilities: input.capabilities ?? [],
       tokenHash: hashToken(token),
       leaseSeconds: deps.settings.agentLeaseSeconds,
@@ -117,10 +120,11 @@ export interface HeartbeatResult {
 
 export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInput): Promise<HeartbeatResult> {
   return writeTx(deps, async (tx, now) => {
-    if (!await tx.agents.get(agentId)) throw notFound('agent', agentId);
+    const before = await tx.agents.get(agentId);
+    if (!before) throw notFound('agent', agentId);
     // naming a run is a write on it: only its current holder may (LEASE_LOST otherwise, nothing written)
     if (input.run_id !== undefined) await requireRunHolder(tx, input.run_id, agentId, now);
-    const reported = reportsSomethingNew((await tx.agents.get(agentId))!, input);
+    const reported = reportsSomethingNew(before, input);
     const renewed = await recordSignOfLife(tx, agentId, now, true);
     await tx.agents.applyHeartbeat(agentId, {
       status: input.status,
@@ -146,7 +150,8 @@ export async function heartbeat(deps: Deps, agentId: string, input: HeartbeatInp
     );
     const agent = (await tx.agents.get(agentId))!;
     return { agent, liveness: livenessAt(agent, now), renewed, leaseExpiresAt: leaseExpiresAt(agent), waitingHandoffs: await handoffsWaitingFor(tx, agent) };
-  });
+    // status, note and progress are repeated by the next heartbeat; usage adds to totals, so it is kept durably
+  }, { signsOfLifeOnly: input.usage === undefined });
 }
 
 /**
@@ -166,7 +171,7 @@ function reportsSomethingNew(agent: Agent, input: HeartbeatInput): boolean {
 
 /** A sign of life from any tool call of a bound caller. */
 export async function touchAgent(deps: Deps, agentId: string): Promise<Renewal> {
-  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false));
+  return writeTx(deps, async (tx, now) => await recordSignOfLife(tx, agentId, now, false), { signsOfLifeOnly: true });
 }
 
 export async function getAgent(deps: Deps, agentId: string): Promise<{ agent: Agent; liveness: Liveness; waitingHandoffs: Handoff[] }> {
@@ -183,4 +188,14 @@ export async function listAgents(deps: Deps): Promise<{ agent: Agent; liveness: 
 
 export function heartbeatSecondsFor(agent: Agent): number {
   return recommendedHeartbeatSeconds(agent.leaseSeconds);
+}
+
+/**
+ * `base`, or `base#2`, `base#3`, … : the first name no agent of the fleet has, so a message naming
+ * an agent never leaves two sessions wondering which of them is meant. (On PostgreSQL two sessions
+ * registering in the same instant may still both get one name: nothing locks the name.)
+ */
+function freeName(taken: Set<string>, base: string): string {
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base}#${n}`)) return `${base}#${n}`;
 }

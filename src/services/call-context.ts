@@ -1,7 +1,7 @@
 import type { Signal } from '../domain/signal.js';
 import type { Tx } from '../store/port/index.js';
 import { recordSignOfLife } from './liveness.js';
-import { acknowledgeSignals, deliverSignals } from './signals.js';
+import { acknowledgeSignals, deliverSignals, hasDeliverableSignals } from './signals.js';
 
 /**
  * What one tool call of a bound agent owes besides its own work: a sign of life, acknowledging the
@@ -24,6 +24,11 @@ export interface CallContext {
   signalsTaken: boolean;
   /** signals taken for this call's result */
   signals: Signal[];
+  /**
+   * whether a signal waited for this connection when the call's own read transaction looked (set by
+   * readTx, so that a read-only call needs no second read to know whether it owes a write)
+   */
+  signalsWaiting?: boolean;
 }
 
 export function newCallContext(agentId: string | null, deliveryId: string, signOfLifeDue: boolean, toAcknowledge: number[]): CallContext {
@@ -51,6 +56,12 @@ export async function afterWork(tx: Tx, call: CallContext, now: number): Promise
   if (acknowledged) await acknowledgeSignals(tx, call.agentId, call.deliveryId, call.toAcknowledge, now);
   const signals = await deliverSignals(tx, call.agentId, call.deliveryId, now);
   return { acknowledged, signals };
+}
+
+/** In the call's read transaction: whether a signal waits (settleCall then knows without reading again). */
+export async function probeSignals(tx: Tx, call: CallContext, now: number): Promise<void> {
+  if (!call.agentId || call.signalsTaken || call.signalsWaiting === true) return;
+  call.signalsWaiting = await hasDeliverableSignals(tx, call.agentId, call.deliveryId, now);
 }
 
 export function applyCallWork(call: CallContext, work: CallWork): void {

@@ -1,5 +1,6 @@
 import type { CallContext } from './call-context.js';
 import type { Clock } from '../clock.js';
+import type { WorkLocation } from '../domain/workspace.js';
 import type { TokenVault } from '../identity/tokens.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/port/index.js';
@@ -8,8 +9,12 @@ import type { RetentionSettings } from './retention/settings.js';
 export interface ServiceSettings {
   agentLeaseSeconds: number;
   dataDir: string;
-  /** default workspace for claims and evidence paths */
+  /** default workspace for claims: the repository's identity (services/workspace-identity.ts) */
   workspace: string;
+  /** the worktree this process works in: the root for evidence paths of agents registered without one */
+  worktree?: string;
+  /** where claims made through this process are recorded as made, when the agent registered no worktree */
+  location?: WorkLocation;
   /** the operator's policy file (absent file: no rules); see services/policy */
   policyFile?: string;
   /**

@@ -7,13 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalizeWorkspace } from '../domain/claim.js';
 import { FleetError } from '../domain/errors.js';
 import { globMatches } from '../domain/glob/index.js';
 import { literalGlob } from '../domain/glob-literal.js';
 import { guardViolations, type GuardViolation } from './claims/guard.js';
 import { listClaims } from './claims/queries.js';
 import type { Deps } from './deps.js';
+import { canonicalWorkspace } from './workspace-identity.js';
 
 export interface EditCheckInput {
   workspace: string;
@@ -30,7 +30,7 @@ export type EditVerdict =
   | { kind: 'policy-invalid'; message: string };
 
 export async function checkEdit(deps: Deps, input: EditCheckInput): Promise<EditVerdict> {
-  const workspace = normalizeWorkspace(input.workspace);
+  const workspace = canonicalWorkspace(input.workspace);
   const violations = await guardViolations(deps, { workspace, paths: [input.path], agentId: input.agentId });
   if (violations.length > 0) return { kind: 'claimed', violations };
   return policyVerdict(deps, workspace, input);

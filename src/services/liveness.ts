@@ -44,3 +44,25 @@ export async function recordSignOfLife(tx: Tx, agentId: string, now: number, hea
   }
   return renewal;
 }
+
+/** The audit events a sign of life writes; any other event in a transaction is a state change. */
+const SIGN_OF_LIFE_EVENTS: ReadonlySet<string> = new Set(['agent.heartbeat']);
+
+/**
+ * The transaction's repositories, calling `onStateChange` when the work appends an event that is
+ * not a sign of life. Every state change writes its audit event in the same transaction (a house
+ * rule), so the events a transaction appends tell whether it was soft state only.
+ */
+export function watchForStateChanges(tx: Tx, onStateChange: () => void): Tx {
+  const { events } = tx;
+  return {
+    ...tx,
+    events: {
+      ...events,
+      append: async (e, now) => {
+        if (!SIGN_OF_LIFE_EVENTS.has(e.type)) onStateChange();
+        return await events.append(e, now);
+      },
+    },
+  };
+}

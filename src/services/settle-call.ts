@@ -15,9 +15,11 @@ export async function settleCall(deps: Deps & { call: CallContext }, call: CallC
   const owed = (call.signOfLifeDue && !call.signOfLifeDone) || (!call.acknowledged && call.toAcknowledge.length > 0) || !call.signalsTaken;
   if (!owed) return call.signals;
   if (!(call.signOfLifeDue && !call.signOfLifeDone) && (call.acknowledged || call.toAcknowledge.length === 0)) {
-    const waiting = await readTx(deps, async (tx, now) => await hasDeliverableSignals(tx, agentId, call.deliveryId, now));
+    // the call's own read transaction may already have looked (readTx)
+    const waiting = call.signalsWaiting ?? (await readTx(deps, async (tx, now) => await hasDeliverableSignals(tx, agentId, call.deliveryId, now)));
     if (!waiting) return call.signals;
   }
-  await writeTx(deps, async () => undefined);
+  // a sign of life, or acknowledgements and signals (which make the transaction durable again)
+  await writeTx(deps, async () => undefined, { signsOfLifeOnly: true });
   return call.signals;
 }

@@ -13,8 +13,10 @@ export interface StdioOptions {
   profile?: ToolProfile;
   operatorName?: string;
   agent?: { name: string; role: string };
-  /** an agent id already resolved by the caller (e.g. `serve --session`): bind to it */
+  /** an agent id already resolved by the caller: bind to it */
   agentId?: string;
+  /** `serve --session`: find or register the agent on the first tool call (mcp/session.ts) */
+  bindOnFirstCall?: () => Promise<string>;
 }
 
 /**
@@ -26,6 +28,7 @@ export async function serveStdio(app: App, options: StdioOptions): Promise<void>
   const session = new Session();
   if (options.toolset === 'operator') session.bindOperator(options.operatorName ?? 'operator');
   if (options.agentId) session.bindAgent(options.agentId);
+  else if (options.bindOnFirstCall) session.bindOnFirstCall(options.bindOnFirstCall);
   else if (options.agent) {
     const registration = await registerOrResumeByName(app.deps, options.agent.name, options.agent.role);
     session.bindAgent(registration.agent.id);

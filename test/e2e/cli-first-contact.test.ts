@@ -96,9 +96,9 @@ describe('a mistyped --db', () => {
     expect(existsSync(join(tmp.dir, 'no'))).toBe(false);
   });
 
-  it('npm start writes nothing but the protocol on stdout (clients may run the server that way)', () => {
+  it('npm start --silent writes nothing but the protocol on stdout (clients may run the server that way)', () => {
     const ping = `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' })}\n`;
-    const r = spawnSync('npm', ['start'], {
+    const r = spawnSync('npm', ['start', '--silent'], {
       cwd: REPO_ROOT,
       input: ping,
       encoding: 'utf8',
@@ -168,13 +168,16 @@ describe('the operator screens', () => {
     expect(r.stdout).toMatch(/agent\.registered\s+lead\b.*name=lead role=coordinator/);
   });
 
-  it('wide tables fit 100 columns and never cut an id', () => {
+  it('wide tables print whole off a terminal, fit $COLUMNS when it is set, and never cut an id', () => {
     for (const command of [['runs'], ['status'], ['blockers'], ['agents'], ['triage'], ['claims']]) {
-      const r = fleetdeck([...command, '--db', db]);
+      const r = fleetdeck([...command, '--db', db], { COLUMNS: '100' });
       expect(r.code, command.join(' ')).toBe(0);
       for (const line of r.stdout.split('\n')) expect(line.length, `${command.join(' ')}: ${line}`).toBeLessThanOrEqual(100);
     }
-    expect(fleetdeck(['runs', '--db', db]).stdout).toContain(runId);
+    // piped to a file or a program: nothing is cut
+    const piped = fleetdeck(['runs', '--db', db]).stdout;
+    expect(piped).toContain(runId);
+    expect(piped).not.toContain('…');
     // a narrower terminal (off a TTY, $COLUMNS says how wide) narrows the text columns, not the ids
     const narrow = fleetdeck(['runs', '--db', db], { COLUMNS: '72' }).stdout;
     expect(narrow).toContain(runId);

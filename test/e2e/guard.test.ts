@@ -74,7 +74,7 @@ describe('fleetdeck guard on a real git repository', () => {
     expect(refused.stderr).toContain('src/api/users.ts');
     expect(refused.stderr).toContain(claimId);
     expect(refused.stderr).toContain('src/api/**');
-    expect(refused.stderr).toContain(`bob (${bob}, active`);
+    expect(refused.stderr).toMatch(new RegExp(`bob in this worktree, branch [\\w.-]+, host [^ ]+ \\(${bob}, active`));
     expect(refused.stderr).toContain('rewriting the users api');
     expect(refused.stderr).not.toContain('docs/notes.md');
 
@@ -161,7 +161,8 @@ describe('fleetdeck guard on a real git repository', () => {
     expect(table.stdout).toContain('bob');
     const json = JSON.parse(run(['claims', '--db', db, '--json', '--agent', bob]).stdout) as { claims: { claim_id: string; workspace: string }[]; total: number };
     expect(json.total).toBe(1);
-    expect(json.claims[0]).toMatchObject({ claim_id: claimId, workspace: repo });
+    // the workspace is the repository: here (no origin) its git common directory
+    expect(json.claims[0]).toMatchObject({ claim_id: claimId, workspace: join(realpathSync(repo), '.git'), location: { worktree: realpathSync(repo) } });
     const other = JSON.parse(run(['claims', '--db', db, '--json', '--workspace', '/elsewhere']).stdout) as { claims: unknown[] };
     expect(other.claims).toEqual([]);
     const here = JSON.parse(run(['claims', '--db', db, '--json', '--workspace', '.']).stdout) as { claims: unknown[] };

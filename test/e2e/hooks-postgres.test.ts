@@ -62,7 +62,7 @@ describe.skipIf(!available)('fleetdeck hook with --db postgres://…', () => {
     await client.connect();
     try {
       const { rows } = await client.query<{ id: string; name: string }>('SELECT id, name FROM agents WHERE id = $1', [agentId]);
-      expect(rows).toEqual([{ id: agentId, name: 'claude@repo' }]);
+      expect(rows).toEqual([{ id: agentId, name: expect.stringMatching(/^claude@repo\/[\w.-]+$/) as unknown as string }]);
     } finally {
       await client.end();
     }

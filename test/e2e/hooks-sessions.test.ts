@@ -5,9 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
+import { CLI } from '../helpers/stdio.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { FakeClaude, fixture, gitRepo } from '../helpers/hooks.js';
+import { FakeClaude, fixture, gitRepo, hookEnv } from '../helpers/hooks.js';
 
 type HookSpecific = { additionalContext?: string; permissionDecision?: string; permissionDecisionReason?: string };
 const agentIdIn = (text: string | undefined) => /\((agt_[0-9a-z]+), role/.exec(text ?? '')?.[1];
@@ -28,6 +29,8 @@ describe('two Claude Code sessions on one fleet', () => {
     execFileSync('git', ['-C', main, 'worktree', 'add', '-q', '-b', 'second', second]);
     mkdirSync(join(root, 'data')); // --db names a file in an existing directory (only the default data directory is created)
     env = { FLEETDECK_DB: join(root, 'data', 'fleet.db') };
+    // a named database must exist before sessions use it (they never create one by accident)
+    execFileSync(process.execPath, [CLI, 'token', 'create', '--operator', '--db', env.FLEETDECK_DB!], { env: hookEnv({}), stdio: 'ignore' });
   });
   afterEach(async () => {
     await Promise.all(sessions.splice(0).map((s) => s.exit()));
@@ -56,7 +59,8 @@ describe('two Claude Code sessions on one fleet', () => {
     expect(whoB.structuredContent.agent.agent_id).toBe(agentB);
     expect(whoB.structuredContent.agent.workspace).toBe(second);
     expect(agentB).not.toBe(whoA.structuredContent.agent.agent_id);
-    expect(whoB.structuredContent.agent.name).toBe('claude@repo-second');
+    // the repository's name and the branch of the worktree: where the session works
+    expect(whoB.structuredContent.agent.name).toBe('claude@repo/second');
   });
 
   it('two sessions in one worktree: the second is denied an edit of the first one\'s claimed file, then allowed after the release', async () => {
@@ -75,7 +79,11 @@ describe('two Claude Code sessions on one fleet', () => {
     const denied = await b.hook('pre-tool-use', edit);
     const out = denied.json.hookSpecificOutput as HookSpecific;
     expect(out.permissionDecision).toBe('deny');
-    expect(out.permissionDecisionReason).toContain(`claimed exclusively by claude@repo (${whoA.structuredContent.agent.agent_id}`);
+    // distinct names: the deny names A, never B itself, and says where A works
+    expect(out.permissionDecisionReason).toMatch(new RegExp(`claimed exclusively by claude@repo/[\\w.#-]+ in this worktree, branch [\\w.-]+, host [^ ]+ \\(${whoA.structuredContent.agent.agent_id}`));
+    const [nameA, nameB] = await Promise.all([a.tool<{ agent: { name: string } }>('whoami'), b.tool<{ agent: { name: string } }>('whoami')]).then((r) => r.map((x) => x.structuredContent.agent.name));
+    expect([nameA, nameB].sort()).toEqual([nameA!.replace(/#2$/, ''), `${nameA!.replace(/#2$/, '')}#2`].sort());
+    expect(out.permissionDecisionReason).not.toContain(`${nameB} `);
     expect(out.permissionDecisionReason).toContain(claim.structuredContent.claims[0]!.claim_id);
     // the holder itself is not stopped
     expect((await a.hook('pre-tool-use', edit)).json).toEqual({});

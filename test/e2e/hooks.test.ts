@@ -64,12 +64,12 @@ describe('fleetdeck hook', () => {
     expect(first.code, first.stderr).toBe(0);
     const out = specific(first.json)!;
     expect(out.hookEventName).toBe('SessionStart');
-    expect(out.additionalContext).toMatch(/you are agent claude@repo \(agt_[0-9a-z]+, role implementer\)/);
+    expect(out.additionalContext).toMatch(/you are agent claude@repo\/[\w.-]+ \(agt_[0-9a-z]+, role implementer\)/);
     expect(out.additionalContext).toContain('do not call register_agent');
     expect(out.additionalContext).toContain('Runs you hold: none.');
     const agents = rows<{ id: string; name: string; role: string; workspace: string }>('SELECT id, name, role, workspace FROM agents');
     expect(agents).toHaveLength(1);
-    expect(agents[0]).toMatchObject({ name: 'claude@repo', role: 'implementer', workspace: repo });
+    expect(agents[0]).toMatchObject({ name: expect.stringMatching(/^claude@repo\/[\w.-]+$/) as unknown as string, role: 'implementer', workspace: repo });
 
     const sessions = join(tmp.dir, 'data', 'sessions');
     expect(statSync(sessions).mode & 0o777).toBe(0o700);
@@ -105,7 +105,7 @@ describe('fleetdeck hook', () => {
       const out = specific(res.json)!;
       expect(out.hookEventName).toBe('PreToolUse');
       expect(out.permissionDecision).toBe('deny');
-      expect(out.permissionDecisionReason).toContain(`src/api/users.ts is claimed exclusively by bob (${bob.agentId}, active`);
+      expect(out.permissionDecisionReason).toMatch(new RegExp(`src/api/users.ts is claimed exclusively by bob in this worktree, branch [\\w.-]+, host [^ ]+ \\(${bob.agentId}, active`));
       expect(out.permissionDecisionReason).toContain(`claim ${bob.claimId} on \`src/api/**\``);
       expect(out.permissionDecisionReason).toContain('rewriting the users API');
       expect(out.permissionDecisionReason).toMatch(/wait: .*\n- ask for it: raise_blocker .*\n- or pick other work/);
@@ -133,7 +133,8 @@ describe('fleetdeck hook', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(res.json).toEqual({});
     const claims = rows<{ agent_id: string; pattern: string; mode: string; workspace: string }>("SELECT agent_id, pattern, mode, workspace FROM claims WHERE state = 'active'");
-    expect(claims).toEqual([{ agent_id: me, pattern: 'src/app/\\[id\\]/page.tsx', mode: 'exclusive', workspace: repo }]);
+    // the workspace is the repository (no origin here: its git common directory)
+    expect(claims).toEqual([{ agent_id: me, pattern: 'src/app/\\[id\\]/page.tsx', mode: 'exclusive', workspace: join(realpathSync(repo), '.git') }]);
     // the claim now keeps another agent out of exactly that file
     const bob = await registerAgent(app.deps, { name: 'bob', role: 'implementer', workspace: repo });
     const clash = await claimScope(app.deps, bob.agent.id, { scopes: [{ kind: 'path', pattern: 'src/app/*/page.tsx' }], workspace: repo });

@@ -125,13 +125,16 @@ describe('Streamable HTTP with bearer tokens', () => {
     expect((await rawRequest(`${http.origin}/healthz`, { method: 'GET', headers: { Host: 'evil.example.com' } })).status).toBe(403);
   });
 
-  it('serves /healthz without a token, with the schema version', async () => {
-    const res = await fetch(`${http.origin}/healthz`);
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; schema_version: number; version: string };
-    expect(body.status).toBe('ok');
+  it('serves /healthz (liveness) and /readyz (the database answers, with the schema version) without a token', async () => {
+    const live = await fetch(`${http.origin}/healthz`);
+    expect(live.status).toBe(200);
+    expect(((await live.json()) as { status: string }).status).toBe('ok');
+    const ready = await fetch(`${http.origin}/readyz`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { status: string; schema_version: number; version: string };
+    expect(body.status).toBe('ready');
     expect(body.schema_version).toBe(await t.app.deps.store.schemaVersion());
-    expect(body.schema_version).toBeGreaterThanOrEqual(5);
+    expect(body.schema_version).toBeGreaterThanOrEqual(11);
   });
 
   it('refuses a body larger than the limit with 413 before reading it', async () => {

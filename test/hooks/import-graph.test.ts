@@ -3,12 +3,14 @@
  * runs with a resolve hook that records every module the process resolves; the hook path must
  * never load the MCP SDK, and loads the PostgreSQL driver only for a postgres:// database.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/app.js';
-import { fixture, gitRepo, runHook } from '../helpers/hooks.js';
+import { fixture, gitRepo, hookEnv, runHook } from '../helpers/hooks.js';
+import { CLI } from '../helpers/stdio.js';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const DIST_URL = new URL('../../dist/', import.meta.url).href;
@@ -37,6 +39,9 @@ describe('the hook import graph', () => {
   const env = (db: string) => ({ FLEETDECK_DB: db, FLEETDECK_DATA_DIR: join(tmp.dir, 'data'), FLEETDECK_IMPORT_LOG: log, NODE_OPTIONS: `--import=${RECORD}` });
 
   it('on SQLite: neither the MCP SDK nor pg', async () => {
+    // the fleet exists first: a hook never creates one
+    mkdirSync(join(tmp.dir, 'data'), { recursive: true });
+    execFileSync(process.execPath, [CLI, 'token', 'create', '--operator', '--db', join(tmp.dir, 'data', 'fleet.db')], { env: hookEnv({ FLEETDECK_DATA_DIR: join(tmp.dir, 'data') }), stdio: 'ignore' });
     const run = await runHook('post-tool-use', fixture('post-tool-use', repo), { env: env(join(tmp.dir, 'data', 'fleet.db')) });
     expect(run.code, run.stderr).toBe(0);
     const urls = loaded();

@@ -55,10 +55,11 @@ describe('the write path', () => {
     expect(r).toBe(0);
   });
 
-  it('a read-only tool with nothing owed writes nothing', async () => {
+  it('a read-only tool with nothing owed writes nothing, and reads once (its snapshot also looks for signals)', async () => {
     await c.ok('heartbeat', {});
-    const { writes: w } = await counting(() => c.ok('whoami'));
+    const { writes: w, reads: r } = await counting(() => c.ok('whoami'));
     expect(w).toBe(0);
+    expect(r).toBe(1);
   });
 
   it('a read-only tool owing a sign of life or a signal does it in one small write', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { defaultWorkspace } from '../../config.js';
+import { gitTopLevel } from '../../hooks/workspace.js';
 import { openApp } from '../../main.js';
 import { verifyAudit } from '../../services/audit.js';
 import { isPostgresUrl, knownSchemaVersion, redactUrl } from '../../store/open-store.js';
@@ -135,18 +135,30 @@ export async function runChecks(args: Parameters<Command['run']>[0]): Promise<Ch
   return checks;
 }
 
+/**
+ * Every form of server entry `fleetdeck init` writes (or wrote): the committed launcher
+ * (`sh -c … .claude/fleetdeck.sh … serve`), `npx --no fleetdeck serve`, `fleetdeck serve`, and
+ * `node …/dist/cli.js serve`.
+ */
+export function isFleetdeckServer(entry: { command?: unknown; args?: unknown }): boolean {
+  const args = Array.isArray(entry.args) ? entry.args.map(String) : [];
+  const words = [String(entry.command ?? ''), ...args];
+  if (!words.includes('serve')) return false;
+  return words.some((w) => /(^|\/)fleetdeck$/.test(w) || w.endsWith('cli.js') || w.includes('fleetdeck.sh'));
+}
+
 /** A project .mcp.json written by `fleetdeck init` that points at a missing CLI or another database. */
 function mcpJsonCheck(db: string): Check {
-  const file = join(defaultWorkspace(), '.mcp.json');
+  const file = join(gitTopLevel(process.cwd()), '.mcp.json');
   if (!existsSync(file)) return { name: '.mcp.json', status: 'ok', detail: 'none in this repository (fleetdeck init writes one)' };
   try {
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers?: Record<string, { args?: string[]; url?: string }> };
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { mcpServers?: Record<string, { command?: string; args?: string[]; url?: string }> };
     const notes: string[] = [];
     let status: CheckStatus = 'ok';
     for (const [name, entry] of Object.entries(doc.mcpServers ?? {})) {
       const args = entry.args ?? [];
-      if (!args.includes('serve') || !args.some((a) => a.endsWith('cli.js'))) continue;
-      const cli = args.find((a) => a.endsWith('cli.js'))!;
+      if (!isFleetdeckServer(entry)) continue;
+      const cli = args.find((a) => a.endsWith('cli.js')) ?? '';
       if (cli.startsWith('/') && !existsSync(cli)) {
         status = 'warn';
         notes.push(`${name}: ${cli} does not exist`);

@@ -2,7 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
+import { describeLocation, type WorkLocation } from '../../domain/workspace.js';
+import { sessionAnchor } from '../../hooks/process-anchor.js';
+import { lookupBinding } from '../../hooks/session-binding.js';
 import { guardViolations, type GuardViolation } from '../../services/claims/guard.js';
+import { locationOf, workspaceOf } from '../../services/workspace-identity.js';
 import { configFrom, flag, str, withApp, type Command, type ParsedArgs } from '../command.js';
 import { fleetExists } from '../fleet-file.js';
 import { printError, printJson, printLine } from '../output.js';
@@ -18,7 +22,8 @@ export const guardCommand: Command = {
     'fleetdeck guard --install [--chain] [--warn] [--db PATH]',
     '',
     'Checks the staged paths (git diff --cached) of the repository around the current directory',
-    'against the active exclusive path claims of its workspace (the git top-level). A path inside',
+    'against the active exclusive path claims of its workspace: the repository, so claims made in any',
+    'worktree or clone of it count (docs/claims.md). A path inside',
     "another live agent's exclusive claim refuses the commit (exit 1) and names the holder and claim.",
     '',
     'Options:',
@@ -38,18 +43,23 @@ export const guardCommand: Command = {
       if (flag(args, 'json')) printJson({ ok: true, bypassed: true, violations: [] });
       return 0;
     }
-    const workspace = gitTopLevel();
-    const staged = stagedPaths(workspace);
-    const agentId = str(args, 'agent') ?? (process.env.FLEETDECK_AGENT_ID || undefined);
+    // the workspace is the repository (every worktree and clone of it), paths are relative to this worktree
+    const root = gitTopLevel();
+    const place = workspaceOf(root, str(args, 'workspace') ?? (process.env.FLEETDECK_WORKSPACE || undefined));
+    const workspace = place.workspace;
+    const staged = stagedPaths(root);
+    const config = configFrom(args);
+    const agentId = str(args, 'agent') ?? (process.env.FLEETDECK_AGENT_ID || undefined) ?? sessionAgent(config.db, config.dataDir, root);
     // no fleet database yet: nobody has claimed anything, so nothing can be violated
-    const noFleet = !fleetExists(configFrom(args).db);
+    const noFleet = !fleetExists(config.db);
     const violations = staged.length === 0 || noFleet ? [] : await withApp(args, (app) => guardViolations(app.deps, { workspace, paths: staged, agentId }));
+    const here = locationOf(root);
     const warn = flag(args, 'warn');
     if (flag(args, 'json')) {
-      printJson({ ok: violations.length === 0, warn, workspace, staged: staged.length, agent_id: agentId ?? null, violations: violations.map(violationOut) });
+      printJson({ ok: violations.length === 0, warn, workspace, worktree: root, staged: staged.length, agent_id: agentId ?? null, violations: violations.map(violationOut) });
     }
     if (violations.length === 0) return 0;
-    printError(report(violations, warn, agentId));
+    printError(report(violations, warn, agentId, here));
     return warn ? 0 : 1;
   },
 };
@@ -64,10 +74,11 @@ function violationOut(v: GuardViolation) {
     expires_at: new Date(v.claim.expiresAt).toISOString(),
     run_id: v.claim.runId,
     reason: v.claim.reason,
+    location: v.claim.location,
   };
 }
 
-function report(violations: GuardViolation[], warn: boolean, agentId: string | undefined): string {
+function report(violations: GuardViolation[], warn: boolean, agentId: string | undefined, here: WorkLocation): string {
   const paths = new Set(violations.map((v) => v.path));
   const lines = [
     `fleetdeck guard: ${warn ? 'warning: this commit touches' : 'commit refused:'} ${paths.size} staged path(s) claimed exclusively by another live agent`,
@@ -75,7 +86,7 @@ function report(violations: GuardViolation[], warn: boolean, agentId: string | u
   for (const v of violations.slice(0, 20)) {
     const o = violationOut(v);
     lines.push(
-      `  ${o.path}: claim ${o.claim_id} (${o.pattern}) held by ${o.holder.name} (${o.holder.agent_id}, ${o.holder.liveness}, last seen ${o.holder.last_seen_at}) since ${o.since}, expires ${o.expires_at}${o.run_id ? `, run ${o.run_id}` : ''}${o.reason ? `, reason: ${o.reason}` : ''}`,
+      `  ${o.path}: claim ${o.claim_id} (${o.pattern}) held by ${o.holder.name}${where(v.claim.location, here)} (${o.holder.agent_id}, ${o.holder.liveness}, last seen ${o.holder.last_seen_at}) since ${o.since}, expires ${o.expires_at}${o.run_id ? `, run ${o.run_id}` : ''}${o.reason ? `, reason: ${o.reason}` : ''}`,
     );
   }
   if (violations.length > 20) lines.push(`  … and ${violations.length - 20} more`);
@@ -84,6 +95,19 @@ function report(violations: GuardViolation[], warn: boolean, agentId: string | u
     if (!agentId) lines.push('If one of these claims is yours, pass --agent AGENT_ID or set FLEETDECK_AGENT_ID.');
   }
   return lines.join('\n');
+}
+
+function where(at: WorkLocation, here: WorkLocation): string {
+  const text = describeLocation(at, here);
+  return text ? ` ${text}` : '';
+}
+
+/**
+ * Inside a Claude Code session (a commit from its Bash tool), the session's own agent: its claims
+ * must not block its own commit. Found the way its hooks find it, without registering anything.
+ */
+function sessionAgent(db: string, dataDir: string, root: string): string | undefined {
+  return lookupBinding(dataDir, { db, workspace: root, anchor: sessionAnchor() })?.agent_id;
 }
 
 function git(args: string[], cwd = process.cwd()): string {

@@ -1,6 +1,8 @@
 import { FleetError } from '../../domain/errors.js';
 import { HOOK_EVENTS, isHookEvent } from '../../hooks/events.js';
-import { configFrom, flag, parseCommandArgs, str, type Command, type ParsedArgs } from '../command.js';
+import { useWorkspace } from '../../config.js';
+import { fleetExists } from '../fleet-file.js';
+import { configFrom, flag, parseCommandArgs, str, type Command } from '../command.js';
 import { printError, printJson, printLine } from '../output.js';
 
 export const hookCommand: Command = {
@@ -43,19 +45,25 @@ export const hookCommand: Command = {
     let outcome: { ok: true; output: Record<string, unknown> } | { ok: false; message: string };
     try {
       const payload = parseHookPayload(await readStdin());
-      const workspace = sessionWorkspace(payload);
-      if (event === 'pre-tool-use' && editedPath(payload, workspace) === null) {
+      const explicit = str(args, 'workspace') ?? (process.env.FLEETDECK_WORKSPACE || undefined);
+      const place = sessionWorkspace(payload, explicit);
+      if (event === 'pre-tool-use' && editedPath(payload, place.root) === null) {
         printJson({}); // edits no file of the workspace: nothing to check, and no database to open
         return 0;
       }
       const { runHook } = await import('../../hooks/run.js');
       const role = str(args, 'role') ?? (process.env.FLEETDECK_ROLE || undefined);
       const name = (str(args, 'name') ?? (process.env.FLEETDECK_AGENT_NAME || undefined))?.trim().slice(0, 128);
-      const config = configFrom(withWorkspace(args, workspace));
+      const config = useWorkspace(configFrom(args), place, false);
+      // a hook never creates a fleet: a mistyped --db / FLEETDECK_DB must not become an empty fleet
+      // that lets every edit through (the session's `serve --session` starts the default fleet)
+      if (!fleetExists(config.db)) throw new FleetError('NOT_FOUND', `no fleet database at ${config.db}; nothing was created`);
       outcome = await runHook({
         event,
         payload,
         config,
+        root: place.root,
+        branch: place.branch,
         options: { autoClaim: flag(args, 'auto-claim'), blockStop: flag(args, 'block-stop') },
         explicitAgentId: process.env.FLEETDECK_AGENT_ID || undefined,
         name: name || undefined,
@@ -81,12 +89,6 @@ export const hookCommand: Command = {
 function disabled(event: string): boolean {
   const list = (process.env.FLEETDECK_HOOKS_DISABLE ?? '').split(',').map((s) => s.trim());
   return list.includes('all') || list.includes(event);
-}
-
-/** The session's workspace, unless --workspace/FLEETDECK_WORKSPACE names one. */
-function withWorkspace(args: ParsedArgs, workspace: string): ParsedArgs {
-  if (str(args, 'workspace') !== undefined || process.env.FLEETDECK_WORKSPACE) return args;
-  return { ...args, values: { ...args.values, workspace } };
 }
 
 const MAX_STDIN = 1024 * 1024 + 1;

@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
-import { defaultWorkspace } from '../../config.js';
+import { gitTopLevel } from '../../hooks/workspace.js';
 import { FleetError } from '../../domain/errors.js';
 import { configFrom, flag, str, withApp, type Command } from '../command.js';
-import { mergeHooks, type SettingsDoc } from '../init/claude-settings.js';
-import { ensureIgnored, planJson, readJsonDoc, writePlanned, type PlannedFile } from '../init/files.js';
+import { existingHookFlags, mergeHooks, type SettingsDoc } from '../init/claude-settings.js';
+import { LAUNCHER_FILE, LAUNCHER_SCRIPT } from '../init/launcher.js';
+import { ensureIgnored, planJson, planText, readJsonDoc, writePlanned, type PlannedFile } from '../init/files.js';
 import { chooseInvocation, shellQuote, type Invocation } from '../init/invocation.js';
 import { printError, printJson, printLine } from '../output.js';
 
@@ -39,15 +40,18 @@ export const initCommand: Command = {
     '  `fleetdeck serve --session` (the session\'s agent, shared with its hooks) and into .claude/settings.json',
     '  the hooks `fleetdeck hook …` for SessionStart, PreToolUse (Edit|Write|MultiEdit|NotebookEdit),',
     '  PostToolUse, UserPromptSubmit and Stop. Other servers, hooks and settings are kept; running it again',
-    '  changes nothing. Committed files name no absolute path: fleetdeck is found in the repository\'s',
-    '  node_modules, or on PATH. Otherwise (a source checkout), or with --local or --db, the hooks go to',
+    '  changes nothing. Committed files name no absolute path: they run the committed launcher',
+    '  .claude/fleetdeck.sh, which finds fleetdeck in the node_modules of this worktree or of the main',
+    '  checkout (a fresh git worktree has none), or on PATH. Otherwise (a source checkout), or with --local or --db, the hooks go to',
     '  .claude/settings.local.json and the server is printed as a `claude mcp add --scope local` command.',
     '  --http URL    point at a shared HTTP server instead (token from $FLEETDECK_TOKEN); no hooks',
     '  --operator    an operator entry (serve --operator) instead of an agent one; no hooks',
     '  --force       replace an existing, different entry of that name',
     '  --dry-run     print what would be written, write nothing',
     '  --no-hooks    only the MCP server entry',
-    '  --auto-claim / --block-stop / --strict   passed to the hooks (see fleetdeck hook --help)',
+    '  --auto-claim / --block-stop / --strict   passed to the hooks (see fleetdeck hook --help); kept when',
+    '                init runs again, unless --reset',
+    '  --reset       write the hooks with only the options given now',
     '  --command CMD how the entries run fleetdeck (e.g. "npx fleetdeck")',
   ].join('\n'),
   options: {
@@ -63,6 +67,7 @@ export const initCommand: Command = {
     strict: { type: 'boolean' },
     local: { type: 'boolean' },
     command: { type: 'string' },
+    reset: { type: 'boolean' },
   },
   async run(args) {
     const config = configFrom(args);
@@ -77,7 +82,7 @@ export const initCommand: Command = {
     }
     const dryRun = flag(args, 'dry-run');
     if (http === undefined && !dryRun) await withApp(args, async () => undefined, { create: true }); // the fleet this repository joins exists from now on
-    const root = defaultWorkspace(resolve(str(args, 'dir') ?? '.'));
+    const root = gitTopLevel(resolve(str(args, 'dir') ?? '.'));
     // a database path is this machine's: it never goes into a committed file
     const db = str(args, 'db') !== undefined ? config.db : undefined;
     const invocation = chooseInvocation({ root, command, local: flag(args, 'local') || db !== undefined });
@@ -105,12 +110,18 @@ export const initCommand: Command = {
 
     // the hooks: an agent session's, on this machine's database
     const withHooks = !flag(args, 'no-hooks') && http === undefined && !operator;
+    let kept: string[] = [];
     const settingsFile = join(root, '.claude', invocation.scope === 'project' ? 'settings.json' : 'settings.local.json');
     if (withHooks) {
       const doc = readJsonDoc(settingsFile) as SettingsDoc;
-      const merged = mergeHooks(doc, invocation.hook, { autoClaim: flag(args, 'auto-claim'), blockStop: flag(args, 'block-stop'), strict: flag(args, 'strict'), db });
+      // running init again keeps the options the hooks have (--reset drops them)
+      const had = flag(args, 'reset') ? { autoClaim: false, blockStop: false, strict: false } : existingHookFlags(doc);
+      const flags = { autoClaim: flag(args, 'auto-claim') || had.autoClaim, blockStop: flag(args, 'block-stop') || had.blockStop, strict: flag(args, 'strict') || had.strict, db };
+      kept = [had.autoClaim && !flag(args, 'auto-claim') ? '--auto-claim' : '', had.blockStop && !flag(args, 'block-stop') ? '--block-stop' : '', had.strict && !flag(args, 'strict') ? '--strict' : ''].filter(Boolean);
+      const merged = mergeHooks(doc, invocation.hook, flags);
       planned.push(planJson(settingsFile, doc, merged));
     }
+    if (invocation.launcher && (withHooks || projectServer)) planned.push(planText(join(root, LAUNCHER_FILE), LAUNCHER_SCRIPT, 0o755));
     if (!dryRun) {
       for (const p of planned) writePlanned(p);
       if (withHooks && invocation.scope === 'local') ensureIgnored(root, settingsFile);
@@ -127,6 +138,7 @@ export const initCommand: Command = {
         entry,
         written: !dryRun && planned.some((p) => p.file === mcpFile && p.changed),
         hooks_file: withHooks ? settingsFile : null,
+        kept_options: kept,
         files: planned.map((p) => ({ file: p.file, changed: p.changed, ...(dryRun ? { content: p.content } : {}) })),
         claude_command: claudeCommand,
       });
@@ -138,6 +150,7 @@ export const initCommand: Command = {
         if (p.changed) printLine(p.content.trimEnd());
       } else printError(p.changed ? `wrote ${p.file}` : `${p.file} is already up to date`);
     }
+    if (kept.length > 0) printError(`kept ${kept.join(' ')} from the existing hooks (--reset drops them)`);
     if ('url' in entry) printError('set FLEETDECK_TOKEN in the environment of the assistant (fleetdeck token create --agent NAME --role ROLE)');
     if (invocation.scope === 'local' && !http) {
       printError(`fleetdeck is not installed in this repository or on PATH${db ? ' (or --db was given)' : ''}: the entries are personal to this machine.`);

@@ -15,7 +15,7 @@ export const HTTP_OPTIONS: OptionSpec = {
 export const HTTP_USAGE = [
   '',
   `HTTP (--http HOST:PORT, e.g. ${DEFAULT_HTTP_ADDRESS}; port 0 picks a free one, logged to stderr):`,
-  '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz, /metrics (operator token)',
+  '  every request needs Authorization: Bearer <token> (fleetdeck token create); endpoints /mcp, /healthz (liveness), /readyz (the database answers), /metrics (operator token)',
   '  the operator\'s web console is at / (sign in at /login with an operator token; docs/console.md)',
   ...HTTP_SETTINGS.map((s) => `  --${s.flag.padEnd(26)} ${s.env.padEnd(36)} ${s.help} (default ${s.default})`),
 ];
@@ -54,6 +54,6 @@ export async function serveHttp(args: ParsedArgs, config: Config): Promise<numbe
     await app.close();
     throw error;
   }
-  logger.info({ url: handle.url, db: redactUrl(app.config.db), health: `${handle.origin}/healthz` }, 'fleetdeck serving over HTTP');
+  logger.info({ url: handle.url, db: redactUrl(app.config.db), health: `${handle.origin}/healthz`, ready: `${handle.origin}/readyz` }, 'fleetdeck serving over HTTP');
   return new Promise<number>(() => {}); // runs until a signal
 }

@@ -40,7 +40,7 @@ export function hookCommandLine(start: string, event: HookEvent, flags: HookFlag
 
 /** Whether a hook command is one of ours for `event` (however fleetdeck was invoked). */
 export function isFleetdeckHook(command: unknown, event: HookEvent): boolean {
-  return typeof command === 'string' && new RegExp(`(fleetdeck|cli\\.js)['"]?\\s+hook\\s+${event}(\\s|$)`).test(command);
+  return typeof command === 'string' && new RegExp(`(fleetdeck(\\.sh)?|cli\\.js)['"]?\\s+hook\\s+${event}(\\s|$)`).test(command);
 }
 
 export function mergeHooks(doc: SettingsDoc, start: string, flags: HookFlags): SettingsDoc {
@@ -69,4 +69,19 @@ export function mergeHooks(doc: SettingsDoc, start: string, flags: HookFlags): S
     hooks[claudeName] = groups;
   }
   return { ...doc, hooks };
+}
+
+/**
+ * The options the fleetdeck hooks in a settings document were written with, so running init again
+ * keeps them (`--reset` drops them).
+ */
+export function existingHookFlags(doc: SettingsDoc): Pick<HookFlags, 'autoClaim' | 'blockStop' | 'strict'> {
+  const commands: string[] = [];
+  for (const [event, claudeName] of Object.entries(HOOK_EVENTS) as [HookEvent, string][]) {
+    for (const group of Array.isArray(doc.hooks?.[claudeName]) ? doc.hooks[claudeName] : []) {
+      for (const entry of Array.isArray(group.hooks) ? group.hooks : []) if (isFleetdeckHook(entry.command, event)) commands.push(String(entry.command));
+    }
+  }
+  const has = (flag: string) => commands.some((c) => c.split(/\s+/).includes(flag));
+  return { autoClaim: has('--auto-claim'), blockStop: has('--block-stop'), strict: has('--strict') };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
 
@@ -22,6 +22,18 @@ export interface PlannedFile {
   file: string;
   content: string;
   changed: boolean;
+  /** file mode when written (default: the umask's) */
+  mode?: number;
+}
+
+export function planText(file: string, content: string, mode: number): PlannedFile {
+  let before: string | null = null;
+  try {
+    before = readFileSync(file, 'utf8');
+  } catch {
+    before = null;
+  }
+  return { file, content, changed: before !== content, mode };
 }
 
 export function planJson(file: string, before: JsonDoc, after: JsonDoc): PlannedFile {
@@ -32,7 +44,8 @@ export function planJson(file: string, before: JsonDoc, after: JsonDoc): Planned
 export function writePlanned(plan: PlannedFile): void {
   if (!plan.changed) return;
   mkdirSync(dirname(plan.file), { recursive: true });
-  writeFileSync(plan.file, plan.content);
+  writeFileSync(plan.file, plan.content, plan.mode !== undefined ? { mode: plan.mode } : {});
+  if (plan.mode !== undefined) chmodSync(plan.file, plan.mode);
 }
 
 /**

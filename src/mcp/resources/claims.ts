@@ -9,7 +9,7 @@ export const claimsResource: StaticResource = {
   uri: 'fleet://claims',
   name: 'claims',
   title: 'Active scope claims',
-  description: 'Every active claim (oldest first, up to 500): workspace, kind, pattern, mode, holder with liveness, run, since, expiry. One agent\'s: fleet://agents/{agent_id}/claims.',
+  description: 'Every active claim (oldest first, up to 500): workspace, kind, pattern, mode, holder with liveness, run, since, expiry, where it was made (worktree, branch, host). One agent\'s: fleet://agents/{agent_id}/claims.',
   mimeType: 'application/json',
   read: async (ctx) => {
     const listing = await listClaims(ctx.deps, {});

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLAIM_KINDS, CLAIM_MODES, type Claim } from '../../domain/claim.js';
+import type { WorkLocation } from '../../domain/workspace.js';
 import type { Conflict, Holder } from '../../services/claims/index.js';
 import type { ReleaseOutcome } from '../../services/claims/release-scope.js';
 import type { ClaimView } from '../../services/claims/queries.js';
@@ -13,6 +14,12 @@ export const holderSchema = z.object({
   last_seen_at: z.string(),
 });
 
+export const locationSchema = z
+  .object({ worktree: z.string().nullable(), branch: z.string().nullable(), host: z.string().nullable() })
+  .describe('where the claim was made');
+
+export const locationOut = (at: WorkLocation): z.infer<typeof locationSchema> => ({ worktree: at.worktree, branch: at.branch, host: at.host });
+
 export const conflictSchema = z.object({
   claim_id: z.string(),
   kind: z.enum(CLAIM_KINDS),
@@ -25,6 +32,7 @@ export const conflictSchema = z.object({
   reason: z.string().nullable(),
   witness: z.string().describe('a concrete path (or name) both patterns match'),
   requested_pattern: z.string(),
+  location: locationSchema,
 });
 
 export const grantedSchema = z.object({
@@ -48,6 +56,7 @@ export const claimViewSchema = z.object({
   reason: z.string().nullable(),
   since: z.string(),
   expires_at: z.string(),
+  location: locationSchema,
 });
 
 export const holderOut = (h: Holder): z.infer<typeof holderSchema> => ({
@@ -70,6 +79,7 @@ export function claimViewOut(v: ClaimView): z.infer<typeof claimViewSchema> {
     reason: c.reason,
     since: iso(c.createdAt),
     expires_at: iso(c.expiresAt),
+    location: locationOut(c.location),
   };
 }
 
@@ -86,6 +96,7 @@ export function conflictOut(c: Conflict): z.infer<typeof conflictSchema> {
     reason: c.claim.reason,
     witness: c.witness,
     requested_pattern: c.requested.pattern,
+    location: locationOut(c.claim.location),
   };
 }
 

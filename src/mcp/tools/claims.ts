@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CLAIM_KINDS, CLAIM_LIMITS, CLAIM_MODES, CLAIM_TTL } from '../../domain/claim.js';
 import { LIMITS } from '../../domain/limits.js';
+import { describeLocation, type WorkLocation } from '../../domain/workspace.js';
 import { checkScope, claimScope, type Conflict } from '../../services/claims/index.js';
 import { forceRelease, releaseScope } from '../../services/claims/release-scope.js';
 import { agentId, claimId, iso, runId, shortText } from '../schemas.js';
@@ -40,13 +41,20 @@ const claimOutput = z.object({
   conflicts_total: z.number(),
 });
 
-function conflictHint(conflicts: Conflict[]): string {
+/**
+ * The hint shows a holder's worktree as an absolute path: the server does not know which worktree
+ * the caller is in (over HTTP not even its host), so a relative path could mislead.
+ */
+const HERE: Partial<WorkLocation> = {};
+
+function conflictHint(conflicts: Conflict[], viewer: Partial<WorkLocation> = HERE): string {
   const seen = new Set<string>();
   const holders: string[] = [];
   for (const c of conflicts) {
     if (seen.has(c.holder.agentId)) continue;
     seen.add(c.holder.agentId);
-    holders.push(`${c.holder.name} (${c.holder.agentId}, ${c.holder.liveness}, holding ${c.claim.pattern} since ${iso(c.claim.createdAt)})`);
+    const where = describeLocation(c.claim.location, viewer);
+    holders.push(`${c.holder.name}${where ? ` ${where}` : ''} (${c.holder.agentId}, ${c.holder.liveness}, holding ${c.claim.pattern} since ${iso(c.claim.createdAt)})`);
   }
   return `nothing was claimed. Work elsewhere, or ask the holder${holders.length > 1 ? 's' : ''}: ${holders.slice(0, 3).join('; ')}${holders.length > 3 ? '; …' : ''}`;
 }

@@ -7,7 +7,10 @@
  * for overlapping scopes exactly one wins: the others' transactions start after its commit, find
  * its claims among their candidates, compare them, and see them as conflicts.
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type { Actor } from '../../domain/actor.js';
+import { NO_LOCATION, type WorkLocation } from '../../domain/workspace.js';
 import type { Agent } from '../../domain/agent.js';
 import type { Claim } from '../../domain/claim.js';
 import { FleetError, forbidden, notFound } from '../../domain/errors.js';
@@ -32,6 +35,16 @@ import {
   type PreparedRequest,
 } from './decide.js';
 import { mapSeq } from '../sequential.js';
+import { hostName, locationOf } from '../workspace-identity.js';
+
+/** The location fields an event records (only those known). */
+function locationPayload(at: WorkLocation): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (at.worktree) out.worktree = at.worktree;
+  if (at.branch) out.branch = at.branch;
+  if (at.host) out.host = at.host;
+  return out;
+}
 
 export interface GrantedClaim {
   claim: Claim;
@@ -58,7 +71,8 @@ export async function claimScope(deps: Deps, agentId: string, input: ClaimInput)
       if (!comparedAll(fresh, comparisons)) return null;
       const decision = assembleDecision(fresh, comparisons);
       if (decision.conflictsTotal > 0) return { granted: false, decision, claims: [] };
-      const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, decision.workspace, scope, input, decision.ttlSeconds, now));
+      const location = claimLocation(deps, await tx.agents.get(agentId));
+      const claims = await mapSeq(decision.scopes, (scope) => grant(tx, agentId, decision.workspace, scope, input, decision.ttlSeconds, now, location));
       return { granted: true, decision, claims };
     });
     if (outcome) return outcome;
@@ -77,7 +91,26 @@ async function snapshotFor(deps: Deps, tx: Tx, agentId: string | null, input: Cl
   return await snapshotCandidates(tx, agentId, workspace, request, now);
 }
 
-async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedScope, input: ClaimInput, ttlSeconds: number, now: number): Promise<GrantedClaim> {
+/**
+ * Where a claim is made: the worktree the agent registered (a session agent registers its worktree),
+ * else where this process works. Synchronous file reads only (git's HEAD): it runs inside the grant.
+ */
+function claimLocation(deps: Deps, agent: Agent | null): WorkLocation {
+  const registered = agent?.workspace ?? null;
+  if (registered !== null && isAbsolute(registered) && existsSync(registered)) return locationOf(registered);
+  return deps.settings.location ?? { ...NO_LOCATION, host: hostName() };
+}
+
+async function grant(
+  tx: Tx,
+  agentId: string,
+  workspace: string,
+  scope: PlannedScope,
+  input: ClaimInput,
+  ttlSeconds: number,
+  now: number,
+  location: WorkLocation,
+): Promise<GrantedClaim> {
   const runId = input.run_id ?? null;
   const reason = input.reason ?? null;
   if (scope.existing) {
@@ -107,6 +140,7 @@ async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedS
     reason,
     ttlSeconds,
     now,
+    location,
   });
   await tx.events.append(
     {
@@ -123,6 +157,7 @@ async function grant(tx: Tx, agentId: string, workspace: string, scope: PlannedS
         expires_at: claim.expiresAt,
         ttl_seconds: ttlSeconds,
         ...(reason !== null ? { reason } : {}),
+        ...locationPayload(location),
       },
     },
     now,

@@ -10,7 +10,6 @@ import {
   CLAIM_LIMITS,
   CLAIM_TTL,
   normalizeScope,
-  normalizeWorkspace,
   prefixRangeEnd,
   scopeAutomatonSize,
   type Claim,
@@ -22,6 +21,7 @@ import type { WorkMeter } from '../../domain/glob/index.js';
 import type { Tx } from '../../store/port/index.js';
 import { charge, globRefusal, newWorkMeter, Pacer, STEPS_PER_AUTOMATON_ITEM } from './budget.js';
 import { mapSeq } from '../sequential.js';
+import { canonicalWorkspace } from '../workspace-identity.js';
 
 export interface ScopeInput {
   kind: ClaimKind;
@@ -100,7 +100,7 @@ export async function prepareClaimRequest(input: ClaimInput, meter: WorkMeter = 
   }
   let workspace: string | null = null;
   if (input.workspace !== undefined) {
-    workspace = normalizeWorkspace(input.workspace);
+    workspace = canonicalWorkspace(input.workspace);
     if (workspace === '') throw new FleetError('INVALID_INPUT', 'workspace is empty', 'omit it to use your registered workspace');
   }
   const merged = new Map<string, Omit<PlannedScope, 'existing'>>();
@@ -122,9 +122,12 @@ export async function prepareClaimRequest(input: ClaimInput, meter: WorkMeter = 
   return { scopes: [...merged.values()], ttlSeconds, workspace };
 }
 
-/** The workspace of a request: as given, else the requester's registered one, else the server's. */
+/**
+ * The workspace of a request: as given, else the requester's registered one, else the server's.
+ * A directory stands for its repository (services/workspace-identity.ts).
+ */
 export function resolveWorkspace(requested: string | null, requester: Agent | null, serverDefault: string): string {
-  return requested ?? normalizeWorkspace(requester?.workspace ?? serverDefault);
+  return requested ?? canonicalWorkspace(requester?.workspace ?? serverDefault);
 }
 
 /** One candidate of a requested scope: an active claim of another live agent that might overlap. */

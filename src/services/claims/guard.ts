@@ -3,9 +3,10 @@
  * live agent's exclusive path claim in this workspace, when that agent is not the committer.
  */
 import { livenessAt, type Agent } from '../../domain/agent.js';
-import { ancestorPrefixes, normalizeWorkspace, type Claim } from '../../domain/claim.js';
+import { ancestorPrefixes, type Claim } from '../../domain/claim.js';
 import { globMatches } from '../../domain/glob/index.js';
 import type { Deps } from '../deps.js';
+import { canonicalWorkspace } from '../workspace-identity.js';
 import { readTx } from '../tx.js';
 import type { Holder } from './decide.js';
 
@@ -28,7 +29,7 @@ export interface GuardViolation {
  * literalPrefix), so each path costs a handful of exact index lookups, whatever the claim count.
  */
 export async function guardViolations(deps: Deps, input: GuardInput): Promise<GuardViolation[]> {
-  const workspace = normalizeWorkspace(input.workspace);
+  const workspace = canonicalWorkspace(input.workspace);
   return readTx(deps, async (tx, now) => {
     const holders = new Map<string, Agent | null>();
     const violations: GuardViolation[] = [];

@@ -1,8 +1,9 @@
 /** Read views of claims: fleet://claims, an agent's claims, whoami, the `claims` CLI command. */
 import { livenessAt, type Agent } from '../../domain/agent.js';
-import { CLAIM_LIMITS, normalizeWorkspace, type Claim, type ClaimKind } from '../../domain/claim.js';
+import { CLAIM_LIMITS, type Claim, type ClaimKind } from '../../domain/claim.js';
 import type { Tx } from '../../store/port/index.js';
 import type { Deps } from '../deps.js';
+import { canonicalWorkspace } from '../workspace-identity.js';
 import { readTx } from '../tx.js';
 import type { Holder } from './decide.js';
 
@@ -31,7 +32,7 @@ export interface ClaimListing {
  */
 export async function listActiveClaims(tx: Tx, filter: ClaimFilterInput, now: number): Promise<ClaimListing> {
   const f = {
-    workspace: filter.workspace === undefined ? undefined : normalizeWorkspace(filter.workspace),
+    workspace: filter.workspace === undefined ? undefined : canonicalWorkspace(filter.workspace),
     agentId: filter.agentId,
     runId: filter.runId,
     kind: filter.kind,

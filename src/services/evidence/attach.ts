@@ -149,8 +149,9 @@ async function gatherBytes(deps: Deps, agentId: string, input: AttachInput): Pro
 export async function workspaceRoot(deps: Deps, agentId: string): Promise<string> {
   const agent = await readTx(deps, async (tx) => await tx.agents.get(agentId));
   const registered = agent?.workspace ?? null;
-  if (!registered) return deps.settings.workspace;
-  return isAbsolute(registered) ? registered : resolve(deps.settings.workspace, registered);
+  const base = deps.settings.worktree ?? deps.settings.workspace;
+  if (!registered) return base;
+  return isAbsolute(registered) ? registered : resolve(base, registered);
 }
 
 /** The workspace-relative path when it fits the name bound, else its last components. */

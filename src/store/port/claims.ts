@@ -1,7 +1,7 @@
 import type { Claim, ClaimKind, ClaimMode } from '../../domain/claim.js';
 
 /** What a new claim row needs: the claim's own fields, as the domain names them. */
-export type NewClaimRow = Pick<Claim, 'id' | 'workspace' | 'kind' | 'pattern' | 'prefix' | 'mode' | 'agentId' | 'runId' | 'reason' | 'ttlSeconds'> & {
+export type NewClaimRow = Pick<Claim, 'id' | 'workspace' | 'kind' | 'pattern' | 'prefix' | 'mode' | 'agentId' | 'runId' | 'reason' | 'ttlSeconds' | 'location'> & {
   now: number;
 };
 
@@ -60,6 +60,10 @@ export interface ClaimRepo {
   nextExpiry(): Promise<number | null>;
   /** One UPDATE: every active, unexpired claim of the agent expires no sooner than now + its ttl. Returns their ids. */
   renewAgent(agentId: string, now: number): Promise<string[]>;
+  /** The distinct workspaces of active claims that are absolute paths (named before workspaces were repositories). */
+  activePathWorkspaces(limit: number): Promise<string[]>;
+  /** Moves every active claim of workspace `from` to `to`. Returns the ids moved. */
+  moveWorkspace(from: string, to: string): Promise<string[]>;
   /** Moves the run's active claims to another agent, renewing them from now. Returns them. */
   transferRun(runId: string, toAgentId: string, now: number): Promise<Claim[]>;
 }

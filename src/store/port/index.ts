@@ -7,6 +7,7 @@ import type { ArtifactRepo } from './artifacts.js';
 import type { ClaimRepo } from './claims.js';
 import type { EventRepo } from './events.js';
 import type { ExternalTaskRepo } from './external-tasks.js';
+import type { McpSessionRepo } from './mcp-sessions.js';
 import type { MetricsRepo } from './metrics.js';
 import type { SignalRepo } from './signals.js';
 import type { RunRepo } from './runs.js';
@@ -29,11 +30,23 @@ export interface Tx {
   claims: ClaimRepo;
   events: EventRepo;
   externalTasks: ExternalTaskRepo;
+  mcpSessions: McpSessionRepo;
   metrics: MetricsRepo;
   signals: SignalRepo;
   runs: RunRepo;
   /** retention's bounded deletions (services/retention) */
   retention: RetentionRepo;
+}
+
+/** How a write may be committed. */
+export interface WriteOptions {
+  /**
+   * Asked after `fn` succeeded, before the commit: true when the transaction recorded nothing but
+   * signs of life (soft state, SPEC §3 "Sessions"), so the engine may commit it without waiting
+   * for the disk; a crash may then lose it (docs/identity-and-liveness.md says how much). Without
+   * it, or when it answers false, the commit is as durable as the store is configured.
+   */
+  soft?: () => boolean;
 }
 
 /**
@@ -47,7 +60,7 @@ export interface Store {
   /** 'sqlite' or 'postgres': for doctor/stats output only, never for rules */
   readonly engine: 'sqlite' | 'postgres';
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T>;
   /** SQLite: truncates the WAL when no reader holds it (harmless from many processes). PostgreSQL: no-op. */
   checkpoint(): Promise<void>;
   /** Problems found by the engine's own consistency check; empty when healthy. */

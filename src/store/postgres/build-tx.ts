@@ -7,6 +7,7 @@ import { pgClaimRepo } from './repos/claims.js';
 import { pgEventRepo } from './repos/events.js';
 import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
+import { pgMcpSessionRepo } from './repos/mcp-sessions.js';
 import { pgMetricsRepo } from './repos/metrics.js';
 import { pgRetentionRepo } from './repos/retention.js';
 import { pgRunRepo } from './repos/runs.js';
@@ -24,6 +25,7 @@ export function buildPgTx(s: PgSession): Tx {
     claims: pgClaimRepo(s),
     events: pgEventRepo(s),
     externalTasks: pgExternalTaskRepo(s),
+    mcpSessions: pgMcpSessionRepo(s),
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),
     runs: pgRunRepo(s),

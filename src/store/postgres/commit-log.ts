@@ -27,8 +27,9 @@ export const EVENTS_CHANNEL = 'fleetdeck_events';
  * events keep their append order; events of transactions running at the same time may interleave.
  * It is one total order, fixed once sealed, and every reader sees the same one.
  */
-export function commitText(s: PgSession): string {
-  if (s.pendingEvents.length === 0) return 'COMMIT';
+export function commitText(s: PgSession, soft = false): string {
+  const commit = soft ? 'SET LOCAL synchronous_commit = off; COMMIT' : 'COMMIT';
+  if (s.pendingEvents.length === 0) return commit;
   const batch = s.pendingEvents.splice(0).map(({ event, payloadJson }, i) => ({
     at: event.at,
     actor: event.actor,
@@ -39,7 +40,7 @@ export function commitText(s: PgSession): string {
     payload: payloadJson,
     i,
   }));
-  return `SELECT fleetdeck_append(${s.client.escapeLiteral(JSON.stringify(batch))}::json); COMMIT; SELECT fleetdeck_seal()`;
+  return `SELECT fleetdeck_append(${s.client.escapeLiteral(JSON.stringify(batch))}::json); ${commit}; SELECT fleetdeck_seal()`;
 }
 
 /** Seals whatever committed events are still in the inbox (a writer's seal that did not run, or failed). */

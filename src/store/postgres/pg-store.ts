@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { FleetError } from '../../domain/errors.js';
 import type { Logger } from '../../logger.js';
-import type { Store, Tx } from '../port/index.js';
+import type { Store, Tx, WriteOptions } from '../port/index.js';
 import type { ArchiveStore } from '../port/archive.js';
 import { tableArchive } from './archive-table.js';
 import { buildPgTx } from './build-tx.js';
@@ -63,17 +63,25 @@ export class PgStore implements Store {
 
   static async open(options: PgStoreOptions): Promise<PgStore> {
     const clientConfig: pg.ClientConfig = { connectionString: options.url, types, application_name: 'fleetdeck' };
-    // pipeline mode: a transaction's BEGIN and its writes whose results nobody waits for share the
-    // round trip of the next statement (session.ts)
-    const pool = new pg.Pool({ ...clientConfig, pipeline: true, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000 } as pg.PoolConfig);
+    // A database that stops answering (a failover, a partition) fails a connect after 5 s instead of
+    // queueing every call forever; TCP keepalive notices a dead peer under an idle connection.
+    // Pipeline mode: a transaction's BEGIN and its writes whose results nobody waits for share the
+    // round trip of the next statement (session.ts).
+    const pool = new pg.Pool({
+      ...clientConfig, pipeline: true, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, keepAlive: true,
+    } as pg.PoolConfig);
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     try {
       const client = await pool.connect();
+      // the server dropping this connection mid-migration fails the open, not the process
+      const onError = (error: Error) => options.logger.warn({ err: error }, 'PostgreSQL connection lost while migrating');
+      client.on('error', onError);
       try {
         await migratePg(client, options.now());
         return new PgStore(pool, clientConfig, options.logger, options.busyDeadlineMs ?? 15_000);
       } finally {
+        client.off('error', onError);
         client.release();
       }
     } catch (error) {
@@ -86,8 +94,8 @@ export class PgStore implements Store {
     return this.run('read', fn);
   }
 
-  write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.run('write', fn);
+  write<T>(fn: (tx: Tx) => Promise<T>, options?: WriteOptions): Promise<T> {
+    return this.run('write', fn, options?.soft);
   }
 
   /**
@@ -161,12 +169,12 @@ export class PgStore implements Store {
     await this.pool.end();
   }
 
-  private async run<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async run<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, soft?: () => boolean): Promise<T> {
     const deadline = Date.now() + this.busyDeadlineMs;
     let delay = 2;
     for (;;) {
       try {
-        return await this.attempt(mode, fn);
+        return await this.attempt(mode, fn, soft);
       } catch (error) {
         if (!isRetryablePgError(error)) throw error;
         this.stats.retries++;
@@ -208,7 +216,7 @@ export class PgStore implements Store {
     };
   }
 
-  private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  private async attempt<T>(mode: TxMode, fn: (tx: Tx) => Promise<T>, soft?: () => boolean): Promise<T> {
     const { client, release: giveBack } = await this.checkout();
     const session = new PgSession(client, mode);
     let broken: Error | undefined;
@@ -223,8 +231,11 @@ export class PgStore implements Store {
       try {
         const result = await fn(buildPgTx(session));
         if (mode === 'write') {
-          // COMMIT, with the events and their sealing in the same round trip (commit-log.ts)
-          await session.simple(commitText(session));
+          // COMMIT, with the events and their sealing in the same round trip (commit-log.ts).
+          // Signs of life only (WriteOptions.soft): commit without waiting for the WAL flush, in the
+          // same round trip. The next synchronous commit flushes the WAL up to itself, this one
+          // included, and the WAL writer within a few hundred ms (docs/identity-and-liveness.md).
+          await session.simple(commitText(session, soft?.() ?? false));
         } else {
           // A read-only snapshot has nothing to make durable: the caller has its answer now, and the
           // connection returns to the pool once the COMMIT is through (one round trip saved per read).

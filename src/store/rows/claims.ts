@@ -16,6 +16,9 @@ export interface ClaimRow {
   state: string;
   released_at: number | null;
   release_reason: string | null;
+  worktree: string | null;
+  branch: string | null;
+  host: string | null;
 }
 
 export function toClaim(row: ClaimRow): Claim {
@@ -35,5 +38,6 @@ export function toClaim(row: ClaimRow): Claim {
     state: row.state as ClaimState,
     releasedAt: row.released_at,
     releaseReason: row.release_reason,
+    location: { worktree: row.worktree, branch: row.branch, host: row.host },
   };
 }

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { FleetError } from '../../domain/errors.js';
+import { newerSchema } from '../schema-version.js';
 import type { Db } from './open.js';
 
 const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations/', import.meta.url));
@@ -23,9 +25,15 @@ export function loadMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * version inside the transaction, so several processes starting at once apply it exactly once.
  */
 export function migrate(db: Db, now: number, migrations = loadMigrations()): number[] {
+  const known = Math.max(0, ...migrations.map((m) => m.version));
+  const version = appliedVersion(db);
+  if (version > known) throw newerSchema(version, known);
   // an up-to-date file (every start but the first) costs one read, not a write-lock attempt per
   // migration; counted too, so a migration numbered below the newest applied one still runs
-  if (appliedCount(db) >= migrations.length && appliedVersion(db) >= Math.max(0, ...migrations.map((m) => m.version))) return [];
+  if (appliedCount(db) >= migrations.length && version >= known) return [];
+  if (version === 0 && hasForeignTables(db)) {
+    throw new FleetError('INVALID_STATE', 'this SQLite file is not a fleetdeck database (it has tables, but no fleetdeck schema)', 'check --db or FLEETDECK_DB: it names another program\'s database');
+  }
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
   const applied: number[] = [];
@@ -56,4 +64,8 @@ function appliedCount(db: Db): number {
 function appliedVersion(db: Db): number {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   return table ? currentVersion(db) : 0;
+}
+
+function hasForeignTables(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1").get() !== undefined;
 }

@@ -101,7 +101,7 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
         });
         if (found.length > 0) return { granted: false, conflicts: found.map((c) => c.pattern) };
         await beforeInsert();
-        await tx.claims.insert({ id: newId('clm'), workspace, kind: 'path', pattern: scope.pattern, prefix: scope.prefix, mode: 'exclusive', agentId, runId: null, reason: null, ttlSeconds: 900, now: T0 });
+        await tx.claims.insert({ id: newId('clm'), workspace, kind: 'path', pattern: scope.pattern, prefix: scope.prefix, mode: 'exclusive', agentId, runId: null, reason: null, ttlSeconds: 900, now: T0, location: { worktree: null, branch: null, host: null } });
         return { granted: true, conflicts: [] as string[] };
       })();
 

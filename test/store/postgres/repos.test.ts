@@ -100,7 +100,7 @@ describe.skipIf(!available)('PostgreSQL repositories', () => {
     await store.write(async (tx) => {
       const a = await insertAgent(tx, 'ca');
       const b = await insertAgent(tx, 'cb');
-      const c = await tx.claims.insert({ id: newId('clm'), workspace: '/w', kind: 'path', pattern: 'src/api/**', prefix: 'src/api/', mode: 'exclusive', agentId: a, runId: 'run_1', reason: null, ttlSeconds: 60, now: T0 });
+      const c = await tx.claims.insert({ id: newId('clm'), workspace: '/w', kind: 'path', pattern: 'src/api/**', prefix: 'src/api/', mode: 'exclusive', agentId: a, runId: 'run_1', reason: null, ttlSeconds: 60, now: T0, location: { worktree: '/w-feat', branch: 'feat', host: 'h2' } });
       const q = { workspace: '/w', kind: 'path' as const, now: T0 + 1, exclusiveOnly: false, excludeAgentId: b };
       expect((await tx.claims.candidates({ ...q, prefix: 'src/', ancestors: ['', 'src/'], rangeEnd: 'src0' })).map((x) => x.id)).toEqual([c.id]);
       expect(await tx.claims.candidates({ ...q, prefix: 'test/', ancestors: ['', 'test/'], rangeEnd: 'test0' })).toEqual([]);

@@ -6,7 +6,7 @@ import { sql } from '../statement.js';
 import { Params } from './params.js';
 
 const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
-  expires_at, state, released_at, release_reason`;
+  expires_at, state, released_at, release_reason, worktree, branch, host`;
 
 /**
  * Whether two claims conflict is decided in the application (the exact glob intersection), so the
@@ -21,8 +21,9 @@ const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, r
 const LOCK_WORKSPACE = sql(`SELECT pg_advisory_xact_lock(hashtextextended('fleetdeck.claims:' || $1, 0))`);
 
 const INSERT = sql(`INSERT INTO claims (id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason,
-    ttl_seconds, created_at, expires_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::bigint, $11::bigint + $10::integer * 1000::bigint) RETURNING ${COLUMNS}`);
+    ttl_seconds, created_at, expires_at, worktree, branch, host)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::integer, $11::bigint, $11::bigint + $10::integer * 1000::bigint, $12, $13, $14)
+  RETURNING ${COLUMNS}`);
 const GET = sql(`SELECT ${COLUMNS} FROM claims WHERE id = $1`);
 const FILTERS = `AND expires_at > $3 AND (NOT $4 OR mode = 'exclusive') AND ($5::text IS NULL OR agent_id <> $5)`;
 // Candidates through claims_candidates: ancestor prefixes (exact lookups), then keys that start with
@@ -51,6 +52,9 @@ const RENEW = sql(`UPDATE claims SET expires_at = greatest(expires_at, $2 + ttl_
 const TRANSFER = sql(`UPDATE claims SET agent_id = $2, expires_at = greatest(expires_at, $3 + ttl_seconds * 1000::bigint)
   WHERE state = 'active' AND run_id = $1 RETURNING ${COLUMNS}`);
 
+const PATH_WORKSPACES = sql(`SELECT DISTINCT workspace FROM claims WHERE state = 'active' AND workspace LIKE '/%' LIMIT $1`);
+const MOVE_WORKSPACE = sql(`UPDATE claims SET workspace = $2 WHERE state = 'active' AND workspace = $1 RETURNING id`);
+
 export function pgClaimRepo(s: PgSession): ClaimRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<ClaimRow>(st, values)).map(toClaim);
 
@@ -73,7 +77,7 @@ export function pgClaimRepo(s: PgSession): ClaimRepo {
     insert: async (r: NewClaimRow) => {
       await lockWorkspace(r.workspace);
       return toClaim(
-        (await s.one<ClaimRow>(INSERT, [r.id, r.workspace, r.kind, r.pattern, r.prefix, r.mode, r.agentId, r.runId, r.reason, r.ttlSeconds, r.now]))!,
+        (await s.one<ClaimRow>(INSERT, [r.id, r.workspace, r.kind, r.pattern, r.prefix, r.mode, r.agentId, r.runId, r.reason, r.ttlSeconds, r.now, r.location.worktree, r.location.branch, r.location.host]))!,
       );
     },
     get: async (id) => (await many(GET, [id]))[0] ?? null,
@@ -107,5 +111,11 @@ export function pgClaimRepo(s: PgSession): ClaimRepo {
     nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
     renewAgent: async (agentId, now) => (await s.rows<{ id: string }>(RENEW, [agentId, now])).map((r) => r.id),
     transferRun: (runId, toAgentId, now) => many(TRANSFER, [runId, toAgentId, now]),
+    activePathWorkspaces: async (limit) => (await s.rows<{ workspace: string }>(PATH_WORKSPACES, [limit])).map((r) => r.workspace),
+    moveWorkspace: async (from, to) => {
+      // deciders of either workspace wait: a claim decided against `to` must see the moved claims
+      for (const w of [from, to].sort()) await lockWorkspace(w);
+      return (await s.rows<{ id: string }>(MOVE_WORKSPACE, [from, to])).map((r) => r.id);
+    },
   };
 }

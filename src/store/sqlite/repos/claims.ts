@@ -4,15 +4,15 @@ import { toClaim, type ClaimRow } from '../../rows/claims.js';
 import type { Db } from '../open.js';
 
 const COLUMNS = `id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason, ttl_seconds, created_at,
-  expires_at, state, released_at, release_reason`;
+  expires_at, state, released_at, release_reason, worktree, branch, host`;
 
 const toClaims = (rows: unknown[]): Claim[] => (rows as ClaimRow[]).map(toClaim);
 
 export function sqliteClaimRepo(db: Db): ClaimRepo {
   const insert = db.prepare(`INSERT INTO claims (id, workspace, kind, pattern, prefix, mode, agent_id, run_id, reason,
-      ttl_seconds, created_at, expires_at)
+      ttl_seconds, created_at, expires_at, worktree, branch, host)
     VALUES (@id, @workspace, @kind, @pattern, @prefix, @mode, @agentId, @runId, @reason, @ttlSeconds, @now,
-      @now + @ttlSeconds * 1000)
+      @now + @ttlSeconds * 1000, @worktree, @branch, @host)
     RETURNING ${COLUMNS}`);
   const get = db.prepare(`SELECT ${COLUMNS} FROM claims WHERE id = ?`);
 
@@ -53,9 +53,15 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   const renew = db.prepare(`UPDATE claims SET expires_at = max(expires_at, @now + ttl_seconds * 1000)
     WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now
     RETURNING id`).pluck();
+  // every sign of life renews; most agents hold no claim, and the probe costs far less than an
+  // UPDATE … RETURNING that matches nothing
+  const holdsAny = db.prepare(`SELECT 1 FROM claims WHERE state = 'active' AND agent_id = @agentId AND expires_at > @now LIMIT 1`).pluck();
   const transfer = db.prepare(`UPDATE claims SET agent_id = @toAgentId, expires_at = max(expires_at, @now + ttl_seconds * 1000)
     WHERE state = 'active' AND run_id = @runId
     RETURNING ${COLUMNS}`);
+
+  const pathWorkspaces = db.prepare(`SELECT DISTINCT workspace FROM claims WHERE state = 'active' AND workspace LIKE '/%' LIMIT ?`).pluck();
+  const moveWorkspace = db.prepare(`UPDATE claims SET workspace = @to WHERE state = 'active' AND workspace = @from RETURNING id`).pluck();
 
   const where = (f: Omit<ClaimFilter, 'limit'>) => {
     const parts = [`state = 'active'`];
@@ -87,7 +93,7 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
   };
 
   return {
-    insert: async (row: NewClaimRow) => toClaim(insert.get(row) as ClaimRow),
+    insert: async ({ location, ...row }: NewClaimRow) => toClaim(insert.get({ ...row, ...location }) as ClaimRow),
     get: async (id) => {
       const row = get.get(id) as ClaimRow | undefined;
       return row ? toClaim(row) : null;
@@ -128,7 +134,9 @@ export function sqliteClaimRepo(db: Db): ClaimRepo {
     },
     listDue: async (now, limit) => toClaims(due.all(now, limit)),
     nextExpiry: async () => (nextExpiry.get() as number | null) ?? null,
-    renewAgent: async (agentId, now) => renew.all({ agentId, now }) as string[],
+    renewAgent: async (agentId, now) => (holdsAny.get({ agentId, now }) === undefined ? [] : (renew.all({ agentId, now }) as string[])),
+    activePathWorkspaces: async (limit) => pathWorkspaces.all(limit) as string[],
+    moveWorkspace: async (from, to) => moveWorkspace.all({ from, to }) as string[],
     transferRun: async (runId, toAgentId, now) => toClaims(transfer.all({ runId, toAgentId, now })),
   };
 }

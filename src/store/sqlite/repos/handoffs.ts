@@ -32,6 +32,9 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
     ORDER BY h.created_at LIMIT ?`);
   const openSummary = db.prepare(`SELECT count(*) AS count, min(created_at) AS oldestAt FROM handoffs WHERE state = 'offered'`);
   const ids = db.prepare(`SELECT id FROM handoffs WHERE id >= ? AND id < ? || char(1114111) ORDER BY created_at DESC LIMIT ?`).pluck();
+  // one step on the partial index of open handoffs: most calls (every heartbeat, whoami, take_task
+  // asks what waits for the agent) find none, and then skip the filtered, ordered list
+  const anyOffered = db.prepare(`SELECT 1 FROM handoffs INDEXED BY handoffs_open_by_age WHERE state = 'offered' LIMIT 1`).pluck();
 
   // list() builds its SQL from the filter; each distinct shape is prepared once
   const listStatements = new Map<string, ReturnType<Db['prepare']>>();
@@ -61,6 +64,7 @@ export function sqliteHandoffRepo(db: Db): HandoffRepo {
       return row ? toHandoff(row) : null;
     },
     async list(f: HandoffListFilter) {
+      if (f.states?.length === 1 && f.states[0] === 'offered' && anyOffered.get() === undefined) return [];
       const where: string[] = [];
       const params: unknown[] = [];
       if (f.states && f.states.length > 0) {

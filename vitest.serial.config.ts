@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Tests that disturb services other test files share, so they run one file at a time and after
+ * everything else (`npm test` runs this config last): the PostgreSQL chaos test restarts the
+ * PostgreSQL server itself. They spawn dist/, so the build runs first (test/global-setup.ts).
+ */
+export default defineConfig({
+  test: {
+    include: ['test/**/*.serial.test.ts'],
+    fileParallelism: false,
+    testTimeout: 150_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
+  },
+});
