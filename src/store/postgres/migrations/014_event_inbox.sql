@@ -46,21 +46,30 @@ DECLARE
   head_hash text;
   r record;
   ids bigint[] := '{}';
+  seqs bigint[] := '{}';
+  prevs text[] := '{}';
+  hashes text[] := '{}';
   h text;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM event_inbox) THEN RETURN NULL; END IF;
   BEGIN
     PERFORM pg_advisory_xact_lock(7305164511204020);
     SELECT seq, hash INTO head_seq, head_hash FROM event_chain_head WHERE id;
+    -- the chain is computed row by row; the rows are written in one statement each below
     FOR r IN SELECT * FROM event_inbox ORDER BY id LOOP
       head_seq := head_seq + 1;
       h := fleetdeck_event_hash(head_hash, head_seq, r.at, r.actor, r.type, r.agent_id, r.run_id, r.subject_id, r.payload);
-      INSERT INTO events (seq, at, actor, type, agent_id, run_id, subject_id, payload, prev_hash, hash)
-        VALUES (head_seq, r.at, r.actor, r.type, r.agent_id, r.run_id, r.subject_id, r.payload, head_hash, h);
-      head_hash := h;
       ids := ids || r.id;
+      seqs := seqs || head_seq;
+      prevs := prevs || head_hash;
+      hashes := hashes || h;
+      head_hash := h;
     END LOOP;
     IF cardinality(ids) > 0 THEN
+      INSERT INTO events (seq, at, actor, type, agent_id, run_id, subject_id, payload, prev_hash, hash)
+        SELECT c.seq, i.at, i.actor, i.type, i.agent_id, i.run_id, i.subject_id, i.payload, c.prev, c.hash
+        FROM unnest(ids, seqs, prevs, hashes) AS c(id, seq, prev, hash) JOIN event_inbox i ON i.id = c.id
+        ORDER BY c.seq;
       DELETE FROM event_inbox WHERE id = ANY(ids);
       UPDATE event_chain_head SET seq = head_seq, hash = head_hash WHERE id;
       PERFORM pg_notify('fleetdeck_events', head_seq::text);
