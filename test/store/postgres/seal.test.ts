@@ -113,6 +113,10 @@ describe.skipIf(!available)('PostgreSQL audit chain sealed after commit', () => 
     let appended = false;
     const slow = replicas[0]!.write(async (tx) => {
       await tx.events.append({ actor: 'slow', type: 'agent.heartbeat', payload: {} }, T0);
+      // before migration 014 reading the log here chained the event under the head's row lock,
+      // held until this commit: every other writer of the fleet waited for it
+      await tx.events.list({ types: ['agent.heartbeat'], limit: 1 });
+      await tx.events.lastSeq();
       appended = true;
       await held;
     });
