@@ -34,8 +34,8 @@ const SEAL_EVERY_MS = 1_000;
 
 const BEGIN: Record<TxMode, string> = {
   // READ COMMITTED with explicit row locks, advisory locks and conditional UPDATEs (each
-  // repository says which): SERIALIZABLE would abort most concurrent writers on the single chain
-  // head row they all update, and SKIP LOCKED queue takes do not combine well with it.
+  // repository says which): SERIALIZABLE would abort concurrent writers on the hot rows they
+  // share (a run, an agent), and SKIP LOCKED queue takes do not combine well with it.
   write: 'BEGIN',
   // one snapshot for everything the callback reads, like SQLite's deferred read transaction
   read: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -44,7 +44,8 @@ const BEGIN: Record<TxMode, string> = {
 /**
  * The PostgreSQL Store. Any number of processes, on any hosts, may open one database: every rule
  * that SQLite gets from its single writer is held here by a lock named in the repository that
- * needs it (run rows, the per-workspace claims lock, the audit chain head, SKIP LOCKED takes).
+ * needs it (run rows, the per-workspace claims lock, SKIP LOCKED takes); the audit chain is sealed
+ * after commit by one sealer at a time (commit-log.ts).
  */
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
