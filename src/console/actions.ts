@@ -6,6 +6,7 @@ import { agentId, blockerId, claimId, role, runId, shortText, text } from '../do
 import { resolveBlocker } from '../services/blockers/resolve.js';
 import { forceRelease } from '../services/claims/release-scope.js';
 import type { Deps } from '../services/deps.js';
+import { forgetStaleAgents, requeueDeadLetters } from '../services/operator/bulk.js';
 import { pauseAgent, unpauseAgent } from '../services/operator/pause.js';
 import { cancelRunAsOperator } from '../services/runs/cancel.js';
 import { reassignRun, requeueRun } from '../services/runs/operator.js';
@@ -21,6 +22,11 @@ interface Action<S extends z.ZodType> {
 
 const defineAction = <S extends z.ZodType>(a: Action<S>): Action<S> => a;
 
+function checkIds(ids: string[] | undefined, schema: z.ZodType, field: string): void {
+  const bad = ids?.find((id) => !schema.safeParse(id).success);
+  if (bad !== undefined) throw new FleetError('INVALID_INPUT', `${field}: ${bad.slice(0, 80)} is not an id`, 'list ids separated by spaces or commas');
+}
+
 /** Empty form fields mean "not given". */
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -30,7 +36,8 @@ export const ACTIONS = {
   'pause-agent': defineAction({
     input: agentInput,
     async run(deps, actor, input) {
-      const out = await pauseAgent(deps, actor, input);
+      // the agent is told why it stopped getting work: never an empty reason
+      const out = await pauseAgent(deps, actor, { ...input, reason: input.reason ?? 'paused by the operator from the console' });
       return `${out.agent.name} is paused${out.changed ? '' : ' (already was)'}`;
     },
   }),
@@ -88,7 +95,37 @@ export const ACTIONS = {
       return `${out.blocker.id}: ${input.decision}; run ${out.run.id} ${out.effect.replace(/_/g, ' ')} (${out.run.state})`;
     },
   }),
+  'requeue-dead': defineAction({
+    input: z.object({ run_ids: opt(z.string().max(20_000)), reason: opt(shortText) }),
+    async run(deps, actor, input) {
+      const ids = input.run_ids?.split(/[\s,]+/).filter(Boolean);
+      checkIds(ids, runId, 'run_ids');
+      const out = await requeueDeadLetters(deps, actor, { run_ids: ids, reason: input.reason });
+      return `requeued ${out.requeued.length} dead letter(s)${out.remaining ? `; ${out.remaining} left (run it again)` : ''}`;
+    },
+  }),
+  'forget-stale-agents': defineAction({
+    input: z.object({ agent_ids: opt(z.string().max(20_000)) }),
+    async run(deps, actor, input) {
+      const ids = input.agent_ids?.split(/[\s,]+/).filter(Boolean);
+      checkIds(ids, agentId, 'agent_ids');
+      const out = await forgetStaleAgents(deps, actor, { agent_ids: ids });
+      return `forgot ${out.forgotten.length} stale agent(s) holding nothing${out.forgotten.length ? `: ${out.forgotten.map((a) => a.name).join(', ')}` : ''}`;
+    },
+  }),
 } as const;
+
+/**
+ * Actions that destroy work or act on many things at once: the page asks in a dialog first, and a
+ * post without `confirmed=yes` (a plain form, no script) gets a confirmation page instead of acting.
+ */
+export const CONFIRMED_ACTIONS: ReadonlySet<string> = new Set(['cancel-run', 'force-release', 'requeue-dead', 'forget-stale-agents']);
+
+/** A blocker decision that needs confirming: cancelling the run. */
+export function needsConfirmation(name: string, form: URLSearchParams): boolean {
+  if (form.get('confirmed') === 'yes') return false;
+  return CONFIRMED_ACTIONS.has(name) || (name === 'resolve-blocker' && form.get('decision') === 'cancel');
+}
 
 export type ActionName = keyof typeof ACTIONS;
 
@@ -99,7 +136,7 @@ export function isActionName(name: string): name is ActionName {
 export async function runAction(deps: Deps, actor: Actor, name: ActionName, form: URLSearchParams): Promise<string> {
   const action = ACTIONS[name] as Action<z.ZodType>;
   const fields: Record<string, string> = {};
-  for (const [k, v] of form) if (k !== '_csrf' && k !== 'back') fields[k] = v;
+  for (const [k, v] of form) if (k !== '_csrf' && k !== 'back' && k !== 'confirmed') fields[k] = v;
   const parsed = action.input.safeParse(fields);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'form'}: ${i.message}`).join('; ');

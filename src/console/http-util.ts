@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FleetError } from '../domain/errors.js';
 import type { Html } from './views/html.js';
 
 /** Console forms are small: a decision text is the largest field. */
@@ -12,8 +11,20 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()',
   'Cache-Control': 'no-store',
 };
+
+/** A request the console refuses with a plain HTTP status (415, 413) rather than a fleet error code. */
+export class HttpRefusal extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
+}
 
 export function sendHtml(res: ServerResponse, status: number, body: Html | string, headers: Record<string, string | string[]> = {}): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', ...headers }).end(String(body));
@@ -32,32 +43,40 @@ export function sendAsset(res: ServerResponse, body: string, type: string, etag:
     res.writeHead(304, { ETag: etag }).end();
     return;
   }
-  res.writeHead(200, { 'Content-Type': type, ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' }).end(body);
+  res.writeHead(200, { 'Content-Type': type, ETag: etag, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff', 'Permissions-Policy': SECURITY_HEADERS['Permissions-Policy']! }).end(body);
 }
 
 /** Reads an application/x-www-form-urlencoded body, refusing anything larger than `max`. */
 export async function readForm(req: IncomingMessage, max = MAX_FORM_BYTES): Promise<URLSearchParams> {
   const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
-    throw new FleetError('INVALID_INPUT', 'the console takes form posts (application/x-www-form-urlencoded)', 'submit the form on the page');
+    throw new HttpRefusal(415, 'the console takes form posts (application/x-www-form-urlencoded)', 'submit the form on the page');
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > max) throw new FleetError('TOO_LARGE', `form of ${declared} bytes exceeds ${max}`, 'shorten the text');
+  if (declared > max) throw new HttpRefusal(413, `form of ${declared} bytes exceeds ${max}`, 'shorten the text');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > max) throw new FleetError('TOO_LARGE', `form exceeds ${max} bytes`, 'shorten the text');
+    if (size > max) {
+      req.resume(); // drain the rest so the 413 reaches the client
+      throw new HttpRefusal(413, `form exceeds ${max} bytes`, 'shorten the text');
+    }
     chunks.push(chunk as Buffer);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-/** A same-site path to go back to after a form post; anything else (an open redirect) becomes `/`. */
+/**
+ * A same-origin path to go back to after a form post: `/` followed by a path, nothing else. A second
+ * slash or a backslash after the first (`//host`, `/\\host`), and any control character, space,
+ * tab or newline (browsers drop tabs and newlines from URLs, so `/\t/host` is read as `//host`)
+ * make it `fallback`.
+ */
 export function localPath(candidate: string | null | undefined, fallback = '/'): string {
   if (!candidate || candidate.length > 2000) return fallback;
-  if (!candidate.startsWith('/') || candidate.startsWith('//') || candidate.includes('\\')) return fallback;
-  return candidate;
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
+  return /^\/(?![/\\])[^\\\u0000-\u0020\u007f-\u009f]*$/.test(candidate) ? candidate : fallback;
 }
 
 /** The browser asked for JSON (the progressive-enhancement script does); plain forms get pages. */

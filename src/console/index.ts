@@ -2,12 +2,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FleetError } from '../domain/errors.js';
 import type { App } from '../main.js';
 import { readArtifact } from '../services/evidence/read.js';
-import { isActionName, runAction } from './actions.js';
+import { isActionName, needsConfirmation, runAction, type ActionName } from './actions.js';
 import { ASSETS } from './assets/index.js';
 import { currentSession, endSession, handleLogin, showLogin, type Auth } from './auth.js';
 import { ChainStatus } from './chain-status.js';
-import { httpStatusOf, localPath, readForm, redirect, sendAsset, sendHtml, sendJson, wantsJson } from './http-util.js';
+import { HttpRefusal, httpStatusOf, localPath, readForm, redirect, sendAsset, sendHtml, sendJson, wantsJson } from './http-util.js';
+import { consoleHint } from './hints.js';
 import { LiveStreams } from './live.js';
+import { errorText, noticeText } from './notices.js';
+import { RateLimiter, SIGN_IN_LIMIT, type RateLimit } from './rate-limit.js';
+import type { PrometheusWriter } from '../services/metrics.js';
 import { DEFAULT_SESSION_LIMITS, SessionStore, type ConsoleSession, type SessionLimits } from './sessions.js';
 import { SignInCodes } from './sign-in-codes.js';
 import { agentsView } from './views/agents.js';
@@ -15,7 +19,7 @@ import { blockersView } from './views/blockers.js';
 import { claimsView } from './views/claims.js';
 import { eventsView } from './views/events.js';
 import { page, type PageContext, type View } from './views/layout.js';
-import { errorPage } from './views/login.js';
+import { confirmPage, errorPage } from './views/login.js';
 import { overviewView } from './views/overview.js';
 import { queueView } from './views/queue.js';
 import { runDetailView } from './views/run-detail.js';
@@ -33,6 +37,7 @@ export interface WebConsoleOptions {
   /** mark cookies Secure (when served behind TLS) */
   secureCookies?: boolean;
   maxLiveStreams?: number;
+  signInLimit?: RateLimit;
 }
 
 export interface WebConsole {
@@ -41,6 +46,8 @@ export interface WebConsole {
   /** a single-use sign-in code for `fleetdeck console`'s link */
   issueSignInCode(operator: string): { code: string; expiresAt: number };
   liveStreams(): number;
+  /** the console's counters for /metrics (sign-in failures and rate limiting) */
+  writeMetrics(out: PrometheusWriter): void;
 }
 
 type ViewRoute = (ctx: PageContext, query: URLSearchParams, match: RegExpExecArray) => Promise<View>;
@@ -49,18 +56,20 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
   const deps = app.deps;
   const auth: Auth = {
     deps,
-    sessions: new SessionStore(deps.clock, options.sessionLimits ?? DEFAULT_SESSION_LIMITS),
+    sessions: new SessionStore(deps.store, deps.clock, options.sessionLimits ?? DEFAULT_SESSION_LIMITS),
     codes: new SignInCodes(deps.clock, options.signInCodeTtlMs),
     secureCookies: options.secureCookies ?? false,
+    signInLimiter: new RateLimiter(deps.clock, options.signInLimit ?? SIGN_IN_LIMIT),
+    counters: { signInFailures: 0 },
   };
   const chain = new ChainStatus(deps);
   const live = new LiveStreams(app.feed, options.maxLiveStreams);
 
   const views: [RegExp, ViewRoute][] = [
     [/^\/$/, () => overviewView(deps)],
-    [/^\/agents$/, (ctx) => agentsView(deps, ctx)],
-    [/^\/runs$/, (_ctx, q) => runsView(deps, q)],
-    [/^\/runs\/(run_[0-9a-z]{1,60})$/, (ctx, _q, m) => runDetailView(deps, ctx, m[1]!)],
+    [/^\/agents$/, (ctx, q) => agentsView(deps, ctx, q)],
+    [/^\/runs$/, (ctx, q) => runsView(deps, ctx, q)],
+    [/^\/runs\/(run_[0-9a-z]{1,60})$/, (ctx, q, m) => runDetailView(deps, ctx, m[1]!, q)],
     [/^\/claims$/, (ctx, q) => claimsView(deps, ctx, q)],
     [/^\/blockers$/, (ctx) => blockersView(deps, ctx)],
     [/^\/events$/, (_ctx, q) => eventsView(deps, chain, q)],
@@ -79,8 +88,8 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
         operator: session.operator,
         csrf: session.csrf,
         here: here.pathname + here.search,
-        notice: query.get('notice')?.slice(0, 300) || undefined,
-        error: query.get('error')?.slice(0, 500) || undefined,
+        notice: noticeText(query.get('notice')),
+        error: errorText(query.get('error')),
       };
       sendHtml(res, 200, page(ctx, await route(ctx, query, m)));
       return true;
@@ -107,26 +116,49 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
 
   async function serveAction(req: IncomingMessage, res: ServerResponse, session: ConsoleSession, name: string): Promise<void> {
     const json = wantsJson(req);
+    if (!isActionName(name)) {
+      req.resume();
+      throw new FleetError('NOT_FOUND', `no console action ${name}`, 'use the buttons on the console pages');
+    }
     // a fetch sends the token in a header and is refused before its body is read
     const header = req.headers['x-csrf-token'];
     if (header !== undefined && !auth.sessions.csrfMatches(session, String(header))) return csrfRefused(res, json);
     const form = await readForm(req);
     if (header === undefined && !auth.sessions.csrfMatches(session, form.get('_csrf') ?? undefined)) return csrfRefused(res, json);
     const back = localPath(form.get('back'));
-    if (!isActionName(name)) throw new FleetError('NOT_FOUND', `no console action ${name}`);
+    if (needsConfirmation(name, form)) {
+      if (json) return sendJson(res, 428, { ok: false, error: { code: 'INVALID_INPUT', message: 'confirm this action first', hint: 'answer the confirmation dialog' } });
+      return sendHtml(res, 200, confirmPage(name, form, back));
+    }
     try {
       const message = await runAction(deps, { kind: 'operator', name: session.operator }, name, form);
       deps.logger.info({ operator: session.operator, action: name }, 'console action');
       if (json) return sendJson(res, 200, { ok: true, message });
-      return redirect(res, withParam(back, 'notice', message));
+      return redirect(res, withParams(back, { notice: name }));
     } catch (error) {
       if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
-      if (json) return sendJson(res, httpStatusOf(error.code), { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
-      return redirect(res, withParam(back, 'error', `${error.code}: ${error.message}${error.hint ? ` (${error.hint})` : ''}`));
+      if (json) return sendJson(res, httpStatusOf(error.code), { ok: false, error: { code: error.code, message: consoleHint(error.message), hint: consoleHint(error.hint) } });
+      return redirect(res, withParams(back, { error: error.code, action: name satisfies ActionName }));
     }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await route(req, res);
+    } catch (error) {
+      if (error instanceof HttpRefusal) {
+        if (wantsJson(req)) return sendJson(res, error.status, { ok: false, error: { code: error.status === 413 ? 'TOO_LARGE' : 'INVALID_INPUT', message: consoleHint(error.message), hint: consoleHint(error.hint) } });
+        return sendHtml(res, error.status, errorPage(error.status, error.message, error.hint), error.status === 413 ? { Connection: 'close' } : {});
+      }
+      if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
+      const status = httpStatusOf(error.code);
+      if (wantsJson(req)) return sendJson(res, status, { ok: false, error: { code: error.code, message: consoleHint(error.message), hint: consoleHint(error.hint) } });
+      sendHtml(res, status, errorPage(status, consoleHint(error.message)!, consoleHint(error.hint)));
+    }
+  }
+
+  /** Every branch awaits its work, so each refusal reaches handle's catch as a 4xx. */
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -136,41 +168,46 @@ export function createWebConsole(app: App, options: WebConsoleOptions = {}): Web
     if (asset && get) return sendAsset(res, asset.body, asset.type, asset.etag, req);
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/login' && get) return showLogin(auth, req, res, url.searchParams);
-    if (path === '/login' && method === 'POST') return handleLogin(auth, req, res);
+    if (path === '/login' && method === 'POST') return await handleLogin(auth, req, res);
 
     const session = await currentSession(auth, req);
     if (!session) {
+      req.resume();
       if (get && path !== '/live' && !path.startsWith('/artifacts/')) return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
       return sendJson(res, 401, { ok: false, error: { code: 'NOT_REGISTERED', message: 'sign in first', hint: 'open /login' } });
     }
-    try {
-      if (path === '/logout' && method === 'POST') {
-        const form = await readForm(req, 4096);
-        if (!auth.sessions.csrfMatches(session, form.get('_csrf') ?? undefined)) return csrfRefused(res, false);
-        return endSession(auth, res, session);
-      }
-      if (path === '/live' && get) {
-        if (!live.attach(res)) sendJson(res, 503, { ok: false, error: { code: 'BUSY', message: 'too many live streams', hint: 'close other console tabs' } });
-        return;
-      }
-      const artifact = /^\/artifacts\/(art_[0-9a-z]{1,60})$/.exec(path);
-      if (artifact && get) return serveArtifact(res, artifact[1]!);
-      const action = /^\/actions\/([a-z-]{1,40})$/.exec(path);
-      if (action && method === 'POST') return serveAction(req, res, session, action[1]!);
-      if (get && (await serveView(req, res, session, url))) return;
-      sendHtml(res, 404, errorPage(404, `Nothing at ${path}`));
-    } catch (error) {
-      if (!(error instanceof FleetError) || error.code === 'INTERNAL') throw error;
-      const status = httpStatusOf(error.code);
-      if (wantsJson(req)) return sendJson(res, status, { ok: false, error: { code: error.code, message: error.message, hint: error.hint } });
-      sendHtml(res, status, errorPage(status, error.message, error.hint));
+    if (path === '/logout' && method === 'POST') {
+      const form = await readForm(req, 4096);
+      if (!auth.sessions.csrfMatches(session, form.get('_csrf') ?? undefined)) return csrfRefused(res, false);
+      return await endSession(auth, res, session);
     }
+    if (path === '/live' && get) {
+      if (!live.attach(res)) sendJson(res, 503, { ok: false, error: { code: 'BUSY', message: 'too many live streams', hint: 'close other console tabs' } });
+      return;
+    }
+    const artifact = /^\/artifacts\/([^/]{1,100})$/.exec(path);
+    if (artifact && get) {
+      if (!/^art_[0-9a-z]{1,60}$/.test(artifact[1]!)) throw new FleetError('NOT_FOUND', `artifact ${artifact[1]!.slice(0, 80)} does not exist`);
+      return await serveArtifact(res, artifact[1]!);
+    }
+    const action = /^\/actions\/([^/]{1,100})$/.exec(path);
+    if (action && method === 'POST') return await serveAction(req, res, session, action[1]!);
+    if (!get) {
+      req.resume();
+      return sendHtml(res, 405, errorPage(405, `${method} is not allowed at ${path}`), { Allow: 'GET' });
+    }
+    if (await serveView(req, res, session, url)) return;
+    sendHtml(res, 404, errorPage(404, `Nothing at ${path}`));
   }
 
   return {
     handle,
     issueSignInCode: (operator) => auth.codes.issue(operator),
     liveStreams: () => live.count,
+    writeMetrics(out) {
+      out.single('fleetdeck_console_sign_in_failures_total', 'counter', 'Console sign-ins refused (unknown, revoked or agent token; used or expired code; missing form cookie).', auth.counters.signInFailures);
+      out.single('fleetdeck_console_sign_in_rate_limited_total', 'counter', 'Console sign-in attempts answered 429 by the per-client limit.', auth.signInLimiter.limited);
+    },
   };
 }
 
@@ -180,8 +217,8 @@ function csrfRefused(res: ServerResponse, json: boolean): void {
   sendHtml(res, 403, errorPage(403, message, 'Reload the page and try again.'));
 }
 
-function withParam(path: string, key: string, value: string): string {
+function withParams(path: string, params: Record<string, string>): string {
   const url = new URL(path, 'http://console.invalid');
-  url.searchParams.set(key, value.slice(0, 500));
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   return url.pathname + url.search + url.hash;
 }

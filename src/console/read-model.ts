@@ -1,51 +1,14 @@
-import type { Run, RunState } from '../domain/run.js';
+import type { RunState } from '../domain/run.js';
 import type { Deps } from '../services/deps.js';
 import { readTx } from '../services/tx.js';
 
 /**
- * The console's own read views, for what no service answers yet: the run board, queue depth by
- * priority and the queue's figures over time. Read-only, and the only console file that touches
+ * The console's own read views, for what no service answers yet: queue depth by priority and the
+ * queue's figures over time. Read-only, and the only console file that touches
  * repositories (through the asynchronous Store port, so it reads the same on SQLite and PostgreSQL).
  */
 
 export const BOARD_STATES = ['queued', 'leased', 'blocked', 'handoff_pending', 'completed', 'failed', 'dead', 'cancelled'] as const satisfies readonly RunState[];
-
-export interface BoardFilter {
-  role?: string;
-  /** an agent id or name: the run's owner, last owner or target agent */
-  agent?: string;
-  type?: string;
-  /** case-insensitive text in the id, title or instructions */
-  text?: string;
-}
-
-export interface RunBoard {
-  columns: { state: RunState; runs: Run[]; more: boolean }[];
-  agentNames: Map<string, string>;
-}
-
-const PER_COLUMN = 50;
-const SCANNED_PER_STATE = 500;
-
-/** Runs by state, newest first, filtered; each column shows at most 50 and says when there are more. */
-export async function runBoard(deps: Deps, filter: BoardFilter): Promise<RunBoard> {
-  return readTx(deps, async (tx) => {
-    const agents = await tx.agents.list();
-    const agentNames = new Map(agents.map((a) => [a.id, a.name]));
-    const agentIds = filter.agent ? new Set(agents.filter((a) => a.id === filter.agent || a.name === filter.agent).map((a) => a.id)) : null;
-    const text = filter.text?.toLowerCase();
-    const keep = (r: Run) =>
-      (!filter.type || r.type === filter.type) &&
-      (!agentIds || [r.ownerId, r.lastOwnerId, r.toAgent].some((id) => id !== null && agentIds.has(id))) &&
-      (!text || r.id.toLowerCase().includes(text) || r.title.toLowerCase().includes(text) || r.instructions.toLowerCase().includes(text));
-    const columns: RunBoard['columns'] = [];
-    for (const state of BOARD_STATES) {
-      const runs = (await tx.runs.list({ states: [state], role: filter.role, limit: SCANNED_PER_STATE })).filter(keep);
-      columns.push({ state, runs: runs.slice(0, PER_COLUMN), more: runs.length > PER_COLUMN });
-    }
-    return { columns, agentNames };
-  });
-}
 
 export interface QueueBreakdown {
   /** queued runs by target (role or agent) and priority, highest priority first */
@@ -91,7 +54,7 @@ export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreak
       const b = buckets[Math.min(hours - 1, Math.floor((r.finishedAt - start) / HOUR))]!;
       if (r.state === 'completed') b.completed++;
       else if (r.state === 'failed') b.failed++;
-      else b.dead++;
+      else if (r.attempts > 0) b.dead++; // a run that expired untried in the queue is no failure of the work
       if (r.takenAt !== null && r.state !== 'dead') b.latencies.push(r.finishedAt - r.takenAt);
     }
     return {

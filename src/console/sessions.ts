@@ -1,12 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../clock.js';
+import type { Store } from '../store/port/index.js';
+import type { ConsoleSessionRecord } from '../store/port/console-sessions.js';
 import { randomSecret, sameSecret } from './secrets.js';
 
 /**
  * Console sign-in sessions. A session names an operator and carries its CSRF synchronizer token.
  * It ends after `idleMs` without a request, after `absoluteMs` in all, on sign-out, or (for a
  * token sign-in) when the operator token is revoked (checked by the caller on each request).
- * Sessions live in this process's memory: a restart signs everyone out, and behind several
- * replicas a load balancer must keep a browser on one replica (docs/console.md).
+ * Sessions live in the database (only the SHA-256 of the id is stored), so a restart keeps them
+ * and every replica behind a load balancer knows them.
  */
 export interface ConsoleSession {
   id: string;
@@ -27,46 +30,47 @@ export interface SessionLimits {
 
 export const DEFAULT_SESSION_LIMITS: SessionLimits = { idleMs: 60 * 60_000, absoluteMs: 12 * 3600_000, max: 1_000 };
 
-export class SessionStore {
-  private readonly sessions = new Map<string, ConsoleSession>();
+/** A request within this long of the last recorded one does not write: the idle timer's precision. */
+const TOUCH_EVERY_MS = 30_000;
 
+const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
+
+export class SessionStore {
   constructor(
+    private readonly store: Store,
     private readonly clock: Clock,
     readonly limits: SessionLimits = DEFAULT_SESSION_LIMITS,
   ) {}
 
-  create(operator: string, tokenId: string | null): ConsoleSession {
+  async create(operator: string, tokenId: string | null): Promise<ConsoleSession> {
     const now = this.clock.now();
-    this.prune(now);
-    while (this.sessions.size >= this.limits.max) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.sessions.delete(oldest);
-    }
     const session: ConsoleSession = { id: randomSecret(), operator, tokenId, csrf: randomSecret(), createdAt: now, lastSeenAt: now };
-    this.sessions.set(session.id, session);
+    const record: ConsoleSessionRecord = { idHash: hashOf(session.id), operator, tokenId, csrf: session.csrf, createdAt: now, lastSeenAt: now };
+    await this.store.write(async (tx) => {
+      await tx.consoleSessions.prune(now - this.limits.idleMs, now - this.limits.absoluteMs);
+      await tx.consoleSessions.insert(record);
+      await tx.consoleSessions.trim(this.limits.max);
+    });
     return session;
   }
 
   /** The live session with this id, its idle timer restarted; null when unknown or expired. */
-  touch(id: string | undefined): ConsoleSession | null {
-    if (!id) return null;
-    const session = this.sessions.get(id);
-    if (!session) return null;
+  async touch(id: string | undefined): Promise<ConsoleSession | null> {
+    if (!id || id.length > 100) return null;
+    const idHash = hashOf(id);
+    const record = await this.store.read((tx) => tx.consoleSessions.get(idHash));
+    if (!record) return null;
     const now = this.clock.now();
-    if (this.expired(session, now)) {
-      this.sessions.delete(id);
+    if (this.expired(record, now)) {
+      await this.store.write((tx) => tx.consoleSessions.delete(idHash));
       return null;
     }
-    session.lastSeenAt = now;
-    // re-insert so the Map's order is least recently used first
-    this.sessions.delete(id);
-    this.sessions.set(id, session);
-    return session;
+    if (now - record.lastSeenAt >= TOUCH_EVERY_MS) await this.store.write((tx) => tx.consoleSessions.touch(idHash, now));
+    return { id, operator: record.operator, tokenId: record.tokenId, csrf: record.csrf, createdAt: record.createdAt, lastSeenAt: now };
   }
 
-  destroy(id: string): void {
-    this.sessions.delete(id);
+  async destroy(id: string): Promise<void> {
+    await this.store.write((tx) => tx.consoleSessions.delete(hashOf(id)));
   }
 
   /** Seconds the cookie should live: until the absolute end of the session. */
@@ -78,15 +82,12 @@ export class SessionStore {
     return sameSecret(session.csrf, presented);
   }
 
-  size(): number {
-    return this.sessions.size;
+  size(): Promise<number> {
+    return this.store.read((tx) => tx.consoleSessions.count());
   }
 
-  private expired(s: ConsoleSession, now: number): boolean {
+  private expired(s: ConsoleSessionRecord, now: number): boolean {
+    // the idle timer counts from the last recorded request, which may lag by TOUCH_EVERY_MS
     return now - s.lastSeenAt >= this.limits.idleMs || now - s.createdAt >= this.limits.absoluteMs;
-  }
-
-  private prune(now: number): void {
-    for (const [id, s] of this.sessions) if (this.expired(s, now)) this.sessions.delete(id);
   }
 }

@@ -12,7 +12,7 @@ export const RUN_EVENT_TYPES = [
 ] as const;
 
 export const EVENT_TYPES = [
-  'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused',
+  'agent.registered', 'agent.resumed', 'agent.heartbeat', 'agent.stale', 'agent.revived', 'agent.paused', 'agent.unpaused', 'agent.forgotten',
   'claim.granted', 'claim.extended', 'claim.released', 'claim.expired', 'claim.transferred', 'claim.workspace_moved',
   ...RUN_EVENT_TYPES,
   'handoff.offered', 'handoff.accepted', 'handoff.declined', 'handoff.withdrawn',
@@ -106,6 +106,7 @@ export interface EventPayloads {
   'agent.revived': { stale_since: number | null };
   'agent.paused': { reason: string | null };
   'agent.unpaused': { reason: string | null };
+  'agent.forgotten': { name: string; role: string; stale_since: number | null };
   'claim.granted': ClaimScopePayload & { expires_at: number; ttl_seconds: number; reason?: string };
   'claim.extended': ClaimScopePayload & { expires_at: number; ttl_seconds: number };
   'claim.released': ClaimScopePayload & { reason: string | null };

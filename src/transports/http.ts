@@ -76,7 +76,7 @@ export function createHttpHandler(app: App, options: Omit<HttpServerOptions, 'po
   const authenticate = createAuthenticator(app, log);
   const writer = new StreamEventWriter(app.deps, log);
   let sessionCount = () => 0;
-  const metrics = createMetricsEndpoint(app, authenticate, counters, () => sessionCount());
+  const metrics = createMetricsEndpoint(app, authenticate, counters, () => sessionCount(), (out) => webConsole?.writeMetrics(out));
   const sessions = createSessionRegistry(app, options, log, counters, writer, metrics.toolMetrics);
   sessionCount = sessions.size;
   const health = createHealth(app, log, sessions.size);

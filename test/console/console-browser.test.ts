@@ -85,7 +85,13 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     expect(await page.getAttribute('nav a[href="/agents"]', 'aria-current')).toBe('page');
     await page.locator('tr[data-agent="kbd"]').getByRole('button', { name: 'Pause' }).focus();
     await page.keyboard.press('Enter');
-    await waitText(page, '#flash', 'kbd is paused');
+    // the dialog asks for a reason (the agent is told), by keyboard too
+    await page.locator('dialog#confirm[open]').waitFor();
+    await page.keyboard.type('maintenance window');
+    await page.keyboard.press('Tab'); // to "No, keep it"
+    await page.keyboard.press('Tab'); // to "Yes, go ahead"
+    await page.keyboard.press('Enter');
+    await waitText(page, 'tr[data-agent="kbd"] output.result', 'kbd is paused');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${http.origin}/blockers`);
@@ -187,6 +193,7 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
     const row = page.locator('tr[data-claim="src/api/**"]');
     await waitText(page, 'tr[data-claim="src/api/**"]', 'holder');
     await row.getByRole('button', { name: 'Force release' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes, go ahead' }).click();
     await waitText(page, '#flash', 'force-released 1 claim');
     await waitGone(page, 'tr[data-claim="src/api/**"]');
     expect((await listClaims(t.app.deps, {})).claims).toHaveLength(0);
@@ -208,6 +215,7 @@ describe.skipIf(missing !== null)('web console in Chromium', () => {
 
     // the page's own form (token included) does change it
     await page.locator(`tr[data-agent="target"]`).getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Yes, go ahead' }).click();
     await waitText(page, '#flash', 'target is paused');
     expect((await getAgent(t.app.deps, reg.agent_id)).agent.paused).toBe(true);
   });

@@ -104,7 +104,7 @@ describe('web console over HTTP', () => {
       body: new URLSearchParams({ _csrf: csrf, agent_id: reg.agent_id, back: '/agents' }),
     });
     expect(plain.status).toBe(303);
-    expect(plain.headers.get('location')).toBe('/agents?notice=worker+is+resumed');
+    expect(plain.headers.get('location')).toBe('/agents?notice=resume-agent'); // a code: the page words it, never the URL
     await agent.close();
   });
 
@@ -139,12 +139,14 @@ describe('web console over HTTP', () => {
     // force_release of every claim of one agent (the Agents view's "Release claims")
     const me = await agent.ok<{ agent: { agent_id: string } }>('whoami');
     await agent.ok('claim_scope', { scopes: [{ kind: 'path', pattern: 'a/**' }, { kind: 'path', pattern: 'b/**' }] });
-    const released = await fetch(`${http.origin}/actions/force-release`, {
-      method: 'POST',
-      headers: { ...FORM, Accept: 'application/json', cookie: ok.session!, 'X-CSRF-Token': csrf },
-      body: new URLSearchParams({ agent_id: me.agent.agent_id, claim_id: '', reason: 'cleanup' }),
-    });
-    expect(await released.json()).toEqual({ ok: true, message: 'force-released 2 claim(s)' });
+    const release = (confirmed: Record<string, string>) =>
+      fetch(`${http.origin}/actions/force-release`, {
+        method: 'POST',
+        headers: { ...FORM, Accept: 'application/json', cookie: ok.session!, 'X-CSRF-Token': csrf },
+        body: new URLSearchParams({ agent_id: me.agent.agent_id, claim_id: '', reason: 'cleanup', ...confirmed }),
+      });
+    expect((await release({})).status).toBe(428); // destructive: not without the confirmation
+    expect(await (await release({ confirmed: 'yes' })).json()).toEqual({ ok: true, message: 'force-released 2 claim(s)' });
     await agent.close();
   });
 

@@ -1,66 +1,85 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { readCookies, serializeCookie } from '../../src/console/cookies.js';
 import { localPath } from '../../src/console/http-util.js';
-import { SessionStore } from '../../src/console/sessions.js';
+import { DEFAULT_SESSION_LIMITS, SessionStore, type SessionLimits } from '../../src/console/sessions.js';
+import { openTestApp, type TestApp } from '../helpers/app.js';
 import { SignInCodes } from '../../src/console/sign-in-codes.js';
 
 const MIN = 60_000;
 
-describe('console sessions', () => {
-  it('expire after the idle time, and every request restarts the idle timer', () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 30));
-    const store = new SessionStore(clock, { idleMs: 30 * MIN, absoluteMs: 8 * 60 * MIN, max: 10 });
-    const s = store.create('ops', null);
-    clock.advance(29 * MIN);
-    expect(store.touch(s.id)?.operator).toBe('ops');
-    clock.advance(29 * MIN);
-    expect(store.touch(s.id)?.id).toBe(s.id); // 58 minutes in all, but never 30 idle
-    clock.advance(30 * MIN);
-    expect(store.touch(s.id)).toBeNull();
-    expect(store.touch(s.id)).toBeNull(); // and it stays gone
+describe('console sessions (in the database)', () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await openTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+  const storeWith = (limits: SessionLimits) => new SessionStore(t.app.deps.store, t.clock, limits);
+
+  it('expire after the idle time, and every request restarts the idle timer', async () => {
+    const store = storeWith({ idleMs: 30 * MIN, absoluteMs: 8 * 60 * MIN, max: 10 });
+    const s = await store.create('ops', null);
+    t.clock.advance(29 * MIN);
+    expect((await store.touch(s.id))?.operator).toBe('ops');
+    t.clock.advance(29 * MIN);
+    expect((await store.touch(s.id))?.id).toBe(s.id); // 58 minutes in all, but never 30 idle
+    t.clock.advance(30 * MIN);
+    expect(await store.touch(s.id)).toBeNull();
+    expect(await store.touch(s.id)).toBeNull(); // and it stays gone
+    expect(await store.size()).toBe(0);
   });
 
-  it('end at the absolute limit however active, and the cookie lives exactly that long', () => {
-    const clock = new ManualClock(Date.UTC(2026, 10, 30));
-    const store = new SessionStore(clock, { idleMs: 30 * MIN, absoluteMs: 60 * MIN, max: 10 });
-    const s = store.create('ops', 'tok_1');
+  it('end at the absolute limit however active, and the cookie lives exactly that long', async () => {
+    const store = storeWith({ idleMs: 30 * MIN, absoluteMs: 60 * MIN, max: 10 });
+    const s = await store.create('ops', 'tok_1');
     expect(store.cookieMaxAgeSeconds(s)).toBe(3600);
     for (let i = 0; i < 5; i++) {
-      clock.advance(11 * MIN);
-      expect(store.touch(s.id)).not.toBeNull();
+      t.clock.advance(11 * MIN);
+      expect(await store.touch(s.id)).not.toBeNull();
     }
     expect(store.cookieMaxAgeSeconds(s)).toBe(300);
-    clock.advance(5 * MIN);
-    expect(store.touch(s.id)).toBeNull();
+    t.clock.advance(5 * MIN);
+    expect(await store.touch(s.id)).toBeNull();
   });
 
-  it('end on sign-out, and unknown ids are not sessions', () => {
-    const store = new SessionStore(new ManualClock());
-    const s = store.create('ops', null);
-    store.destroy(s.id);
-    expect(store.touch(s.id)).toBeNull();
-    expect(store.touch(undefined)).toBeNull();
-    expect(store.touch('nope')).toBeNull();
+  it('end on sign-out, and unknown ids are not sessions', async () => {
+    const store = storeWith(DEFAULT_SESSION_LIMITS);
+    const s = await store.create('ops', null);
+    await store.destroy(s.id);
+    expect(await store.touch(s.id)).toBeNull();
+    expect(await store.touch(undefined)).toBeNull();
+    expect(await store.touch('nope')).toBeNull();
   });
 
-  it('drop the least recently used session past the limit', () => {
-    const clock = new ManualClock();
-    const store = new SessionStore(clock, { idleMs: 60 * MIN, absoluteMs: 600 * MIN, max: 2 });
-    const a = store.create('a', null);
-    const b = store.create('b', null);
-    store.touch(a.id); // b is now the least recently used
-    const c = store.create('c', null);
-    expect(store.size()).toBe(2);
-    expect(store.touch(b.id)).toBeNull();
-    expect(store.touch(a.id)?.operator).toBe('a');
-    expect(store.touch(c.id)?.operator).toBe('c');
+  it('drop the least recently used session past the limit', async () => {
+    const store = storeWith({ idleMs: 60 * MIN, absoluteMs: 600 * MIN, max: 2 });
+    const a = await store.create('a', null);
+    t.clock.advance(MIN);
+    const b = await store.create('b', null);
+    t.clock.advance(MIN);
+    await store.touch(a.id); // b is now the least recently used
+    t.clock.advance(MIN);
+    const c = await store.create('c', null);
+    expect(await store.size()).toBe(2);
+    expect(await store.touch(b.id)).toBeNull();
+    expect((await store.touch(a.id))?.operator).toBe('a');
+    expect((await store.touch(c.id))?.operator).toBe('c');
   });
 
-  it('check the CSRF synchronizer token of their own session only', () => {
-    const store = new SessionStore(new ManualClock());
-    const a = store.create('a', null);
-    const b = store.create('b', null);
+  it('store only a hash of the session id, and survive a second store object (a restart, another replica)', async () => {
+    const s = await storeWith(DEFAULT_SESSION_LIMITS).create('ops', null);
+    const other = storeWith(DEFAULT_SESSION_LIMITS);
+    expect((await other.touch(s.id))?.csrf).toBe(s.csrf);
+    const stored = await t.app.deps.store.read((tx) => tx.consoleSessions.get(s.id));
+    expect(stored).toBeNull(); // the raw id is not a key
+  });
+
+  it('check the CSRF synchronizer token of their own session only', async () => {
+    const store = storeWith(DEFAULT_SESSION_LIMITS);
+    const a = await store.create('a', null);
+    const b = await store.create('b', null);
     expect(a.csrf).not.toBe(b.csrf);
     expect(a.csrf.length).toBeGreaterThanOrEqual(43); // 256 bits
     expect(store.csrfMatches(a, a.csrf)).toBe(true);
@@ -117,6 +136,8 @@ describe('cookies and redirects', () => {
 
   it('only redirects back to local paths', () => {
     expect(localPath('/runs?state=dead')).toBe('/runs?state=dead');
-    for (const bad of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'runs', '', null]) expect(localPath(bad)).toBe('/');
+    for (const bad of ['https://evil.example/', '//evil.example/x', '/\\evil.example', 'runs', '', null, '/\t/evil.example/x', '/\n/evil.example', '/a\rb', '/ /x', '/\u0000x', '/x\\y'])
+      expect(localPath(bad)).toBe('/');
+    expect(localPath('/%09/evil.example')).toBe('/%09/evil.example'); // an encoded tab stays a path segment
   });
 });

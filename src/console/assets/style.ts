@@ -49,11 +49,19 @@ section, article { min-width: 0; }
 .error { background: var(--bad-bg); color: var(--bad); }
 table { border-collapse: collapse; width: 100%; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; }
 th, td { text-align: left; padding: .4rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { font-size: .82rem; text-transform: uppercase; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
+th { font-size: .82rem; text-transform: uppercase; overflow-wrap: break-word; letter-spacing: .03em; color: var(--muted); font-weight: 600; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.wrap, td.payload { overflow-wrap: break-word; }
 td.payload code { font-size: .8rem; word-break: break-all; }
 table.events time { white-space: nowrap; }
+/* fixed layout: the browser sizes columns from the first row, not by measuring 50 rows first */
+table.events { table-layout: fixed; }
+table.events th:nth-child(1) { width: 4.5rem; }
+table.events th:nth-child(2) { width: 13rem; }
+table.events th:nth-child(3) { width: 12rem; }
+table.events th:nth-child(4) { width: 12rem; }
+table.events th:nth-child(5) { width: 13rem; }
+table.events td { overflow-wrap: anywhere; }
 .table-wrap { overflow-x: auto; }
 .badge { display: inline-block; padding: .05rem .45rem; border-radius: 999px; font-size: .78rem; font-weight: 600; background: var(--info-bg); color: var(--info); white-space: nowrap; }
 .b-active, .b-completed, .b-leased { background: var(--ok-bg); color: var(--ok); }
@@ -82,6 +90,7 @@ button { cursor: pointer; background: var(--bg); font-weight: 600; }
 button:hover { border-color: var(--accent); }
 button.primary { background: var(--accent); color: var(--accent-fg); border-color: var(--accent); }
 button.danger { color: var(--bad); }
+button.primary.danger { background: var(--bad); color: var(--bg); border-color: var(--bad); }
 button.link { background: none; border: none; color: var(--accent); padding: 0; text-decoration: underline; font-weight: 400; }
 button:disabled { opacity: .6; cursor: progress; }
 form.inline, form.action { display: inline; }
@@ -114,6 +123,34 @@ svg.chart .dot { fill: currentColor; }
 svg.chart .axis { stroke: var(--line); }
 svg.chart .axis-label { fill: var(--muted); font-size: 10px; font-family: system-ui, sans-serif; }
 .chain { display: flex; gap: .5rem; align-items: baseline; flex-wrap: wrap; }
+nav.pager { display: flex; flex-wrap: wrap; gap: .3rem 1rem; align-items: baseline; margin: .4rem 0 .6rem; }
+.bulk { margin: 0 0 .75rem; }
+.bulk form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+output.result { display: inline-block; margin-left: .4rem; font-size: .85rem; max-width: 28rem; overflow-wrap: anywhere; vertical-align: middle; }
+output.result:empty { display: none; }
+output.result[data-state="ok"] { color: var(--ok); }
+output.result[data-state="error"] { color: var(--bad); font-weight: 600; }
+form.decision output.result { display: block; margin: .4rem 0 0; max-width: none; }
+td.row-actions output.result { display: block; white-space: normal; margin: .25rem 0 0; max-width: 16rem; }
+.old-note { font-style: italic; opacity: .75; }
+.old-note::before { content: "earlier: "; }
+label.check { flex-direction: row !important; align-items: center; gap: .3rem !important; }
+dl.kv { margin: 0; display: flex; flex-wrap: wrap; gap: .1rem .8rem; font-size: .82rem; }
+dl.kv div { display: flex; gap: .3rem; min-width: 0; }
+dl.kv dt { color: var(--muted); }
+dl.kv dd { margin: 0; overflow-wrap: anywhere; }
+details.json summary { font-size: .8rem; color: var(--muted); cursor: pointer; }
+details.json pre { white-space: pre-wrap; overflow-wrap: anywhere; font-size: .78rem; max-height: 16rem; overflow: auto; margin: .2rem 0 0; }
+.board.single { grid-template-columns: 1fr; }
+.md { overflow-wrap: anywhere; }
+.md > :first-child { margin-top: 0; }
+.md pre { white-space: pre-wrap; background: var(--bg); border: 1px solid var(--line); padding: .5rem; border-radius: 6px; }
+.md code { background: var(--bg); padding: 0 .2rem; border-radius: 3px; }
+.wrap-any { overflow-wrap: anywhere; }
+dialog#confirm { border: 1px solid var(--line); border-radius: 10px; padding: 1rem 1.25rem; background: var(--panel); color: var(--fg); max-width: min(32rem, 92vw); }
+dialog#confirm::backdrop { background: rgb(0 0 0 / .45); }
+dialog#confirm h2 { margin-top: 0; }
+dialog#confirm input { width: 100%; }
 body.center { display: grid; place-items: center; min-height: 100vh; }
 main.signin { width: min(26rem, 92vw); background: var(--panel); border: 1px solid var(--line); border-radius: 10px; padding: 1.5rem; }
 form.stack { display: flex; flex-direction: column; gap: .5rem; }
@@ -124,5 +161,39 @@ form.stack { display: flex; flex-direction: column; gap: .5rem; }
   main { padding: .75rem .75rem 2rem; }
   .grid2 { grid-template-columns: 1fr; }
   table.agents th:nth-child(3), table.agents td:nth-child(3) { display: none; }
+  /* tables become stacked cards: no sideways scroll on a phone */
+  table.agents, table.claims, table.events { border: none; background: none; }
+  table.agents thead, table.claims thead, table.events thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.agents tr, table.claims tr, table.events tr { display: block; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; margin-bottom: .6rem; padding: .3rem .2rem; }
+  table.agents td, table.claims td, table.events td { display: block; border: none; padding: .15rem .55rem; }
+  td.num { text-align: left; }
+  td.row-actions { white-space: normal; }
+  select, input { max-width: 100%; }
+  .decide label, .decide select { max-width: 100%; min-width: 0; }
+  .decide .grow { flex-basis: 100%; }
+  form.filters label { max-width: 100%; }
+  form.filters input { width: 100%; }
+  .board { grid-template-columns: 1fr; }
+  dl.facts { grid-template-columns: 1fr; }
+  .action-row form { width: 100%; }
+  /* stacked cells keep their column's name */
+  table.agents td:nth-child(2)::before { content: "Role: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(3)::before { content: "Workspace: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(4)::before { content: "Liveness: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(5)::before { content: "Status: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(6)::before { content: "Current run: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(7)::before { content: "Claims: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(8)::before { content: "Usage: "; color: var(--muted); font-size: .8rem; }
+  table.agents td:nth-child(9)::before { content: "Last seen: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(1)::before { content: "Scope: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(2)::before { content: "Mode: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(3)::before { content: "Holder: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(4)::before { content: "Run: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(5)::before { content: "Since: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(6)::before { content: "Expires: "; color: var(--muted); font-size: .8rem; }
+  table.claims td:nth-child(7)::before { content: "Reason: "; color: var(--muted); font-size: .8rem; }
 }
+.action-row form, .action-row label, .decide label { max-width: 100%; min-width: 0; }
+.action-row select, .decide select { width: 100%; }
+select { max-width: 100%; text-overflow: ellipsis; }
 `;

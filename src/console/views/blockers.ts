@@ -2,7 +2,7 @@ import { listAgents } from '../../services/agents.js';
 import { listBlockers, type BlockerView } from '../../services/blockers/queries.js';
 import type { Deps } from '../../services/deps.js';
 import { getRunView } from '../../services/runs/queries.js';
-import { age, bytes, shortTime } from './format.js';
+import { age, bytes, timeTag } from './format.js';
 import { html, type Html } from './html.js';
 import { actionForm, badge, empty, type PageContext, type View } from './layout.js';
 
@@ -40,7 +40,7 @@ ${open.length === 0 ? empty('Nothing waits on a decision.') : open.map((b, i) =>
 </section>
 <section aria-labelledby="h-decided"><h2 id="h-decided">Recently decided</h2>
 ${decided.length === 0 ? empty('None yet.') : html`<ul class="plain">${decided.map(
-  (b) => html`<li>${badge(b.blocker.decision ?? b.blocker.state, 'completed')} ${b.blocker.question} <span class="meta">run <a href="/runs/${b.blocker.runId}">${b.run?.title ?? b.blocker.runId}</a> · ${b.blocker.resolvedBy ?? ''} · ${shortTime(b.blocker.resolvedAt)}${b.blocker.resolution ? html` · ${b.blocker.resolution}` : ''}</span></li>`,
+  (b) => html`<li>${badge(b.blocker.decision ?? b.blocker.state, 'completed')} ${b.blocker.question} <span class="meta">run <a href="/runs/${b.blocker.runId}">${b.run?.title ?? b.blocker.runId}</a> · ${b.blocker.resolvedBy ?? ''} · ${timeTag(b.blocker.resolvedAt)}${b.blocker.resolution ? html` · ${b.blocker.resolution}` : ''}</span></li>`,
 )}</ul>`}
 </section>`;
   return { title: 'Blockers', nav: 'blockers', body };
@@ -50,7 +50,7 @@ function decisionCard(ctx: PageContext, view: BlockerView, evidence: { id: strin
   const b = view.blocker;
   const id = b.id;
   return html`<article class="blocker" id="${id}" data-blocker="${id}" aria-labelledby="q-${id}">
-<header>${badge(b.kind, 'blocked')}${b.origin !== 'agent' ? html` ${badge(b.origin, 'kind')}` : ''} <span class="meta">waiting ${age(view.ageMs)} · raised ${shortTime(b.createdAt)} · by ${view.agent.name ?? view.agent.agentId} ${view.agent.liveness ? badge(view.agent.liveness) : ''}</span></header>
+<header>${badge(b.kind, 'blocked')}${b.origin !== 'agent' ? html` ${badge(b.origin, 'kind')}` : ''} <span class="meta">waiting ${age(view.ageMs)} · raised ${timeTag(b.createdAt)} · by ${view.agent.name ?? view.agent.agentId} ${view.agent.liveness ? badge(view.agent.liveness) : ''}</span></header>
 <h3 id="q-${id}">${b.question}</h3>
 <p class="meta">Run <a href="/runs/${b.runId}">${view.run?.title ?? b.runId}</a> <code class="id">${b.runId}</code>${view.run ? html` · ${view.run.state}` : ''}</p>
 ${b.options.length ? html`<p>Options: ${b.options.map((o) => html`<code class="option">${o}</code> `)}</p>` : ''}
@@ -66,7 +66,8 @@ ${b.options.length ? html`<label>Option <select name="option"><option value="">�
 <label>Reassign to agent <select name="to_agent"><option value="">—</option>${agentOptions}</select></label>
 <label>or role <input name="to_role" size="12" maxlength="64"></label>
 </div>
-<div class="buttons">${DECISION_BUTTONS.map(([value, label]) => html`<button type="submit" name="decision" value="${value}"${value === 'cancel' || value === 'deny' ? html` class="danger"` : value === 'approve' ? html` class="primary"` : ''}>${label}</button>`)}</div>`,
+<div class="buttons">${DECISION_BUTTONS.map(([value, label]) => html`<button type="submit" name="decision" value="${value}"${value === 'cancel' || value === 'deny' ? html` class="danger"` : value === 'approve' ? html` class="primary"` : ''}${value === 'cancel' ? html` data-confirm="Cancel the run ${view.run?.title ?? b.runId}? Its holder stops and its claims are released."` : ''}>${label}</button>`)}</div>
+<output class="result" aria-live="polite"></output>`,
   { label: `Decide: ${b.question}`, className: 'action decision' },
 )}
 </article>`;

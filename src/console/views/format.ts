@@ -1,3 +1,5 @@
+import { html, type Html } from './html.js';
+
 /** Display helpers shared by the views: ages, times, sizes. */
 export function age(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '–';
@@ -35,3 +37,12 @@ export function compact(n: number): string {
 }
 
 export const stateLabel = (state: string): string => state.replace(/_/g, ' ');
+
+/**
+ * A time as `<time datetime>`: the page shows UTC; the script rewrites it to the reader's local
+ * time with a relative age, and keeps UTC in the title (shown on hover).
+ */
+export function timeTag(ms: number | null | undefined): Html {
+  if (ms === null || ms === undefined) return html`–`;
+  return html`<time datetime="${new Date(ms).toISOString()}" title="${shortTime(ms)}">${shortTime(ms)}</time>`;
+}

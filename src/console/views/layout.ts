@@ -62,6 +62,14 @@ export function page(ctx: PageContext, view: View): Html {
 ${view.controls ?? ''}
 <div id="live" data-live>${view.body}</div>
 </main>
+<dialog id="confirm" aria-labelledby="confirm-title" aria-describedby="confirm-text">
+<form method="dialog">
+<h2 id="confirm-title">Are you sure?</h2>
+<p id="confirm-text"></p>
+<p id="confirm-reason-box" hidden><label><span id="confirm-reason-label"></span><br><input id="confirm-reason" maxlength="500" size="30"></label></p>
+<div class="buttons"><button type="submit" value="no" id="confirm-no">No, keep it</button> <button type="submit" value="yes" id="confirm-yes" class="primary">Yes, go ahead</button></div>
+</form>
+</dialog>
 </body>
 </html>`;
 }

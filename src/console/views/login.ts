@@ -57,3 +57,26 @@ export function errorPage(status: number, message: string, hint?: string, back =
     html`<h1>${status === 404 ? 'Not found' : 'That did not work'}</h1><p class="error" role="alert">${message}</p>${hint ? html`<p class="meta">${hint}</p>` : ''}<p><a href="${back}">Back</a></p>`,
   );
 }
+
+const CONFIRM_TEXT: Record<string, string> = {
+  'cancel-run': 'Cancel this run? Its holder loses the lease and its claims are released.',
+  'force-release': 'Force-release these claims? Their holder is told, and may lose work in progress.',
+  'requeue-dead': 'Requeue these dead letters? Each goes back to the queue for a new attempt.',
+  'forget-stale-agents': 'Forget the stale agents that hold nothing? They leave the lists until their next sign of life.',
+  'resolve-blocker': 'Cancel the run this blocker belongs to?',
+};
+
+/** A post that needs confirming, from a page without script: the same fields again, plus `confirmed`. */
+export function confirmPage(action: string, form: URLSearchParams, back: string): Html {
+  return shell(
+    'Confirm',
+    html`<h1>Confirm</h1>
+<p>${CONFIRM_TEXT[action] ?? 'Go ahead?'}</p>
+<form method="post" action="/actions/${action}" class="stack">
+${[...form].filter(([k]) => k !== 'confirmed').map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+<input type="hidden" name="confirmed" value="yes">
+<button type="submit" class="primary danger">Yes, ${action === 'resolve-blocker' ? 'cancel the run' : action.replace(/-/g, ' ')}</button>
+</form>
+<p><a href="${back}">No, go back</a></p>`,
+  );
+}

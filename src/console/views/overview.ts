@@ -15,7 +15,7 @@ export async function overviewView(deps: Deps): Promise<View> {
   <a class="card" href="/agents"><span class="figure">${o.agents.active}</span><span class="label">active agents</span><span class="sub">${o.agents.stale} stale · ${o.agents.paused} paused</span></a>
   <a class="card" href="/queue"><span class="figure">${q.queued_total}</span><span class="label">queued</span><span class="sub">oldest ${age(q.oldest_queued_age_ms)}</span></a>
   <a class="card" href="/blockers"><span class="figure">${o.waiting.open_blockers}</span><span class="label">open blockers</span><span class="sub">${o.waiting.oldest_blocker_at ? html`oldest ${age(t.now - Date.parse(o.waiting.oldest_blocker_at))}` : 'none waiting'}</span></a>
-  <a class="card" href="/runs?state=dead"><span class="figure">${o.runs.dead}</span><span class="label">dead letters</span><span class="sub">requeue from the run</span></a>
+  <a class="card" href="/runs?state=dead"><span class="figure">${o.runs.dead}</span><span class="label">dead letters</span><span class="sub">requeue them on the Runs board</span></a>
   <a class="card" href="/claims"><span class="figure">${o.claims.active}</span><span class="label">active claims</span><span class="sub">${o.waiting.open_handoffs} open handoff(s)</span></a>
 </section>
 <div class="grid2">

@@ -4,9 +4,11 @@ import { pgAgentRepo } from './repos/agents.js';
 import { pgArtifactRepo } from './repos/artifacts.js';
 import { pgBlockerRepo } from './repos/blockers.js';
 import { pgClaimRepo } from './repos/claims.js';
+import { pgConsoleSessionRepo } from './repos/console-sessions.js';
 import { pgEventRepo } from './repos/events.js';
 import { pgExternalTaskRepo } from './repos/external-tasks.js';
 import { pgHandoffRepo } from './repos/handoffs.js';
+import { pgListingRepo } from './repos/listings.js';
 import { pgMcpSessionRepo } from './repos/mcp-sessions.js';
 import { pgMetricsRepo } from './repos/metrics.js';
 import { pgRetentionRepo } from './repos/retention.js';
@@ -23,8 +25,10 @@ export function buildPgTx(s: PgSession): Tx {
     handoffs: pgHandoffRepo(s),
     artifacts: pgArtifactRepo(s),
     claims: pgClaimRepo(s),
+    consoleSessions: pgConsoleSessionRepo(s),
     events: pgEventRepo(s),
     externalTasks: pgExternalTaskRepo(s),
+    listings: pgListingRepo(s),
     mcpSessions: pgMcpSessionRepo(s),
     metrics: pgMetricsRepo(s),
     signals: pgSignalRepo(s),

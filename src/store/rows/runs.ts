@@ -100,3 +100,10 @@ export function toRun(r: RunRow): Run {
     usage: { tokens_in: r.tokens_in, tokens_out: r.tokens_out, cost_usd: r.cost_usd },
   };
 }
+
+/** Every column toRun reads, for queries outside the runs repositories (the console's listings). */
+export const RUN_LIST_COLUMNS = `id, title, type, instructions, context, context_ref, origin, to_role, to_agent, priority, state,
+  dead_reason, state_reason, owner_id, last_owner_id, lease_epoch, lease_expires_at, attempts, max_attempts,
+  available_at, expires_at, ttl_seconds, idempotency_key, submitter, parent_run_id, expected_evidence, on_stale,
+  created_at, updated_at, taken_at, finished_at, result_outcome, result_summary, result_evidence, result_risks,
+  result_by, result_epoch, result_at, last_error, retries, lease_expiries, tokens_in, tokens_out, cost_usd`;

@@ -13,8 +13,10 @@ import { sqliteBlockerRepo } from './repos/blockers.js';
 import { sqliteHandoffRepo } from './repos/handoffs.js';
 import { sqliteArtifactRepo } from './repos/artifacts.js';
 import { sqliteClaimRepo } from './repos/claims.js';
+import { sqliteConsoleSessionRepo } from './repos/console-sessions.js';
 import { sqliteEventRepo } from './repos/events.js';
 import { sqliteExternalTaskRepo } from './repos/external-tasks.js';
+import { sqliteListingRepo } from './repos/listings.js';
 import { sqliteMcpSessionRepo } from './repos/mcp-sessions.js';
 import { sqliteMetricsRepo } from './repos/metrics.js';
 import { sqliteSignalRepo } from './repos/signals.js';
@@ -38,8 +40,10 @@ export function buildTx(db: Db): Tx {
     handoffs: sqliteHandoffRepo(db),
     artifacts: sqliteArtifactRepo(db),
     claims: sqliteClaimRepo(db),
+    consoleSessions: sqliteConsoleSessionRepo(db),
     events: sqliteEventRepo(db),
     externalTasks: sqliteExternalTaskRepo(db),
+    listings: sqliteListingRepo(db),
     mcpSessions: sqliteMcpSessionRepo(db),
     metrics: sqliteMetricsRepo(db),
     signals: sqliteSignalRepo(db),

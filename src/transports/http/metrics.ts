@@ -19,7 +19,7 @@ export class HttpCounters {
 }
 
 /** /metrics: the fleet's figures from the database, and this replica's tool calls and HTTP traffic. Operator token only. */
-export function createMetricsEndpoint(app: App, authenticate: (req: IncomingMessage) => Promise<AuthResult>, counters: HttpCounters, localSessions: () => number) {
+export function createMetricsEndpoint(app: App, authenticate: (req: IncomingMessage) => Promise<AuthResult>, counters: HttpCounters, localSessions: () => number, more: (out: PrometheusWriter) => void = () => {}) {
   const toolMetrics = new ToolCallMetrics();
   const fleetMetrics = new FleetMetrics(app.deps);
   return {
@@ -38,6 +38,7 @@ export function createMetricsEndpoint(app: App, authenticate: (req: IncomingMess
       out.single('fleetdeck_http_sessions_resumed_total', 'counter', 'MCP sessions this replica took up from the database (started elsewhere, or before a restart).', counters.sessionsResumed);
       out.single('fleetdeck_http_rate_limited_total', 'counter', 'Requests answered 429 by the per-token rate limit.', counters.rateLimited);
       out.single('fleetdeck_http_unauthorized_total', 'counter', 'Requests answered 401 (no, unknown or revoked token).', counters.unauthorized);
+      more(out); // the web console's counters (sign-in failures, rate limiting)
       out.family('fleetdeck_http_responses_total', 'counter', 'HTTP responses by route and status code.');
       for (const [k, n] of counters.requests) {
         const [route, status] = k.split(' ');
