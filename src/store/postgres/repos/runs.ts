@@ -119,7 +119,17 @@ const MAX_STATES = 8;
 
 export function pgRunRepo(s: PgSession): RunRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<RunRow>(st, values)).map(toRun);
-  const one = async (st: typeof GET, values: unknown[]) => (await many(st, values))[0] ?? null;
+  const cached = s.cache.runs as Map<string, RunRow>;
+  /** a row this transaction holds locked (or reads in its snapshot): remembered for later reads */
+  const held = (row: RunRow | null | undefined) => {
+    if (row) cached.set(row.id, row);
+    return row ? toRun(row) : null;
+  };
+  const get = async (id: string) => {
+    const row = cached.get(id);
+    if (row) return toRun(row);
+    return held(await s.one<RunRow>(s.writing ? GET_LOCKED : GET, [id]));
+  };
 
   /** One conditional UPDATE … WHERE state/epoch/owner … RETURNING: under READ COMMITTED a concurrent
    * change makes the row be re-read and re-tested after the other commits, so a stale expectation
@@ -148,7 +158,10 @@ export function pgRunRepo(s: PgSession): RunRepo {
     const where = [`id = ${p.add(id)}`, `state = ANY(${p.add(expect.states)}::text[])`];
     if (expect.epoch !== undefined) where.push(`lease_epoch = ${p.add(expect.epoch)}`);
     if (expect.ownerId !== undefined) where.push(expect.ownerId === null ? 'owner_id IS NULL' : `owner_id = ${p.add(expect.ownerId)}`);
-    return one(sql(`UPDATE runs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`), p.values);
+    return s.rows<RunRow>(sql(`UPDATE runs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`), p.values).then((rows) => {
+      if (!rows[0]) cached.delete(id);
+      return held(rows[0]);
+    });
   }
 
   function list(f: RunListFilter) {
@@ -174,7 +187,7 @@ export function pgRunRepo(s: PgSession): RunRepo {
   return {
     insert: async (row: NewRunRow) => {
       const leased = row.leasedTo;
-      return toRun(
+      return held(
         (await s.one<RunRow>(INSERT, [
           row.id, row.title, row.type, row.instructions, row.context, row.contextRef, row.origin, row.toRole, row.toAgent, row.priority,
           leased ? 'leased' : 'queued',
@@ -194,24 +207,31 @@ export function pgRunRepo(s: PgSession): RunRepo {
           row.onStale,
           leased ? row.now : null,
         ]))!,
-      );
+      )!;
     },
-    get: (id) => one(s.writing ? GET_LOCKED : GET, [id]),
+    get,
     findByIdempotencyKey: async (submitter, key) => {
       const row = await s.one<RunRow & { input_hash: string | null }>(BY_KEY, [submitter, key]);
       return row ? { run: toRun(row), inputHash: row.input_hash } : null;
     },
-    takeNext: (agentId, role, now, leaseExpiresAt) => one(TAKE, [agentId, role, now, leaseExpiresAt]),
+    takeNext: async (agentId, role, now, leaseExpiresAt) => held((await s.rows<RunRow>(TAKE, [agentId, role, now, leaseExpiresAt]))[0]),
     nextAvailableAt: async (agentId, role, now) => (await s.one<{ at: number | null }>(NEXT_AVAILABLE, [agentId, role, now]))?.at ?? null,
     update,
-    renewLeases: async (agentId, until) => (await s.rows<{ id: string }>(RENEW, [agentId, until])).map((r) => r.id),
+    renewLeases: async (agentId, until) => {
+      const renewed = (await s.rows<{ id: string }>(RENEW, [agentId, until])).map((r) => r.id);
+      for (const id of renewed) cached.delete(id);
+      return renewed;
+    },
     listOwnedBy: (agentId, states) => many(OWNED_BY, [agentId, [...states]]),
     listLapsed: (now, limit) => many(s.writing ? LAPSED_LOCKED : LAPSED, [now, limit]),
     listTtlExpired: (now, limit) => many(s.writing ? TTL_EXPIRED_LOCKED : TTL_EXPIRED, [now, limit]),
     list,
     nextDeadline: async () => (await s.one<{ at: number | null }>(NEXT_DEADLINE))?.at ?? null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
-    addUsage: async (id, u) => void (await s.run(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0])),
+    addUsage: async (id, u) => {
+      cached.delete(id);
+      s.defer(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0]);
+    },
     listFinishedSince: async (since, limit) => (await s.rows<RunRow>(FINISHED_SINCE, [since, limit])).map(toRun),
     countByState: async () =>
       Object.fromEntries((await s.rows<{ state: RunState; n: number }>(BY_STATE)).map((r) => [r.state, r.n])) as Partial<Record<RunState, number>>,
