@@ -13,6 +13,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { pino } from 'pino';
@@ -41,6 +42,39 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
+/**
+ * PostgreSQL's own CPU: user + system time of the server backends connected to the bench database
+ * under one application_name, read from /proc (the server is on this host). Background processes
+ * (WAL writer, checkpointer, autovacuum) are shared with anything else on the server and are left out.
+ * Backends that exit mid-phase would lose their time, so each phase is read before its clients stop.
+ */
+async function backendCpuMs(database: string, application: string): Promise<Map<number, number> | null> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    const r = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = $2', [database, application]);
+    const out = new Map<number, number>();
+    for (const { pid } of r.rows) {
+      try {
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100); // utime + stime, 100 ticks/s
+      } catch {
+        return null; // not on this host
+      }
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+function cpuDelta(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let ms = 0;
+  for (const [pid, t] of after) ms += t - (before.get(pid) ?? 0);
+  return ms;
+}
+
 function urlOf(database: string): string {
   const u = new URL(ADMIN_URL);
   u.pathname = `/${database}`;
@@ -61,6 +95,10 @@ async function startReplica(db: string, dataDir: string): Promise<{ child: Child
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(`replica exited with ${code}: ${stderr}`)));
+  });
+  // a replica dying mid-bench shows up as a fetch error in a client: say why it died
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal === null) process.stderr.write(`replica exited (${code ?? signal}): ${stderr.slice(-2000)}\n`);
   });
   return { child, url };
 }
@@ -87,8 +125,9 @@ async function connect(url: string, token: string): Promise<HttpAgent> {
   };
 }
 
-async function fleetdeckQueue(urls: string[], tokens: string[]): Promise<{ perSecond: number; cycles: number }> {
+async function fleetdeckQueue(urls: string[], tokens: string[], database: string): Promise<{ perSecond: number; cycles: number; cpuMsPerCycle: number | null}> {
   const agents = await Promise.all(tokens.map((t, i) => connect(urls[i % urls.length]!, t)));
+  const cpuBefore = await backendCpuMs(database, 'fleetdeck');
   const started = performance.now();
   await Promise.all(
     agents.map(async (a) => {
@@ -100,11 +139,13 @@ async function fleetdeckQueue(urls: string[], tokens: string[]): Promise<{ perSe
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuDelta(cpuBefore, await backendCpuMs(database, 'fleetdeck'));
   await Promise.all(agents.map((a) => a.close()));
-  return { perSecond: (WORKERS * CYCLES_PER_WORKER) / seconds, cycles: WORKERS * CYCLES_PER_WORKER };
+  const cycles = WORKERS * CYCLES_PER_WORKER;
+  return { perSecond: cycles / seconds, cycles, cpuMsPerCycle: cpu === null ? null : cpu / cycles };
 }
 
-async function pgBossQueue(url: string): Promise<{ perSecond: number }> {
+async function pgBossQueue(url: string, database: string): Promise<{ perSecond: number; cpuMsPerCycle: number | null}> {
   const bosses = await Promise.all(
     Array.from({ length: REPLICAS }, async () => {
       const boss = new PgBoss({ connectionString: url, max: 4 });
@@ -114,6 +155,7 @@ async function pgBossQueue(url: string): Promise<{ perSecond: number }> {
     }),
   );
   await bosses[0]!.createQueue('bench');
+  const cpuBefore = await backendCpuMs(database, 'pgboss');
   const started = performance.now();
   await Promise.all(
     Array.from({ length: WORKERS }, async (_, w) => {
@@ -126,8 +168,10 @@ async function pgBossQueue(url: string): Promise<{ perSecond: number }> {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpu = cpuDelta(cpuBefore, await backendCpuMs(database, 'pgboss'));
   await Promise.all(bosses.map((b) => b.stop({ graceful: false, wait: true })));
-  return { perSecond: (WORKERS * CYCLES_PER_WORKER) / seconds };
+  const cycles = WORKERS * CYCLES_PER_WORKER;
+  return { perSecond: cycles / seconds, cpuMsPerCycle: cpu === null ? null : cpu / cycles };
 }
 
 async function heartbeats(urls: string[], tokens: string[]) {
@@ -186,6 +230,8 @@ async function roundTrips(url: string, dataDir: string): Promise<(string | numbe
   return rows;
 }
 
+const cpuMs = (ms: number | null) => (ms === null ? 'n/a (server not on this host)' : ms.toFixed(2));
+
 export async function benchPg(): Promise<string> {
   const name = `fd_bench_${randomBytes(5).toString('hex')}`;
   try {
@@ -210,8 +256,8 @@ export async function benchPg(): Promise<string> {
     }
     const urls = replicas.map((r) => r.url);
 
-    const boss = await pgBossQueue(url);
-    const fleet = await fleetdeckQueue(urls, workerTokens);
+    const boss = await pgBossQueue(url, name);
+    const fleet = await fleetdeckQueue(urls, workerTokens, name);
     const hb = await heartbeats(urls, beatTokens);
     for (const c of children) c.kill('SIGTERM');
     const rt = await roundTrips(url, tmp.dir);
@@ -220,12 +266,14 @@ export async function benchPg(): Promise<string> {
       '## PostgreSQL: three replicas on one database',
       '',
       `PostgreSQL on ${new URL(ADMIN_URL).host}; ${REPLICAS} \`serve --http\` replicas; ${WORKERS} workers spread over them, ${CYCLES_PER_WORKER} cycles each.`,
+      'PostgreSQL CPU: user + system time of the backends serving each side (from /proc; background writers excluded), per cycle.',
       '',
       table(
-        ['queue cycle (submit → take → complete)', 'cycles/s', 'vs pg-boss'],
+        ['queue cycle (submit → take → complete)', 'cycles/s', 'vs pg-boss', 'PostgreSQL CPU ms/cycle', 'CPU vs pg-boss'],
         [
-          [`fleetdeck over MCP/HTTP, ${REPLICAS} replicas`, fmtInt(fleet.perSecond), fmtRatio(fleet.perSecond, boss.perSecond)],
-          [`pg-boss ${REPLICAS} instances, send → fetch → complete (baseline)`, fmtInt(boss.perSecond), '1.00×'],
+          [`fleetdeck over MCP/HTTP, ${REPLICAS} replicas`, fmtInt(fleet.perSecond), fmtRatio(fleet.perSecond, boss.perSecond), cpuMs(fleet.cpuMsPerCycle),
+            fleet.cpuMsPerCycle !== null && boss.cpuMsPerCycle !== null ? fmtRatio(fleet.cpuMsPerCycle, boss.cpuMsPerCycle) : 'n/a'],
+          [`pg-boss ${REPLICAS} instances, send → fetch → complete (baseline)`, fmtInt(boss.perSecond), '1.00×', cpuMs(boss.cpuMsPerCycle), '1.00×'],
         ],
       ),
       '',

@@ -48,7 +48,8 @@ export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreak
     }
     const start = Math.floor(now / HOUR) * HOUR - (hours - 1) * HOUR;
     const buckets = Array.from({ length: hours }, (_, i) => ({ at: start + i * HOUR, completed: 0, failed: 0, dead: 0, latencies: [] as number[] }));
-    const finished = await tx.runs.list({ states: ['completed', 'failed', 'dead'], limit: FINISHED_SCANNED });
+    // the runs that finished in the window, through the finished-runs index: flat however many runs the fleet keeps
+    const finished = (await tx.runs.finishedSince(start, FINISHED_SCANNED)).filter((r) => r.state === 'completed' || r.state === 'failed' || r.state === 'dead');
     for (const r of finished) {
       if (r.finishedAt === null || r.finishedAt < start) continue;
       const b = buckets[Math.min(hours - 1, Math.floor((r.finishedAt - start) / HOUR))]!;

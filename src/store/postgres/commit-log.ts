@@ -1,52 +1,47 @@
-import { eventHash } from '../../domain/event.js';
 import type { PgSession } from './session.js';
-import { sql } from './statement.js';
 
-/** The channel every replica LISTENs on; the payload is the newest seq of the committing transaction. */
+/** The channel every replica LISTENs on; the payload is the newest sealed seq. */
 export const EVENTS_CHANNEL = 'fleetdeck_events';
 
 /*
- * How the audit chain stays one line while replicas write concurrently.
+ * How the audit chain stays one line while replicas write concurrently, with no lock that every
+ * commit waits on (migration 014).
  *
- * Each event's hash covers the previous event's hash, so appends must be totally ordered. An
- * append only buffers the event; just before COMMIT the transaction locks the single row of
- * event_chain_head (SELECT … FOR UPDATE: under READ COMMITTED a waiter reads the row as the
- * previous holder committed it), assigns seq head+1…, chains the hashes, and in one statement
- * inserts the events, moves the head and NOTIFYs; then it commits.
- * The lock is held for those two round trips and the commit flush, not for the whole transaction,
- * so replicas' transactions overlap in everything but their last milliseconds.
+ * An append only buffers the event. The COMMIT round trip carries, in one simple-protocol query:
+ *   SELECT fleetdeck_append(<the events as JSON>); COMMIT; SELECT fleetdeck_seal()
+ * so the events enter event_inbox (ids from a sequence: no shared row) inside the transaction, the
+ * transaction commits holding nothing fleet-wide, and then — same round trip, outside it — the
+ * sealer moves every committed inbox row into events: seq head+1…, chained hashes, under one
+ * advisory lock. Concurrent committers queue on that lock only after their commit, and the first
+ * to get it seals everyone's events (group sealing); the others find their rows already sealed and
+ * return at once. Readers see `events` only, which keeps its properties: gapless seq, one chain,
+ * and seq N+1 visible only with N (one sealer at a time; its commit is visible before its lock is
+ * released), so the change feed never skips or reorders.
  *
- * The cost: event-writing commits are serialized across the fleet. The ceiling is about
- * 1 / (two round trips + one commit flush) writing transactions per second, whatever the number of
- * replicas, and a replica that stalls between taking the head and committing stalls every writer
- * (a dropped connection rolls back and releases it).
+ * Before, the head row was locked (SELECT … FOR UPDATE) before the events insert and held through
+ * the commit flush: every event-writing transaction of the fleet waited there with its row locks
+ * held, two round trips plus one fsync each.
  *
- * Reads of the log inside a write transaction flush first, so a transaction sees its own events;
- * the FleetEvent objects handed out by append get their seq and hashes here.
+ * The order is the order of sealing, then of inbox id: the events of a transaction that committed
+ * before another began come first (smaller inbox ids, or an earlier seal); a transaction's own
+ * events keep their append order; events of transactions running at the same time may interleave.
+ * It is one total order, fixed once sealed, and every reader sees the same one.
  */
-const LOCK_HEAD = sql('SELECT seq, hash FROM event_chain_head WHERE id FOR UPDATE');
-const WRITE_LOG = sql(`WITH ev AS (
-    INSERT INTO events (seq, at, actor, type, agent_id, run_id, subject_id, payload, prev_hash, hash)
-    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
-  ), head AS (
-    UPDATE event_chain_head SET seq = $11, hash = $12 WHERE id RETURNING seq
-  )
-  SELECT pg_notify('${EVENTS_CHANNEL}', seq::text) FROM head`);
-
-/** Chains and writes the transaction's buffered events; the store calls it right before COMMIT. */
-export async function flushCommitLog(s: PgSession): Promise<void> {
-  if (s.pendingEvents.length === 0) return;
-  if (s.chainHead === null) s.chainHead = (await s.one<{ seq: number; hash: string }>(LOCK_HEAD))!;
-  const ev: unknown[][] = Array.from({ length: 10 }, () => []);
-  let { seq, hash: prevHash } = s.chainHead;
-  for (const { event, payloadJson } of s.pendingEvents.splice(0)) {
-    seq++;
-    const row = { seq, at: event.at, actor: event.actor, type: event.type, agentId: event.agentId, runId: event.runId, subjectId: event.subjectId, payloadJson, prevHash };
-    const hash = eventHash(row);
-    Object.assign(event, { seq, prevHash, hash });
-    [seq, row.at, row.actor, row.type, row.agentId, row.runId, row.subjectId, payloadJson, prevHash, hash].forEach((v, i) => ev[i]!.push(v));
-    prevHash = hash;
-  }
-  await s.rows(WRITE_LOG, [...ev, seq, prevHash]);
-  s.chainHead = { seq, hash: prevHash };
+export function commitText(s: PgSession, soft = false): string {
+  const commit = soft ? 'SET LOCAL synchronous_commit = off; COMMIT' : 'COMMIT';
+  if (s.pendingEvents.length === 0) return commit;
+  const batch = s.pendingEvents.splice(0).map(({ event, payloadJson }, i) => ({
+    at: event.at,
+    actor: event.actor,
+    type: event.type,
+    agent_id: event.agentId,
+    run_id: event.runId,
+    subject_id: event.subjectId,
+    payload: payloadJson,
+    i,
+  }));
+  return `SELECT fleetdeck_append(${s.client.escapeLiteral(JSON.stringify(batch))}::json); ${commit}; SELECT fleetdeck_seal()`;
 }
+
+/** Seals whatever committed events are still in the inbox (a writer's seal that did not run, or failed). */
+export const SEAL = 'SELECT fleetdeck_seal() AS seq';

@@ -6,7 +6,7 @@ import type { Store, Tx, WriteOptions } from '../port/index.js';
 import type { ArchiveStore } from '../port/archive.js';
 import { tableArchive } from './archive-table.js';
 import { buildPgTx } from './build-tx.js';
-import { flushCommitLog } from './commit-log.js';
+import { commitText, SEAL } from './commit-log.js';
 import { databaseUnavailable, isConnectionLost, isRetryablePgError } from './errors.js';
 import { CommitListener } from './listener.js';
 import { loadPgMigrations, migratePg } from './migrate.js';
@@ -30,10 +30,12 @@ const types = {
     oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+const SEAL_EVERY_MS = 1_000;
+
 const BEGIN: Record<TxMode, string> = {
   // READ COMMITTED with explicit row locks, advisory locks and conditional UPDATEs (each
-  // repository says which): SERIALIZABLE would abort most concurrent writers on the single chain
-  // head row they all update, and SKIP LOCKED queue takes do not combine well with it.
+  // repository says which): SERIALIZABLE would abort concurrent writers on the hot rows they
+  // share (a run, an agent), and SKIP LOCKED queue takes do not combine well with it.
   write: 'BEGIN',
   // one snapshot for everything the callback reads, like SQLite's deferred read transaction
   read: 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -42,13 +44,15 @@ const BEGIN: Record<TxMode, string> = {
 /**
  * The PostgreSQL Store. Any number of processes, on any hosts, may open one database: every rule
  * that SQLite gets from its single writer is held here by a lock named in the repository that
- * needs it (run rows, the per-workspace claims lock, the audit chain head, SKIP LOCKED takes).
+ * needs it (run rows, the per-workspace claims lock, SKIP LOCKED takes); the audit chain is sealed
+ * after commit by one sealer at a time (commit-log.ts).
  */
 export class PgStore implements Store {
   readonly engine = 'postgres' as const;
   /** round trips and transactions since open (benchmarks report round trips per tool) */
   readonly stats = { transactions: 0, roundTrips: 0, retries: 0 };
   private listener: CommitListener | null = null;
+  private sealTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(
@@ -62,7 +66,11 @@ export class PgStore implements Store {
     const clientConfig: pg.ClientConfig = { connectionString: options.url, types, application_name: 'fleetdeck' };
     // A database that stops answering (a failover, a partition) fails a connect after 5 s instead of
     // queueing every call forever; TCP keepalive notices a dead peer under an idle connection.
-    const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, keepAlive: true });
+    // Pipeline mode: a transaction's BEGIN and its writes whose results nobody waits for share the
+    // round trip of the next statement (session.ts).
+    const pool = new pg.Pool({
+      ...clientConfig, pipeline: true, max: options.poolMax ?? 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000, keepAlive: true,
+    } as pg.PoolConfig);
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', (error) => options.logger.warn({ err: error }, 'idle PostgreSQL connection lost'));
     try {
@@ -98,7 +106,17 @@ export class PgStore implements Store {
   async listen(onCommit: (seq: number) => void): Promise<void> {
     if (this.listener) return;
     this.listener = new CommitListener(this.clientConfig, onCommit, this.logger);
+    // A writer whose connection dropped between its COMMIT and its seal leaves events in the inbox:
+    // every serving process seals now and then, so they reach the log within a second regardless.
+    this.sealTimer = setInterval(() => void this.seal().catch(() => {}), SEAL_EVERY_MS);
+    this.sealTimer.unref();
     await this.listener.start();
+  }
+
+  /** Moves committed events from the inbox into the chained log; the newest sealed seq (null: nothing to seal). */
+  async seal(): Promise<number | null> {
+    const r = await this.pool.query<{ seq: number | null }>(SEAL);
+    return r.rows[0]?.seq ?? null;
   }
 
   /** One archive in the database for every replica (the data directory is per host). */
@@ -116,6 +134,7 @@ export class PgStore implements Store {
    */
   async integrityCheck(): Promise<string[]> {
     const problems: string[] = [];
+    await this.seal();
     const { client, release } = await this.checkout();
     try {
       const invalidIndexes = await client.query<{ name: string }>(`SELECT c.relname AS name FROM pg_index i
@@ -146,6 +165,7 @@ export class PgStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.sealTimer) clearInterval(this.sealTimer);
     await this.listener?.close();
     await this.pool.end();
   }
@@ -208,15 +228,15 @@ export class PgStore implements Store {
       giveBack(broken);
     };
     try {
-      await session.simple(BEGIN[mode]);
+      session.defer(BEGIN[mode]);
       try {
         const result = await fn(buildPgTx(session));
         if (mode === 'write') {
-          await flushCommitLog(session);
+          // COMMIT, with the events and their sealing in the same round trip (commit-log.ts).
           // Signs of life only (WriteOptions.soft): commit without waiting for the WAL flush, in the
           // same round trip. The next synchronous commit flushes the WAL up to itself, this one
           // included, and the WAL writer within a few hundred ms (docs/identity-and-liveness.md).
-          await session.simple(soft?.() ? 'SET LOCAL synchronous_commit = off; COMMIT' : 'COMMIT');
+          await session.simple(commitText(session, soft?.() ?? false));
         } else {
           // A read-only snapshot has nothing to make durable: the caller has its answer now, and the
           // connection returns to the pool once the COMMIT is through (one round trip saved per read).

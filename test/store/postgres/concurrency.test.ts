@@ -229,11 +229,13 @@ describe.skipIf(!available)('PostgreSQL store under concurrent replicas', () => 
   it('appended events are readable inside their own transaction, and a rollback leaves no trace', async () => {
     const before = await replica(0).read((tx) => tx.events.lastSeq());
     const seen = await replica(0).write(async (tx) => {
-      const e = await tx.events.append({ actor: 'me', type: 'agent.heartbeat', payload: {} }, T0);
-      const last = await tx.events.lastSeq();
-      return { last, seq: e.seq };
+      await tx.events.append({ actor: 'me', type: 'agent.heartbeat', subjectId: 'own-read', payload: {} }, T0);
+      return { own: await tx.events.list({ subjectId: 'own-read', limit: 10 }), last: await tx.events.lastSeq() };
     });
-    expect(seen.last).toBe(seen.seq);
+    // its own events are visible to the transaction; the log gets them (with their seq) once sealed after commit
+    expect(seen.own.map((e) => e.actor)).toEqual(['me']);
+    expect(seen.last).toBe(before);
+    expect(await replica(1).read((tx) => tx.events.lastSeq())).toBe(before + 1);
     await expect(
       replica(1).write(async (tx) => {
         await tx.events.append({ actor: 'me', type: 'agent.registered', payload: { name: 'alice', role: null, workspace: null, capabilities: [] } }, T0);

@@ -37,6 +37,16 @@ CREATE TABLE event_type_counts (
   PRIMARY KEY (type, shard)
 );
 
+CREATE TABLE run_usage_by_role (
+  shard      SMALLINT NOT NULL,
+  role       TEXT NOT NULL,
+  runs       BIGINT NOT NULL,
+  tokens_in  BIGINT NOT NULL,
+  tokens_out BIGINT NOT NULL,
+  cost_usd   DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (role, shard)
+);
+
 INSERT INTO run_totals (shard) SELECT generate_series(0, 15);
 INSERT INTO run_processing_buckets (shard, le_ms)
   SELECT s, b FROM generate_series(0, 15) s,
@@ -62,6 +72,8 @@ UPDATE run_processing_buckets b SET n = s.n
   FROM (SELECT fleetdeck_run_shard(id) AS shard, fleetdeck_processing_bucket(finished_at - taken_at) AS le_ms, count(*) AS n FROM runs
         WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at GROUP BY 1, 2) s
   WHERE b.shard = s.shard AND b.le_ms = s.le_ms;
+INSERT INTO run_usage_by_role (shard, role, runs, tokens_in, tokens_out, cost_usd)
+  SELECT fleetdeck_run_shard(id), coalesce(to_role, 'agent:' || to_agent), count(*), sum(tokens_in), sum(tokens_out), sum(cost_usd) FROM runs GROUP BY 1, 2;
 INSERT INTO event_type_counts (shard, type, n, last_seq) SELECT (seq % 16)::smallint, type, count(*), max(seq) FROM events GROUP BY 1, 2;
 
 CREATE FUNCTION fleetdeck_count_runs() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,6 +87,10 @@ BEGIN
   sh := fleetdeck_run_shard(NEW.id);
   IF TG_OP = 'INSERT' THEN
     INSERT INTO run_state_counts (shard, state, n) VALUES (sh, NEW.state, 1) ON CONFLICT (state, shard) DO UPDATE SET n = run_state_counts.n + 1;
+    INSERT INTO run_usage_by_role (shard, role, runs, tokens_in, tokens_out, cost_usd)
+      VALUES (sh, coalesce(NEW.to_role, 'agent:' || NEW.to_agent), 1, NEW.tokens_in, NEW.tokens_out, NEW.cost_usd)
+      ON CONFLICT (role, shard) DO UPDATE SET runs = run_usage_by_role.runs + 1, tokens_in = run_usage_by_role.tokens_in + NEW.tokens_in,
+        tokens_out = run_usage_by_role.tokens_out + NEW.tokens_out, cost_usd = run_usage_by_role.cost_usd + NEW.cost_usd;
     IF NEW.retries <> 0 OR NEW.lease_expiries <> 0 OR NEW.tokens_in <> 0 OR NEW.tokens_out <> 0 OR NEW.cost_usd <> 0 THEN
       UPDATE run_totals SET retries = retries + NEW.retries, lease_expiries = lease_expiries + NEW.lease_expiries,
         tokens_in = tokens_in + NEW.tokens_in, tokens_out = tokens_out + NEW.tokens_out, cost_usd = cost_usd + NEW.cost_usd WHERE shard = sh;
@@ -97,6 +113,11 @@ BEGIN
       cost_usd = cost_usd + NEW.cost_usd - OLD.cost_usd,
       failures = failures + CASE WHEN NEW.result_outcome = 'failed' AND OLD.result_outcome IS DISTINCT FROM 'failed' THEN 1 ELSE 0 END
       WHERE shard = sh;
+    IF NEW.tokens_in <> OLD.tokens_in OR NEW.tokens_out <> OLD.tokens_out OR NEW.cost_usd <> OLD.cost_usd THEN
+      UPDATE run_usage_by_role SET tokens_in = tokens_in + NEW.tokens_in - OLD.tokens_in, tokens_out = tokens_out + NEW.tokens_out - OLD.tokens_out,
+        cost_usd = cost_usd + NEW.cost_usd - OLD.cost_usd
+        WHERE shard = sh AND role = coalesce(OLD.to_role, 'agent:' || OLD.to_agent);
+    END IF;
   END IF;
   RETURN NEW;
 END $$;

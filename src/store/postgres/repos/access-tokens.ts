@@ -27,6 +27,6 @@ export function pgAccessTokenRepo(s: PgSession): AccessTokenRepo {
     list: async (includeRevoked) => (await s.rows<AccessTokenRow>(includeRevoked ? LIST_ALL : LIST_LIVE)).map(toAccessToken),
     revoke: async (id, now) => (await s.run(REVOKE, [id, now])) > 0,
     agentIdByRegistrationHash: async (hash) => (await s.one<{ id: string }>(AGENT_BY_HASH, [hash]))?.id ?? null,
-    touch: async (id, now) => void (await s.run(TOUCH, [id, now])),
+    touch: async (id, now) => s.defer(TOUCH, [id, now]),
   };
 }

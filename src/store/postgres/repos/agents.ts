@@ -36,11 +36,18 @@ const SET_PAUSED = sql('UPDATE agents SET paused = $2 WHERE id = $1');
 const NEXT_EXPIRY = sql(`SELECT min(expires_at) AS at FROM agents WHERE liveness = 'active'`);
 
 export function pgAgentRepo(s: PgSession): AgentRepo {
-  const one = async (st: typeof GET, values: unknown[]) => {
-    const row = await s.one<AgentRow>(st, values);
+  const many = async (st: typeof GET, values: unknown[]) => (await s.rows<AgentRow>(st, values)).map(toAgent);
+  const cached = s.cache.agents as Map<string, AgentRow | null>;
+  const get = async (id: string) => {
+    let row = cached.get(id);
+    if (row === undefined) {
+      row = await s.one<AgentRow>(GET, [id]);
+      cached.set(id, row);
+    }
     return row ? toAgent(row) : null;
   };
-  const many = async (st: typeof GET, values: unknown[]) => (await s.rows<AgentRow>(st, values)).map(toAgent);
+  /** a write of this agent's row: the next read goes to the database (riding with the write) */
+  const wrote = (id: string) => void cached.delete(id);
   return {
     insert: async (r: NewAgentRow) =>
       toAgent(
@@ -48,13 +55,17 @@ export function pgAgentRepo(s: PgSession): AgentRepo {
           r.id, r.name, r.role, r.workspace, toJson(r.capabilities), r.tokenHash, r.leaseSeconds, r.now, r.now + r.leaseSeconds * 1000,
         ]))!,
       ),
-    get: (id) => one(GET, [id]),
+    get,
     tokenHash: async (id) => (await s.one<{ token_hash: string }>(TOKEN_HASH, [id]))?.token_hash ?? null,
     findByNameRole: (name, role) => many(BY_NAME_ROLE, [name, role]),
     list: () => many(LIST, []),
-    touch: async (id, now, heartbeat) => void (await s.run(TOUCH, [id, now, heartbeat])),
-    applyHeartbeat: async (id, u: HeartbeatUpdate) =>
-      void (await s.run(HEARTBEAT, [
+    touch: async (id, now, heartbeat) => {
+      wrote(id);
+      s.defer(TOUCH, [id, now, heartbeat]);
+    },
+    applyHeartbeat: async (id, u: HeartbeatUpdate) => {
+      wrote(id);
+      s.defer(HEARTBEAT, [
         id,
         u.status ?? null,
         u.note !== undefined,
@@ -66,10 +77,17 @@ export function pgAgentRepo(s: PgSession): AgentRepo {
         u.usage?.tokens_in ?? 0,
         u.usage?.tokens_out ?? 0,
         u.usage?.cost_usd ?? 0,
-      ])),
+      ]);
+    },
     listExpired: (now, limit) => many(s.writing ? EXPIRED_LOCKED : EXPIRED, [now, limit]),
-    markStale: async (id, now) => void (await s.run(MARK_STALE, [id, now])),
-    setPaused: async (id, paused) => void (await s.run(SET_PAUSED, [id, paused])),
+    markStale: async (id, now) => {
+      wrote(id);
+      s.defer(MARK_STALE, [id, now]);
+    },
+    setPaused: async (id, paused) => {
+      wrote(id);
+      s.defer(SET_PAUSED, [id, paused]);
+    },
     nextExpiry: async () => (await s.one<{ at: number | null }>(NEXT_EXPIRY))?.at ?? null,
   };
 }

@@ -68,7 +68,7 @@ export function pgBlockerRepo(s: PgSession): BlockerRepo {
     },
     listOrphaned: (limit) => many(s.writing ? ORPHANED_LOCKED : ORPHANED, [limit]),
     hasApprovedPolicyBlocker: async (runId, rule) => (await s.one(APPROVED, [runId, rule])) !== null,
-    insertGrant: async (agentId, rule, subject, blockerId, now) => void (await s.run(INSERT_GRANT, [agentId, rule, subject, blockerId, now])),
+    insertGrant: async (agentId, rule, subject, blockerId, now) => s.defer(INSERT_GRANT, [agentId, rule, subject, blockerId, now]),
     hasGrant: async (agentId, rule, subject) => (await s.one(HAS_GRANT, [agentId, rule, subject])) !== null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
     openSummary: async () => (await s.one<{ count: number; oldestAt: number | null }>(OPEN_SUMMARY))!,

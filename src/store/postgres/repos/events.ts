@@ -1,7 +1,6 @@
 import type { EventType, FleetEvent, NewEvent } from '../../../domain/event.js';
 import type { EventQuery, EventRepo, RawEventRow } from '../../port/events.js';
 import { toEvent } from '../../rows/events.js';
-import { flushCommitLog } from '../commit-log.js';
 import type { PgSession } from '../session.js';
 import { sql } from '../statement.js';
 import { Params } from './params.js';
@@ -13,11 +12,14 @@ const COUNT = sql('SELECT count(*) AS n FROM events');
 const PAGE = sql(`SELECT ${RAW_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`);
 
 export function pgEventRepo(s: PgSession): EventRepo {
-  const flushed = async () => {
-    if (s.writing) await flushCommitLog(s);
-  };
+  /** This transaction's own appends matching q: a write transaction reads its events, not yet in the log. */
+  const own = (q: EventQuery): FleetEvent[] =>
+    s.pendingEvents
+      .map((p) => p.event)
+      .filter((e) => (!q.agentId || e.agentId === q.agentId) && (!q.runId || e.runId === q.runId) && (!q.subjectId || e.subjectId === q.subjectId)
+        && (!q.types || q.types.length === 0 || q.types.includes(e.type)));
   return {
-    // Buffered until commit (see commit-log.ts): seq and hashes are assigned under the chain head lock.
+    // Buffered until commit (see commit-log.ts): seq and hashes are assigned by the sealer after commit.
     append: async <T extends EventType>(e: NewEvent<T>, now: number): Promise<FleetEvent<T>> => {
       if (!s.writing) throw new Error('events are appended in write transactions only');
       const payload = e.payload;
@@ -37,7 +39,6 @@ export function pgEventRepo(s: PgSession): EventRepo {
       return event;
     },
     list: async (q: EventQuery) => {
-      await flushed();
       const p = new Params();
       const where: string[] = [];
       if (q.afterSeq !== undefined) where.push(`seq > ${p.add(q.afterSeq)}`);
@@ -47,18 +48,19 @@ export function pgEventRepo(s: PgSession): EventRepo {
       if (q.types && q.types.length > 0) where.push(`type = ANY(${p.add(q.types)}::text[])`);
       const text = `SELECT ${RAW_COLUMNS} FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY seq ${q.newestFirst ? 'DESC' : 'ASC'} LIMIT ${p.add(q.limit)}`;
-      return (await s.rows<RawEventRow>(sql(text), p.values)).map(toEvent);
+      const logged = (await s.rows<RawEventRow>(sql(text), p.values)).map(toEvent);
+      const mine = own(q);
+      if (mine.length === 0) return logged;
+      // own events come after every sealed one (they are sealed after this commit)
+      return (q.newestFirst ? [...mine.reverse(), ...logged] : [...logged, ...mine]).slice(0, q.limit);
     },
     lastSeq: async () => {
-      await flushed();
       return (await s.one<{ seq: number }>(LAST_SEQ))!.seq;
     },
     listRaw: async (afterSeq, limit) => {
-      await flushed();
       return s.rows<RawEventRow>(PAGE, [afterSeq, limit]);
     },
     count: async () => {
-      await flushed();
       return (await s.one<{ n: number }>(COUNT))!.n;
     },
   };

@@ -56,6 +56,7 @@ export function pgRetentionRepo(s: PgSession): RetentionRepo {
     finishedRunsBefore: async (before, limit) => (await s.rows<{ id: string }>(FINISHED_RUNS, [before, limit])).map((r) => r.id),
     async forgetRuns(runIds): Promise<RunsForgotten> {
       if (runIds.length === 0) return { runs: 0, artifacts: 0, handoffs: 0, blockers: 0, claims: 0, signals: 0, blobs: 0 };
+      for (const id of runIds) s.cache.runs.delete(id);
       const row = (await s.one<Omit<RunsForgotten, 'blobs'> & { shas: string[] }>(FORGET_RUNS, [runIds]))!;
       const blobs = row.shas.length > 0 ? await s.run(ORPHAN_BLOBS, [row.shas]) : 0;
       return { runs: row.runs, artifacts: row.artifacts, handoffs: row.handoffs, blockers: row.blockers, claims: row.claims, signals: row.signals, blobs };

@@ -1,5 +1,5 @@
 import type { RunState } from '../../../domain/run.js';
-import type { NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
+import type { FinishedRunTimes, NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
 import { toJson } from '../../rows/json.js';
 import { toRun, type RunRow } from '../../rows/runs.js';
 import type { PgSession } from '../session.js';
@@ -77,15 +77,19 @@ const IDS = sql('SELECT id FROM runs WHERE starts_with(id, $1) ORDER BY id LIMIT
 const ADD_USAGE = sql('UPDATE runs SET tokens_in = tokens_in + $2, tokens_out = tokens_out + $3, cost_usd = cost_usd + $4 WHERE id = $1');
 const DEPTH = sql(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, state, count(*) AS count FROM runs
   WHERE state IN ('queued', 'leased', 'blocked', 'handoff_pending') GROUP BY 1, 2 ORDER BY 1, 2`);
-const FINISHED = sql(`SELECT state, count(*) AS n FROM runs WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
+const FINISHED = sql(`SELECT state, sum(n)::bigint AS n FROM run_state_counts WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
 const OLDEST = sql(`SELECT min(created_at) AS at FROM runs WHERE state = 'queued'`);
 // kept by the triggers of migration 013 (16 shard rows per state): no scan of every run ever written
 const BY_STATE = sql('SELECT state, sum(n)::bigint AS n FROM run_state_counts GROUP BY state HAVING sum(n) > 0');
+// counters of migration 013 and the finished-runs index: no scan of every run ever written
 const LATENCIES = sql(`SELECT result_at - taken_at AS ms FROM runs
-  WHERE result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY result_at DESC LIMIT $1`);
-const COUNTERS = sql(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS expiries, count(*) AS total FROM runs`);
-const USAGE_BY_ROLE = sql(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, count(*) AS runs,
-  sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, sum(cost_usd) AS cost_usd FROM runs GROUP BY 1 ORDER BY 1`);
+  WHERE finished_at IS NOT NULL AND result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY finished_at DESC LIMIT $1`);
+const COUNTERS = sql(`SELECT (SELECT sum(retries) FROM run_totals)::bigint AS retries, (SELECT sum(lease_expiries) FROM run_totals)::bigint AS expiries,
+  (SELECT coalesce(sum(n), 0) FROM run_state_counts)::bigint AS total`);
+const USAGE_BY_ROLE = sql(`SELECT role, sum(runs)::bigint AS runs, sum(tokens_in)::bigint AS tokens_in, sum(tokens_out)::bigint AS tokens_out,
+  sum(cost_usd) AS cost_usd FROM run_usage_by_role GROUP BY role ORDER BY role`);
+const FINISHED_SINCE = sql(`SELECT state, finished_at AS "finishedAt", taken_at AS "takenAt", attempts FROM runs
+  WHERE finished_at IS NOT NULL AND finished_at >= $1 ORDER BY finished_at DESC LIMIT $2`);
 
 /** Plain column assignments a patch may carry, by patch key. */
 const PATCH_COLUMNS = {
@@ -116,7 +120,17 @@ const MAX_STATES = 8;
 
 export function pgRunRepo(s: PgSession): RunRepo {
   const many = async (st: typeof GET, values: unknown[]) => (await s.rows<RunRow>(st, values)).map(toRun);
-  const one = async (st: typeof GET, values: unknown[]) => (await many(st, values))[0] ?? null;
+  const cached = s.cache.runs as Map<string, RunRow>;
+  /** a row this transaction holds locked (or reads in its snapshot): remembered for later reads */
+  const held = (row: RunRow | null | undefined) => {
+    if (row) cached.set(row.id, row);
+    return row ? toRun(row) : null;
+  };
+  const get = async (id: string) => {
+    const row = cached.get(id);
+    if (row) return toRun(row);
+    return held(await s.one<RunRow>(s.writing ? GET_LOCKED : GET, [id]));
+  };
 
   /** One conditional UPDATE … WHERE state/epoch/owner … RETURNING: under READ COMMITTED a concurrent
    * change makes the row be re-read and re-tested after the other commits, so a stale expectation
@@ -145,7 +159,10 @@ export function pgRunRepo(s: PgSession): RunRepo {
     const where = [`id = ${p.add(id)}`, `state = ANY(${p.add(expect.states)}::text[])`];
     if (expect.epoch !== undefined) where.push(`lease_epoch = ${p.add(expect.epoch)}`);
     if (expect.ownerId !== undefined) where.push(expect.ownerId === null ? 'owner_id IS NULL' : `owner_id = ${p.add(expect.ownerId)}`);
-    return one(sql(`UPDATE runs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`), p.values);
+    return s.rows<RunRow>(sql(`UPDATE runs SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING ${COLUMNS}`), p.values).then((rows) => {
+      if (!rows[0]) cached.delete(id);
+      return held(rows[0]);
+    });
   }
 
   function list(f: RunListFilter) {
@@ -171,7 +188,7 @@ export function pgRunRepo(s: PgSession): RunRepo {
   return {
     insert: async (row: NewRunRow) => {
       const leased = row.leasedTo;
-      return toRun(
+      return held(
         (await s.one<RunRow>(INSERT, [
           row.id, row.title, row.type, row.instructions, row.context, row.contextRef, row.origin, row.toRole, row.toAgent, row.priority,
           leased ? 'leased' : 'queued',
@@ -191,24 +208,32 @@ export function pgRunRepo(s: PgSession): RunRepo {
           row.onStale,
           leased ? row.now : null,
         ]))!,
-      );
+      )!;
     },
-    get: (id) => one(s.writing ? GET_LOCKED : GET, [id]),
+    get,
     findByIdempotencyKey: async (submitter, key) => {
       const row = await s.one<RunRow & { input_hash: string | null }>(BY_KEY, [submitter, key]);
       return row ? { run: toRun(row), inputHash: row.input_hash } : null;
     },
-    takeNext: (agentId, role, now, leaseExpiresAt) => one(TAKE, [agentId, role, now, leaseExpiresAt]),
+    takeNext: async (agentId, role, now, leaseExpiresAt) => held((await s.rows<RunRow>(TAKE, [agentId, role, now, leaseExpiresAt]))[0]),
     nextAvailableAt: async (agentId, role, now) => (await s.one<{ at: number | null }>(NEXT_AVAILABLE, [agentId, role, now]))?.at ?? null,
     update,
-    renewLeases: async (agentId, until) => (await s.rows<{ id: string }>(RENEW, [agentId, until])).map((r) => r.id),
+    renewLeases: async (agentId, until) => {
+      const renewed = (await s.rows<{ id: string }>(RENEW, [agentId, until])).map((r) => r.id);
+      for (const id of renewed) cached.delete(id);
+      return renewed;
+    },
     listOwnedBy: (agentId, states) => many(OWNED_BY, [agentId, [...states]]),
     listLapsed: (now, limit) => many(s.writing ? LAPSED_LOCKED : LAPSED, [now, limit]),
     listTtlExpired: (now, limit) => many(s.writing ? TTL_EXPIRED_LOCKED : TTL_EXPIRED, [now, limit]),
     list,
     nextDeadline: async () => (await s.one<{ at: number | null }>(NEXT_DEADLINE))?.at ?? null,
     listIds: async (prefix, limit) => (await s.rows<{ id: string }>(IDS, [prefix, limit])).map((r) => r.id),
-    addUsage: async (id, u) => void (await s.run(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0])),
+    addUsage: async (id, u) => {
+      cached.delete(id);
+      s.defer(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0]);
+    },
+    finishedSince: (since, limit) => s.rows<FinishedRunTimes>(FINISHED_SINCE, [since, limit]),
     countByState: async () =>
       Object.fromEntries((await s.rows<{ state: RunState; n: number }>(BY_STATE)).map((r) => [r.state, r.n])) as Partial<Record<RunState, number>>,
     aggregates: async (latencySample): Promise<QueueAggregates> => {

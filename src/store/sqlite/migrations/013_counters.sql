@@ -37,7 +37,18 @@ CREATE TABLE event_type_counts (
   last_seq INTEGER NOT NULL
 ) STRICT;
 
+-- runs and usage by target (a role, or 'agent:<id>') since the fleet began
+CREATE TABLE run_usage_by_role (
+  role       TEXT PRIMARY KEY,
+  runs       INTEGER NOT NULL,
+  tokens_in  INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL,
+  cost_usd   REAL NOT NULL
+) STRICT;
+
 INSERT INTO run_state_counts (state, n) SELECT state, count(*) FROM runs GROUP BY state;
+INSERT INTO run_usage_by_role (role, runs, tokens_in, tokens_out, cost_usd)
+  SELECT coalesce(to_role, 'agent:' || to_agent), count(*), sum(tokens_in), sum(tokens_out), sum(cost_usd) FROM runs GROUP BY 1;
 INSERT INTO run_totals SELECT 1, coalesce(sum(retries), 0), coalesce(sum(lease_expiries), 0),
   coalesce(sum(CASE WHEN result_outcome = 'failed' THEN 1 ELSE 0 END), 0),
   coalesce(sum(tokens_in), 0), coalesce(sum(tokens_out), 0), coalesce(sum(cost_usd), 0),
@@ -54,6 +65,10 @@ INSERT INTO event_type_counts (type, n, last_seq) SELECT type, count(*), max(seq
 
 CREATE TRIGGER run_counts_insert AFTER INSERT ON runs
 BEGIN
+  INSERT INTO run_usage_by_role (role, runs, tokens_in, tokens_out, cost_usd)
+    VALUES (coalesce(NEW.to_role, 'agent:' || NEW.to_agent), 1, NEW.tokens_in, NEW.tokens_out, NEW.cost_usd)
+    ON CONFLICT (role) DO UPDATE SET runs = runs + 1, tokens_in = tokens_in + NEW.tokens_in,
+      tokens_out = tokens_out + NEW.tokens_out, cost_usd = cost_usd + NEW.cost_usd;
   INSERT INTO run_state_counts (state, n) VALUES (NEW.state, 1) ON CONFLICT (state) DO UPDATE SET n = n + 1;
   UPDATE run_totals SET retries = retries + NEW.retries, lease_expiries = lease_expiries + NEW.lease_expiries,
     tokens_in = tokens_in + NEW.tokens_in, tokens_out = tokens_out + NEW.tokens_out, cost_usd = cost_usd + NEW.cost_usd
@@ -75,6 +90,9 @@ BEGIN
     tokens_in = tokens_in + NEW.tokens_in - OLD.tokens_in, tokens_out = tokens_out + NEW.tokens_out - OLD.tokens_out,
     cost_usd = cost_usd + NEW.cost_usd - OLD.cost_usd
     WHERE id = 1;
+  UPDATE run_usage_by_role SET tokens_in = tokens_in + NEW.tokens_in - OLD.tokens_in, tokens_out = tokens_out + NEW.tokens_out - OLD.tokens_out,
+    cost_usd = cost_usd + NEW.cost_usd - OLD.cost_usd
+    WHERE role = coalesce(OLD.to_role, 'agent:' || OLD.to_agent);
 END;
 
 CREATE TRIGGER run_counts_failure AFTER UPDATE OF result_outcome ON runs

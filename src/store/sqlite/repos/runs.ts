@@ -8,6 +8,7 @@ import type {
   RunListFilter,
   RunPatch,
   RunRepo,
+  FinishedRunTimes,
 } from '../../port/runs.js';
 import type { Db } from '../open.js';
 import { toJson } from '../../rows/json.js';
@@ -110,17 +111,18 @@ export function sqliteRunRepo(db: Db): RunRepo {
 
   const depth = db.prepare(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, state, count(*) AS count FROM runs
     WHERE state IN ('queued', 'leased', 'blocked', 'handoff_pending') GROUP BY 1, 2 ORDER BY 1, 2`);
-  const deadCounts = db.prepare(`SELECT state, count(*) AS n FROM runs
-    WHERE state IN ('completed', 'failed', 'cancelled', 'dead') GROUP BY state`);
+  // the figures below read the counters of migration 013 and the finished-runs index: no scan of every run ever written
+  const deadCounts = db.prepare(`SELECT state, n FROM run_state_counts WHERE state IN ('completed', 'failed', 'cancelled', 'dead')`);
   const oldest = db.prepare(`SELECT min(created_at) FROM runs WHERE state = 'queued'`).pluck();
   // kept by the triggers of migration 013: no scan of every run ever written
   const byState = db.prepare(`SELECT state, n FROM run_state_counts WHERE n > 0`);
-  const latencies = db.prepare(`SELECT result_at - taken_at AS ms FROM runs
-    WHERE result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY result_at DESC LIMIT ?`).pluck();
-  const counters = db.prepare(`SELECT coalesce(sum(retries), 0) AS retries, coalesce(sum(lease_expiries), 0) AS expiries,
-    count(*) AS total FROM runs`);
-  const usageByRole = db.prepare(`SELECT coalesce(to_role, 'agent:' || to_agent) AS role, count(*) AS runs,
-    sum(tokens_in) AS tokens_in, sum(tokens_out) AS tokens_out, sum(cost_usd) AS cost_usd FROM runs GROUP BY 1 ORDER BY 1`);
+  const latencies = db.prepare(`SELECT result_at - taken_at AS ms FROM runs INDEXED BY runs_finished
+    WHERE finished_at IS NOT NULL AND result_at IS NOT NULL AND taken_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?`).pluck();
+  const counters = db.prepare(`SELECT retries, lease_expiries AS expiries, (SELECT coalesce(sum(n), 0) FROM run_state_counts) AS total
+    FROM run_totals WHERE id = 1`);
+  const usageByRole = db.prepare(`SELECT role, runs, tokens_in, tokens_out, cost_usd FROM run_usage_by_role ORDER BY role`);
+  const finishedSince = db.prepare(`SELECT state, finished_at AS finishedAt, taken_at AS takenAt, attempts FROM runs INDEXED BY runs_finished
+    WHERE finished_at IS NOT NULL AND finished_at >= ? ORDER BY finished_at DESC LIMIT ?`);
 
   const updates = new Map<string, ReturnType<Db['prepare']>>();
 
@@ -261,6 +263,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     },
     listOwnedBy: async (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),
     listLapsed: async (now, limit) => (lapsed.all(now, limit) as RunRow[]).map(toRun),
+    finishedSince: async (since, limit) => finishedSince.all(since, limit) as FinishedRunTimes[],
     countByState: async () => Object.fromEntries((byState.all() as { state: RunState; n: number }[]).map((r) => [r.state, r.n])),
     listTtlExpired: async (now, limit) => (ttlExpired.all(now, limit) as RunRow[]).map(toRun),
     list,

@@ -1,0 +1,3 @@
+-- 014: nothing to do on SQLite. On PostgreSQL, writers put their events in an inbox and one sealer
+-- chains them after commit (no fleet-wide lock on the commit path); SQLite's single writer already
+-- chains each event as it is appended.
