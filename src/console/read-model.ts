@@ -27,11 +27,11 @@ export interface SeriesPoint {
   /** failed + dead over all results in the hour (null: no results) */
   failureRate: number | null;
   /** median processing time (taken → finished) of the hour's results, ms */
-  p50Ms: number | null;
+  /** mean processing time (taken → finished) of the runs that ended in the hour */
+  meanMs: number | null;
 }
 
 const QUEUED_COUNTED = 2_000;
-const FINISHED_SCANNED = 2_000;
 const HOUR = 3_600_000;
 
 export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreakdown> {
@@ -47,29 +47,22 @@ export async function queueBreakdown(deps: Deps, hours = 24): Promise<QueueBreak
       groups.set(key, g);
     }
     const start = Math.floor(now / HOUR) * HOUR - (hours - 1) * HOUR;
-    const buckets = Array.from({ length: hours }, (_, i) => ({ at: start + i * HOUR, completed: 0, failed: 0, dead: 0, latencies: [] as number[] }));
-    // the runs that finished in the window, through the finished-runs index: flat however many runs the fleet keeps
-    const finished = (await tx.runs.finishedSince(start, FINISHED_SCANNED)).filter((r) => r.state === 'completed' || r.state === 'failed' || r.state === 'dead');
-    for (const r of finished) {
-      if (r.finishedAt === null || r.finishedAt < start) continue;
-      const b = buckets[Math.min(hours - 1, Math.floor((r.finishedAt - start) / HOUR))]!;
-      if (r.state === 'completed') b.completed++;
-      else if (r.state === 'failed') b.failed++;
-      else if (r.attempts > 0) b.dead++; // a run that expired untried in the queue is no failure of the work
-      if (r.takenAt !== null && r.state !== 'dead') b.latencies.push(r.finishedAt - r.takenAt);
-    }
+    // kept per hour as runs end (migration 013): the same few rows whatever the fleet's history or load
+    const counted = new Map((await tx.runs.hourly(start / HOUR)).map((h) => [h.hour * HOUR, h]));
     return {
       byPriority: [...groups.values()].sort((a, b) => b.priority - a.priority || a.target.localeCompare(b.target)),
       truncated: queued.length > QUEUED_COUNTED,
-      series: buckets.map((b) => {
-        const results = b.completed + b.failed + b.dead;
-        const sorted = b.latencies.sort((x, y) => x - y);
+      series: Array.from({ length: hours }, (_, i) => {
+        const at = start + i * HOUR;
+        const h = counted.get(at);
+        const failed = (h?.failed ?? 0) + (h?.deadTried ?? 0);
+        const results = (h?.completed ?? 0) + failed;
         return {
-          at: b.at,
-          completed: b.completed,
-          failed: b.failed + b.dead,
-          failureRate: results === 0 ? null : (b.failed + b.dead) / results,
-          p50Ms: sorted.length === 0 ? null : sorted[Math.ceil(sorted.length / 2) - 1]!,
+          at,
+          completed: h?.completed ?? 0,
+          failed,
+          failureRate: results === 0 ? null : failed / results,
+          meanMs: h && h.processed > 0 ? h.processedMs / h.processed : null,
         };
       }),
     };

@@ -32,11 +32,11 @@ export async function queueView(deps: Deps): Promise<View> {
 <div class="charts">
 <figure><figcaption>Results per hour</figcaption>${chart(series.map((p) => p.completed + p.failed), { title: 'results per hour' })}</figure>
 <figure><figcaption>Failure rate</figcaption>${chart(series.map((p) => (p.failureRate === null ? null : p.failureRate * 100)), { title: 'failure rate per hour, percent', kind: 'line', format: (v) => `${v.toFixed(0)}%` })}</figure>
-<figure><figcaption>Median processing time</figcaption>${chart(series.map((p) => p.p50Ms), { title: 'median processing time per hour', kind: 'line', format: (v) => age(v) })}</figure>
+<figure><figcaption>Mean processing time</figcaption>${chart(series.map((p) => p.meanMs), { title: 'mean processing time per hour', kind: 'line', format: (v) => age(v) })}</figure>
 </div>
-<details><summary>Figures as a table</summary><div class="table-wrap"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Completed</th><th scope="col">Failed or dead</th><th scope="col">Failure rate</th><th scope="col">p50</th></tr></thead><tbody>${series
+<details><summary>Figures as a table</summary><div class="table-wrap"><table><thead><tr><th scope="col">Hour (UTC)</th><th scope="col">Completed</th><th scope="col">Failed or dead</th><th scope="col">Failure rate</th><th scope="col">mean</th></tr></thead><tbody>${series
   .filter((p) => p.completed + p.failed > 0)
-  .map((p) => html`<tr><td>${shortTime(p.at)}</td><td>${p.completed}</td><td>${p.failed}</td><td>${percent(p.failureRate)}</td><td>${age(p.p50Ms)}</td></tr>`)}</tbody></table></div></details>
+  .map((p) => html`<tr><td>${shortTime(p.at)}</td><td>${p.completed}</td><td>${p.failed}</td><td>${percent(p.failureRate)}</td><td>${age(p.meanMs)}</td></tr>`)}</tbody></table></div></details>
 </section>
 <div class="grid2">
 <section aria-labelledby="h-prio"><h2 id="h-prio">Queued by target and priority</h2>

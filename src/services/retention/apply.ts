@@ -16,20 +16,14 @@ const RUNS_PER_BATCH = 25;
 const ROWS_PER_BATCH = 500;
 const EVENTS_DELETED_PER_BATCH = 250;
 
-export interface RetentionReport {
+/** What one pass did: the runs' batches (RunsForgotten, summed), and the rest. */
+export interface RetentionReport extends RunsForgotten {
   archivedEvents: number;
   segments: string[];
   deletedEvents: number;
-  runs: number;
-  artifacts: number;
-  handoffs: number;
-  blockers: number;
-  claims: number;
-  signals: number;
   tokens: number;
   /** stale agents holding nothing, forgotten (they leave the lists until their next sign of life) */
   agents: number;
-  blobs: number;
   /** evidence files removed from the data directory (no blob row refers to them any more) */
   blobFiles: number;
   /** false when the pass stopped at its time budget with work left (the next pass goes on) */

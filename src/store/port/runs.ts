@@ -117,18 +117,18 @@ export interface RunRepo {
   listIds(prefix: string, limit: number): Promise<string[]>;
   addUsage(id: string, usage: RunUsageDelta): Promise<void>;
   aggregates(latencySample: number): Promise<QueueAggregates>;
-  /**
-   * When and how the runs that finished at or after `since` ended, most recently finished first:
-   * four narrow columns through the finished-runs index, for hourly charts (no full run rows).
-   */
-  finishedSince(since: number, limit: number): Promise<FinishedRunTimes[]>;
+  /** Runs that ended in each hour from `fromHour` (hours since the epoch), kept by the triggers of migration 013. */
+  hourly(fromHour: number): Promise<HourlyRunCounts[]>;
   /** How many runs are in each state (states with none are absent). */
   countByState(): Promise<Partial<Record<RunState, number>>>;
 }
 
-export interface FinishedRunTimes {
-  state: RunState;
-  finishedAt: number;
-  takenAt: number | null;
-  attempts: number;
+
+export interface HourlyRunCounts {
+  hour: number;
+  completed: number;
+  failed: number;
+  deadTried: number;
+  processed: number;
+  processedMs: number;
 }

@@ -47,6 +47,17 @@ CREATE TABLE run_usage_by_role (
   PRIMARY KEY (role, shard)
 );
 
+CREATE TABLE run_hourly (
+  hour         BIGINT NOT NULL,
+  shard        SMALLINT NOT NULL,
+  completed    BIGINT NOT NULL,
+  failed       BIGINT NOT NULL,
+  dead_tried   BIGINT NOT NULL,
+  processed    BIGINT NOT NULL,
+  processed_ms BIGINT NOT NULL,
+  PRIMARY KEY (hour, shard)
+);
+
 INSERT INTO run_totals (shard) SELECT generate_series(0, 15);
 INSERT INTO run_processing_buckets (shard, le_ms)
   SELECT s, b FROM generate_series(0, 15) s,
@@ -74,6 +85,12 @@ UPDATE run_processing_buckets b SET n = s.n
   WHERE b.shard = s.shard AND b.le_ms = s.le_ms;
 INSERT INTO run_usage_by_role (shard, role, runs, tokens_in, tokens_out, cost_usd)
   SELECT fleetdeck_run_shard(id), coalesce(to_role, 'agent:' || to_agent), count(*), sum(tokens_in), sum(tokens_out), sum(cost_usd) FROM runs GROUP BY 1, 2;
+INSERT INTO run_hourly (hour, shard, completed, failed, dead_tried, processed, processed_ms)
+  SELECT finished_at / 3600000, fleetdeck_run_shard(id), count(*) FILTER (WHERE state = 'completed'), count(*) FILTER (WHERE state = 'failed'),
+    count(*) FILTER (WHERE state = 'dead' AND attempts > 0),
+    count(*) FILTER (WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at),
+    coalesce(sum(finished_at - taken_at) FILTER (WHERE state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at), 0)
+  FROM runs WHERE finished_at IS NOT NULL AND state IN ('completed', 'failed', 'dead') GROUP BY 1, 2;
 INSERT INTO event_type_counts (shard, type, n, last_seq) SELECT (seq % 16)::smallint, type, count(*), max(seq) FROM events GROUP BY 1, 2;
 
 CREATE FUNCTION fleetdeck_count_runs() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -100,6 +117,14 @@ BEGIN
   IF NEW.state <> OLD.state THEN
     UPDATE run_state_counts SET n = n - 1 WHERE state = OLD.state AND shard = sh;
     INSERT INTO run_state_counts (shard, state, n) VALUES (sh, NEW.state, 1) ON CONFLICT (state, shard) DO UPDATE SET n = run_state_counts.n + 1;
+    IF NEW.state IN ('completed', 'failed', 'dead') AND OLD.state NOT IN ('completed', 'failed', 'cancelled', 'dead') AND NEW.finished_at IS NOT NULL THEN
+      INSERT INTO run_hourly AS h (hour, shard, completed, failed, dead_tried, processed, processed_ms)
+        VALUES (NEW.finished_at / 3600000, sh, (NEW.state = 'completed')::int, (NEW.state = 'failed')::int, (NEW.state = 'dead' AND NEW.attempts > 0)::int,
+          (NEW.state <> 'dead' AND NEW.taken_at IS NOT NULL AND NEW.finished_at >= NEW.taken_at)::int,
+          CASE WHEN NEW.state <> 'dead' AND NEW.taken_at IS NOT NULL AND NEW.finished_at >= NEW.taken_at THEN NEW.finished_at - NEW.taken_at ELSE 0 END)
+        ON CONFLICT (hour, shard) DO UPDATE SET completed = h.completed + excluded.completed, failed = h.failed + excluded.failed,
+          dead_tried = h.dead_tried + excluded.dead_tried, processed = h.processed + excluded.processed, processed_ms = h.processed_ms + excluded.processed_ms;
+    END IF;
     IF NEW.state IN ('completed', 'failed') AND OLD.state NOT IN ('completed', 'failed') AND NEW.taken_at IS NOT NULL AND NEW.finished_at >= NEW.taken_at THEN
       UPDATE run_totals SET processed = processed + 1, processed_ms = processed_ms + (NEW.finished_at - NEW.taken_at) WHERE shard = sh;
       UPDATE run_processing_buckets SET n = n + 1 WHERE shard = sh AND le_ms = fleetdeck_processing_bucket(NEW.finished_at - NEW.taken_at);

@@ -1,5 +1,5 @@
 import type { RunState } from '../../../domain/run.js';
-import type { FinishedRunTimes, NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
+import type { HourlyRunCounts, NewRunRow, QueueAggregates, QueueDepthRow, RoleUsageRow, RunExpectation, RunListFilter, RunPatch, RunRepo } from '../../port/runs.js';
 import { toJson } from '../../rows/json.js';
 import { toRun, type RunRow } from '../../rows/runs.js';
 import type { PgSession } from '../session.js';
@@ -88,8 +88,8 @@ const COUNTERS = sql(`SELECT (SELECT sum(retries) FROM run_totals)::bigint AS re
   (SELECT coalesce(sum(n), 0) FROM run_state_counts)::bigint AS total`);
 const USAGE_BY_ROLE = sql(`SELECT role, sum(runs)::bigint AS runs, sum(tokens_in)::bigint AS tokens_in, sum(tokens_out)::bigint AS tokens_out,
   sum(cost_usd) AS cost_usd FROM run_usage_by_role GROUP BY role ORDER BY role`);
-const FINISHED_SINCE = sql(`SELECT state, finished_at AS "finishedAt", taken_at AS "takenAt", attempts FROM runs
-  WHERE finished_at IS NOT NULL AND finished_at >= $1 ORDER BY finished_at DESC LIMIT $2`);
+const HOURLY = sql(`SELECT hour, sum(completed)::bigint AS completed, sum(failed)::bigint AS failed, sum(dead_tried)::bigint AS "deadTried",
+  sum(processed)::bigint AS processed, sum(processed_ms)::bigint AS "processedMs" FROM run_hourly WHERE hour >= $1 GROUP BY hour ORDER BY hour`);
 
 /** Plain column assignments a patch may carry, by patch key. */
 const PATCH_COLUMNS = {
@@ -233,7 +233,7 @@ export function pgRunRepo(s: PgSession): RunRepo {
       cached.delete(id);
       s.defer(ADD_USAGE, [id, u.tokens_in ?? 0, u.tokens_out ?? 0, u.cost_usd ?? 0]);
     },
-    finishedSince: (since, limit) => s.rows<FinishedRunTimes>(FINISHED_SINCE, [since, limit]),
+    hourly: (fromHour) => s.rows<HourlyRunCounts>(HOURLY, [fromHour]),
     countByState: async () =>
       Object.fromEntries((await s.rows<{ state: RunState; n: number }>(BY_STATE)).map((r) => [r.state, r.n])) as Partial<Record<RunState, number>>,
     aggregates: async (latencySample): Promise<QueueAggregates> => {

@@ -46,6 +46,23 @@ CREATE TABLE run_usage_by_role (
   cost_usd   REAL NOT NULL
 ) STRICT;
 
+-- runs that ended in each hour (hour = finished_at / 3600000): the queue page's 24-hour charts
+CREATE TABLE run_hourly (
+  hour         INTEGER PRIMARY KEY,
+  completed    INTEGER NOT NULL,
+  failed       INTEGER NOT NULL,
+  -- dead after at least one attempt (a run that expired untried is no failure of the work)
+  dead_tried   INTEGER NOT NULL,
+  processed    INTEGER NOT NULL,
+  processed_ms INTEGER NOT NULL
+) STRICT;
+
+INSERT INTO run_hourly (hour, completed, failed, dead_tried, processed, processed_ms)
+  SELECT finished_at / 3600000, sum(state = 'completed'), sum(state = 'failed'), sum(state = 'dead' AND attempts > 0),
+    sum(state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at),
+    coalesce(sum(CASE WHEN state IN ('completed', 'failed') AND taken_at IS NOT NULL AND finished_at >= taken_at THEN finished_at - taken_at END), 0)
+  FROM runs WHERE finished_at IS NOT NULL AND state IN ('completed', 'failed', 'dead') GROUP BY 1;
+
 INSERT INTO run_state_counts (state, n) SELECT state, count(*) FROM runs GROUP BY state;
 INSERT INTO run_usage_by_role (role, runs, tokens_in, tokens_out, cost_usd)
   SELECT coalesce(to_role, 'agent:' || to_agent), count(*), sum(tokens_in), sum(tokens_out), sum(cost_usd) FROM runs GROUP BY 1;
@@ -108,6 +125,17 @@ BEGIN
   UPDATE run_totals SET processed = processed + 1, processed_ms = processed_ms + (NEW.finished_at - NEW.taken_at) WHERE id = 1;
   UPDATE run_processing_buckets SET n = n + 1
     WHERE le_ms = coalesce((SELECT min(le_ms) FROM run_processing_buckets WHERE le_ms >= NEW.finished_at - NEW.taken_at), -1);
+END;
+
+CREATE TRIGGER run_counts_hourly AFTER UPDATE OF state ON runs
+WHEN NEW.state IN ('completed', 'failed', 'dead') AND OLD.state NOT IN ('completed', 'failed', 'cancelled', 'dead') AND NEW.finished_at IS NOT NULL
+BEGIN
+  INSERT INTO run_hourly (hour, completed, failed, dead_tried, processed, processed_ms)
+    VALUES (NEW.finished_at / 3600000, NEW.state = 'completed', NEW.state = 'failed', NEW.state = 'dead' AND NEW.attempts > 0,
+      NEW.state <> 'dead' AND NEW.taken_at IS NOT NULL AND NEW.finished_at >= NEW.taken_at,
+      CASE WHEN NEW.state <> 'dead' AND NEW.taken_at IS NOT NULL AND NEW.finished_at >= NEW.taken_at THEN NEW.finished_at - NEW.taken_at ELSE 0 END)
+    ON CONFLICT (hour) DO UPDATE SET completed = completed + excluded.completed, failed = failed + excluded.failed,
+      dead_tried = dead_tried + excluded.dead_tried, processed = processed + excluded.processed, processed_ms = processed_ms + excluded.processed_ms;
 END;
 
 CREATE TRIGGER run_counts_delete AFTER DELETE ON runs

@@ -8,7 +8,7 @@ import type {
   RunListFilter,
   RunPatch,
   RunRepo,
-  FinishedRunTimes,
+  HourlyRunCounts,
 } from '../../port/runs.js';
 import type { Db } from '../open.js';
 import { toJson } from '../../rows/json.js';
@@ -121,8 +121,8 @@ export function sqliteRunRepo(db: Db): RunRepo {
   const counters = db.prepare(`SELECT retries, lease_expiries AS expiries, (SELECT coalesce(sum(n), 0) FROM run_state_counts) AS total
     FROM run_totals WHERE id = 1`);
   const usageByRole = db.prepare(`SELECT role, runs, tokens_in, tokens_out, cost_usd FROM run_usage_by_role ORDER BY role`);
-  const finishedSince = db.prepare(`SELECT state, finished_at AS finishedAt, taken_at AS takenAt, attempts FROM runs INDEXED BY runs_finished
-    WHERE finished_at IS NOT NULL AND finished_at >= ? ORDER BY finished_at DESC LIMIT ?`);
+  const hourly = db.prepare(`SELECT hour, completed, failed, dead_tried AS deadTried, processed, processed_ms AS processedMs
+    FROM run_hourly WHERE hour >= ? ORDER BY hour`);
 
   const updates = new Map<string, ReturnType<Db['prepare']>>();
 
@@ -263,7 +263,7 @@ export function sqliteRunRepo(db: Db): RunRepo {
     },
     listOwnedBy: async (agentId, states) => (ownedBy.all(agentId, toJson(states)) as RunRow[]).map(toRun),
     listLapsed: async (now, limit) => (lapsed.all(now, limit) as RunRow[]).map(toRun),
-    finishedSince: async (since, limit) => finishedSince.all(since, limit) as FinishedRunTimes[],
+    hourly: async (fromHour) => hourly.all(fromHour) as HourlyRunCounts[],
     countByState: async () => Object.fromEntries((byState.all() as { state: RunState; n: number }[]).map((r) => [r.state, r.n])),
     listTtlExpired: async (now, limit) => (ttlExpired.all(now, limit) as RunRow[]).map(toRun),
     list,
