@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_POLICY, parsePolicy, policyForClaim, type Policy } from '../../src/domain/policy.js';
 import { currentPolicy, policyStatus } from '../../src/services/policy/load.js';
+import { canonicalWorkspace } from '../../src/services/workspace-identity.js';
 import { openTestApp, type TestApp } from '../helpers/app.js';
 
 function policy(raw: unknown): Policy {
@@ -71,5 +72,19 @@ describe('policy loading', () => {
     writeFileSync(file, '{ "max_leased_runs_per_agent": "many" }');
     t.clock.advance(1_000);
     expect(() => currentPolicy(t.app.deps)).toThrow(expect.objectContaining({ code: 'INVALID_STATE', message: expect.stringContaining('max_leased_runs_per_agent') }));
+  });
+
+  it('reads a rule whose workspace is a checkout folder as that folder\'s repository, as claims are keyed', async () => {
+    t = await openTestApp();
+    const repo = join(t.dir, 'api');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    writeFileSync(join(repo, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    writeFileSync(join(repo, '.git', 'config'), '[remote "origin"]\n\turl = git@github.com:acme/api.git\n');
+    writeFileSync(join(t.dir, 'policy.json'), JSON.stringify({ claims_need_approval: [{ pattern: 'infra/**', workspace: repo }, { pattern: 'docs/**', workspace: 'acme/docs' }] }));
+    t.clock.advance(1_000);
+    const rules = currentPolicy(t.app.deps).claims_need_approval;
+    expect(rules.map((r) => r.workspace)).toEqual([canonicalWorkspace(repo), 'acme/docs']);
+    expect(rules[0]!.workspace).not.toBe(repo);
+    expect(policyForClaim(currentPolicy(t.app.deps), [{ kind: 'path', pattern: 'infra/db.tf', workspace: canonicalWorkspace(repo) }])).toHaveLength(1);
   });
 });

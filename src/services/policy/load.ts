@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { FleetError } from '../../domain/errors.js';
 import { EMPTY_POLICY, parsePolicy, type Policy } from '../../domain/policy.js';
 import type { Deps, ServiceSettings } from '../deps.js';
+import { canonicalWorkspace } from '../workspace-identity.js';
 
 /** How often a process looks at the policy file's mtime (clock time). */
 export const POLICY_CHECK_INTERVAL_MS = 1_000;
@@ -44,7 +45,18 @@ export function readPolicyFile(path: string): PolicyStatus {
     return { state: 'invalid', path, problems: [`cannot read: ${(error as Error).message}`], mtimeMs: stat.mtimeMs };
   }
   const parsed = parsePolicy(text);
-  return parsed.ok ? { state: 'ok', path, policy: parsed.policy, mtimeMs: stat.mtimeMs } : { state: 'invalid', path, problems: parsed.problems, mtimeMs: stat.mtimeMs };
+  if (!parsed.ok) return { state: 'invalid', path, problems: parsed.problems, mtimeMs: stat.mtimeMs };
+  return { state: 'ok', path, policy: inRepositoryTerms(parsed.policy), mtimeMs: stat.mtimeMs };
+}
+
+/**
+ * A rule's `workspace` in the terms claims are keyed by: a folder path (how policy files named
+ * workspaces before workspaces were repositories) stands for its repository, as a claim's does, so
+ * a rule written for one checkout governs every worktree and clone of it.
+ */
+function inRepositoryTerms(policy: Policy): Policy {
+  const claims_need_approval = policy.claims_need_approval.map((rule) => (rule.workspace === undefined ? rule : { ...rule, workspace: canonicalWorkspace(rule.workspace) }));
+  return { ...policy, claims_need_approval };
 }
 
 /**
