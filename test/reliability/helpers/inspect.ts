@@ -50,7 +50,9 @@ export function stateChecksum(db: Db): string {
     }
     const columns = (db.prepare(`PRAGMA table_info(${quote(table)})`).all() as { name: string }[]).map((c) => c.name).filter((c) => !volatile[table]?.has(c));
     hash.update(`${table}(${columns.join(',')})`);
-    const rows = db.prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} ORDER BY rowid`).raw().all() as unknown[][];
+    // every column in order: WITHOUT ROWID tables (and any other) sort the same way every time
+    const order = columns.map((_c, i) => String(i + 1)).join(', ');
+    const rows = db.prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)}${order ? ` ORDER BY ${order}` : ''}`).raw().all() as unknown[][];
     for (const row of rows) hash.update(JSON.stringify(row, (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'bigint' ? v.toString() : v)));
   }
   return hash.digest('hex');
