@@ -66,6 +66,8 @@ function appliedVersion(db: Db): number {
   return table ? currentVersion(db) : 0;
 }
 
+// schema_migrations is ours: another process starting on the same new file creates it (empty)
+// before its first migration commits, and must not make this one call the file foreign
 function hasForeignTables(db: Db): boolean {
-  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' LIMIT 1").get() !== undefined;
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> 'schema_migrations' LIMIT 1").get() !== undefined;
 }
